@@ -1,0 +1,20 @@
+/**
+ * @file fivetrex/fivetrex.h
+ * @brief Umbrella header: `#include <fivetrex/fivetrex.h>` gives the whole API.
+ */
+#ifndef FIVETREX_FIVETREX_H
+#define FIVETREX_FIVETREX_H
+
+#include "version.h"
+#include "common.h"
+#include "error.h"
+#include "client.h"
+#include "stream.h"
+#include "groups.h"
+#include "connectors.h"
+#include "destinations.h"
+#include "webhooks.h"
+#include "webhook.h"
+#include "sync_logs.h"
+
+#endif
