@@ -95,6 +95,10 @@ void ftx__time_dispose(ftx_time *t);
 char **ftx__jstrv(ftx__jctx *ctx, const json_t *obj, const char *key, size_t *count);
 char **ftx__strv_dup(ftx__jctx *ctx, char *const *v, size_t count);
 void ftx__strv_free(char **v);
+/* Unwrap a response envelope (what ftx__call_data does after ftx__call):
+ * `*out_data` = new reference to body.data when it is an object, or to the body
+ * itself when it has neither "data" nor "code". Otherwise FTX_ERR_DECODE. */
+int ftx__envelope_data(json_t *body, json_t **out_data, ftx_error *err);
 
 /* ---- pages and streams (stream.c) ---- */
 typedef int (*ftx__parse_fn)(const json_t *item, void **out, ftx_error *err);
@@ -119,6 +123,11 @@ typedef struct ftx__page {
 int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
               ftx__page **out, ftx_error *err);
 void ftx__page_free(ftx__page *page, ftx__free_fn free_item);
+/* Build a page from a list response's `data` ({"items": [...], "next_cursor": ...})
+ * without any I/O (used by ftx__list and the fuzz targets). A non-array `items` is
+ * FTX_ERR_DECODE; an item that fails to parse fails the whole page. */
+int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **out,
+                    ftx_error *err);
 
 /* Streams: typed stream handles (ftx_group_stream, ...) are this struct, cast. */
 typedef struct ftx__stream ftx__stream;

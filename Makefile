@@ -1,0 +1,79 @@
+# fivetrex: convenience targets around CMake. The two README commands:
+#   make demo    install dependencies, build (release) and run the demo
+#   make check   install dependencies, build with ASan+UBSan, run every test,
+#                fuzz smoke run, format and banned-function checks (what CI runs)
+SHELL := /bin/bash
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_SECONDS ?= 300
+CMAKE      ?= cmake
+CTEST      ?= ctest
+
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+.PHONY: all deps build release check test asan fuzz fuzz-smoke format check-format \
+        check-banned valgrind demo install bench clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+# ---- release build (build/) ----
+$(BUILD)/CMakeCache.txt:
+	$(CMAKE) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build release: $(BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(BUILD) -j$(JOBS)
+
+# ---- sanitizer build (build-asan/) and the full check ----
+asan:
+	$(CMAKE) -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DFTX_SANITIZE=ON
+	$(CMAKE) --build $(BUILD_ASAN) -j$(JOBS)
+
+test: asan
+	cd $(BUILD_ASAN) && $(SAN_ENV) $(CTEST) --output-on-failure -j2
+
+check: deps
+	$(MAKE) test
+	scripts/fuzz.sh --smoke
+	scripts/check-format.sh
+	scripts/check-banned.sh
+
+fuzz-smoke:
+	scripts/fuzz.sh --smoke
+
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+check-format:
+	scripts/check-format.sh
+
+check-banned:
+	scripts/check-banned.sh
+
+format:
+	scripts/check-format.sh --fix
+
+# ---- valgrind: every unit test of the release build under memcheck ----
+valgrind: build
+	scripts/valgrind.sh $(BUILD)
+
+# ---- demo / install / bench ----
+demo: deps
+	$(MAKE) build
+	BUILD_DIR=$(BUILD) scripts/demo.sh
+
+install: build
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
+
+bench: build
+	@if [ -x bench/run ]; then BUILD_DIR=$(BUILD) bench/run; \
+	else echo "bench/run does not exist yet; bench programs are in $(BUILD)/bench/"; fi
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

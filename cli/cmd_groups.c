@@ -1,0 +1,272 @@
+/*
+ * fivetrex groups list|get|create|update|delete|connectors
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char groups_help[] =
+    "Usage: fivetrex groups <verb> [arguments]\n"
+    "\n"
+    "A group holds one destination and its connectors.\n"
+    "\n"
+    "Verbs:\n"
+    "  list                      list every group (streams all pages)\n"
+    "  get ID                    show one group\n"
+    "  create --name NAME        create a group\n"
+    "  update ID --name NAME     rename a group\n"
+    "  delete ID                 delete a group with its destination and connectors\n"
+    "  connectors ID             list the connectors of a group\n"
+    "\n"
+    "create and update also take --data @FILE.json, --data - (stdin) or --data '{...}';\n"
+    "flags override fields of --data. Global options: see 'fivetrex --help'.\n";
+
+static const cli_column group_cols[] = {{"ID", 24}, {"NAME", 32}, {"CREATED_AT", 0}};
+
+enum { O_NAME = 1, O_DATA };
+
+static const cli_opt body_opts[] = {
+    {"name", 0, CLI_ARG_REQUIRED, O_NAME},
+    {"data", 'd', CLI_ARG_REQUIRED, O_DATA},
+    {NULL, 0, CLI_ARG_NONE, 0},
+};
+
+static void group_row(cli_table *t, const ftx_group *g)
+{
+    const char *cells[3];
+    cells[0] = g->id;
+    cells[1] = g->name;
+    cells[2] = g->created_at.iso;
+    cli_table_row(t, cells);
+}
+
+static void group_show(cli_ctx *ctx, const ftx_group *g)
+{
+    if (ctx->format == CLI_FORMAT_JSON) {
+        cli_json_doc(g->raw);
+        return;
+    }
+    cli_kv(ctx, "id", g->id);
+    cli_kv(ctx, "name", g->name);
+    cli_kv(ctx, "created_at", g->created_at.iso);
+    fflush(stdout);
+}
+
+static int groups_list(cli_ctx *ctx, int argc, char **argv)
+{
+    static const char help[] = "Usage: fivetrex groups list [--limit N] [--page CURSOR]\n"
+                               "\n"
+                               "List groups, streaming every page (JSON: one group a line).\n";
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx_error err = {0};
+    cli_table t;
+    long printed = 0;
+    int rc;
+
+    rc = cli_simple_args(ctx, argc, argv, help, 0, NULL);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_client(ctx)) != 0)
+        return rc;
+    cli_table_init(&t, ctx, group_cols, 3);
+
+    if (ctx->page) {
+        ftx_group_page *page = NULL;
+        size_t i;
+        lo.cursor = ctx->page;
+        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
+        rc = ftx_groups_list(ctx->client, &lo, &page, &err);
+        if (rc != FTX_OK)
+            return cli_fail(ctx, rc, &err, "groups list");
+        for (i = 0; i < page->count; i++) {
+            if (ctx->format == CLI_FORMAT_JSON)
+                cli_json_line(page->items[i]->raw);
+            else
+                group_row(&t, page->items[i]);
+        }
+        if (ctx->format == CLI_FORMAT_TABLE)
+            cli_table_end(&t);
+        if (page->next_cursor)
+            fprintf(stderr, "next page: --page %s\n", page->next_cursor);
+        ftx_group_page_free(page);
+        return 0;
+    } else {
+        ftx_group_stream *s = NULL;
+        const ftx_group *g = NULL;
+        lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
+        rc = ftx_groups_stream(ctx->client, &lo, &s, &err);
+        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) &&
+               (rc = ftx_group_stream_next(s, &g, &err)) == FTX_OK && g) {
+            if (ctx->format == CLI_FORMAT_JSON)
+                cli_json_line(g->raw);
+            else
+                group_row(&t, g);
+            printed++;
+        }
+        ftx_group_stream_free(s);
+        if (ctx->format == CLI_FORMAT_TABLE)
+            cli_table_end(&t);
+        fflush(stdout);
+        if (rc != FTX_OK)
+            return printed ? cli_fail(ctx, rc, &err, "groups list (after %ld groups)", printed)
+                           : cli_fail(ctx, rc, &err, "groups list");
+        return 0;
+    }
+}
+
+static int groups_get(cli_ctx *ctx, int argc, char **argv)
+{
+    static const char help[] = "Usage: fivetrex groups get ID\n\nShow one group.\n";
+    const char *id = NULL;
+    ftx_group *g = NULL;
+    ftx_error err = {0};
+    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_client(ctx)) != 0)
+        return rc;
+    rc = ftx_groups_get(ctx->client, id, &g, &err);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "groups get %s", id);
+    group_show(ctx, g);
+    ftx_group_free(g);
+    return 0;
+}
+
+/* create/update: [ID] --name NAME --data ... */
+static int groups_write(cli_ctx *ctx, int argc, char **argv, int update)
+{
+    static const char create_help[] =
+        "Usage: fivetrex groups create --name NAME [--data @FILE|-|JSON]\n"
+        "\n"
+        "Create a group. Example: fivetrex groups create --name warehouse\n";
+    static const char update_help[] =
+        "Usage: fivetrex groups update ID --name NAME [--data @FILE|-|JSON]\n"
+        "\n"
+        "Rename a group.\n";
+    cli_parser p;
+    const char *id = NULL, *name = NULL, *data_spec = NULL;
+    json_t *body = NULL;
+    ftx_group *g = NULL;
+    ftx_error err = {0};
+    int opt, rc;
+
+    cli_parser_init(&p, ctx, argc - 1, argv + 1);
+    while ((opt = cli_getopt(&p, body_opts)) != CLI_GETOPT_END) {
+        switch (opt) {
+        case CLI_GETOPT_ERROR:
+            return CLI_EXIT_USAGE;
+        case CLI_GETOPT_HELP:
+            fputs(update ? update_help : create_help, stdout);
+            return 0;
+        case CLI_GETOPT_POSITIONAL:
+            if (!update || id)
+                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
+            id = p.value;
+            break;
+        case O_NAME:
+            name = p.value;
+            break;
+        case O_DATA:
+            data_spec = p.value;
+            break;
+        default:
+            break;
+        }
+    }
+    if (update && !id)
+        return cli_usage_error(ctx, ctx->cmd, "missing argument: group ID");
+    if (data_spec && (rc = cli_load_data(ctx, ctx->cmd, data_spec, &body)) != 0)
+        return rc;
+    body = cli_body(body);
+    if (name)
+        json_object_set_new(body, "name", json_string(name));
+    if (!json_object_get(body, "name")) {
+        json_decref(body);
+        return cli_usage_error(ctx, ctx->cmd, "--name is required (or \"name\" in --data)");
+    }
+    if ((rc = cli_client(ctx)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    if (update)
+        rc = ftx_groups_update(ctx->client, id, body, &g, &err);
+    else
+        rc = ftx_groups_create(ctx->client, body, &g, &err);
+    json_decref(body);
+    if (rc != FTX_OK)
+        return update ? cli_fail(ctx, rc, &err, "groups update %s", id)
+                      : cli_fail(ctx, rc, &err, "groups create");
+    group_show(ctx, g);
+    ftx_group_free(g);
+    return 0;
+}
+
+static int groups_create(cli_ctx *ctx, int argc, char **argv)
+{
+    return groups_write(ctx, argc, argv, 0);
+}
+
+static int groups_update(cli_ctx *ctx, int argc, char **argv)
+{
+    return groups_write(ctx, argc, argv, 1);
+}
+
+static int groups_delete(cli_ctx *ctx, int argc, char **argv)
+{
+    static const char help[] =
+        "Usage: fivetrex groups delete ID\n"
+        "\n"
+        "Delete a group; its destination and connectors are deleted with it.\n";
+    const char *id = NULL;
+    ftx_error err = {0};
+    char msg[300];
+    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if ((rc = cli_client(ctx)) != 0)
+        return rc;
+    rc = ftx_groups_delete(ctx->client, id, &err);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "groups delete %s", id);
+    snprintf(msg, sizeof(msg), "Deleted group %s", id);
+    cli_done(ctx, msg, id);
+    return 0;
+}
+
+static int groups_connectors(cli_ctx *ctx, int argc, char **argv)
+{
+    static const char help[] = "Usage: fivetrex groups connectors ID\n"
+                               "\n"
+                               "List the connectors of a group (same as 'fivetrex connectors "
+                               "list --group ID').\n";
+    const char *id = NULL;
+    char *args[4];
+    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    args[0] = (char *)"list";
+    args[1] = (char *)"--group";
+    args[2] = (char *)id;
+    args[3] = NULL;
+    return cmd_connectors(ctx, 3, args);
+}
+
+static const cli_command groups_cmds[] = {
+    {"list", "list groups", groups_list},
+    {"get", "show a group", groups_get},
+    {"create", "create a group", groups_create},
+    {"update", "rename a group", groups_update},
+    {"delete", "delete a group", groups_delete},
+    {"connectors", "list a group's connectors", groups_connectors},
+    {NULL, NULL, NULL},
+};
+
+int cmd_groups(cli_ctx *ctx, int argc, char **argv)
+{
+    return cli_dispatch(ctx, "groups", groups_cmds, argc, argv, groups_help);
+}

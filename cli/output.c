@@ -1,0 +1,182 @@
+/*
+ * Output: fixed-width tables printed row by row as items arrive, JSON lines for lists
+ * and streams, indented JSON for single objects.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_c(const cli_ctx *ctx, const char *code)
+{
+    return ctx->color ? code : "";
+}
+
+/* Length in bytes of the UTF-8 sequence starting with `c` (1 for invalid bytes). */
+static size_t utf8_len(unsigned char c)
+{
+    if (c >= 0xf0 && c < 0xf8)
+        return 4;
+    if (c >= 0xe0)
+        return c < 0xf0 ? 3 : 1;
+    if (c >= 0xc0)
+        return 2;
+    return 1;
+}
+
+/* Print `s` in exactly `width` columns (pad or cut with an ellipsis); width <= 0 prints it
+ * whole. Control characters are shown as '?' so a hostile name cannot move the cursor. */
+static void put_cell(const char *s, int width)
+{
+    size_t n = strlen(s), i = 0;
+    int cols = 0, total = 0;
+
+    /* Count code points first to decide whether to cut. */
+    for (i = 0; i < n;) {
+        size_t l = utf8_len((unsigned char)s[i]);
+        if (i + l > n)
+            l = 1;
+        i += l;
+        total++;
+    }
+    for (i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t l = utf8_len(c);
+        if (i + l > n)
+            l = 1;
+        if (width > 0 && total > width && cols == width - 1) {
+            fputs("\xe2\x80\xa6", stdout); /* U+2026 */
+            cols++;
+            break;
+        }
+        if (c < 0x20 || c == 0x7f || (l == 1 && c >= 0x80))
+            fputc('?', stdout);
+        else
+            fwrite(s + i, 1, l, stdout);
+        cols++;
+        i += l;
+    }
+    while (width > 0 && cols < width) {
+        fputc(' ', stdout);
+        cols++;
+    }
+}
+
+void cli_table_init(cli_table *t, cli_ctx *ctx, const cli_column *cols, size_t ncols)
+{
+    memset(t, 0, sizeof(*t));
+    t->ctx = ctx;
+    t->cols = cols;
+    t->ncols = ncols;
+}
+
+static void header(cli_table *t)
+{
+    size_t i;
+
+    if (t->header_done)
+        return;
+    t->header_done = 1;
+    fputs(cli_c(t->ctx, CLI_BOLD), stdout);
+    for (i = 0; i < t->ncols; i++) {
+        int last = i + 1 == t->ncols;
+        put_cell(t->cols[i].title, last ? 0 : t->cols[i].width);
+        if (!last)
+            fputs("  ", stdout);
+    }
+    fputs(cli_c(t->ctx, CLI_RESET), stdout);
+    fputc('\n', stdout);
+}
+
+void cli_table_row(cli_table *t, const char *const *cells)
+{
+    size_t i;
+
+    header(t);
+    for (i = 0; i < t->ncols; i++) {
+        int last = i + 1 == t->ncols;
+        const char *c = cells[i] && *cells[i] ? cells[i] : "-";
+        put_cell(c, last ? 0 : t->cols[i].width);
+        if (!last)
+            fputs("  ", stdout);
+    }
+    fputc('\n', stdout);
+    t->rows++;
+    /* Rows appear as they arrive, even through a pipe. */
+    if (t->rows % 64 == 0 || t->ctx->stdout_tty)
+        fflush(stdout);
+}
+
+void cli_table_end(cli_table *t)
+{
+    header(t);
+    fflush(stdout);
+}
+
+void cli_json_line(const json_t *j)
+{
+    json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+    fputc('\n', stdout);
+}
+
+void cli_json_doc(const json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    fputc('\n', stdout);
+    fflush(stdout);
+}
+
+void cli_kv(cli_ctx *ctx, const char *key, const char *value)
+{
+    char k[64];
+
+    snprintf(k, sizeof(k), "%s:", key);
+    fputs(cli_c(ctx, CLI_BOLD), stdout);
+    put_cell(k, 24);
+    fputs(cli_c(ctx, CLI_RESET), stdout);
+    put_cell(value && *value ? value : "-", 0);
+    fputc('\n', stdout);
+}
+
+void cli_done(cli_ctx *ctx, const char *text, const char *id)
+{
+    if (ctx->format == CLI_FORMAT_JSON) {
+        json_t *j = json_pack("{s:b, s:s}", "ok", 1, "message", text);
+        if (j && id)
+            json_object_set_new(j, "id", json_string(id));
+        if (j)
+            cli_json_line(j);
+        json_decref(j);
+    } else {
+        fputs(text, stdout);
+        fputc('\n', stdout);
+    }
+    fflush(stdout);
+}
+
+const char *cli_bool_str(int v)
+{
+    return v ? "true" : "false";
+}
+
+const char *cli_json_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *cli_json_text(const json_t *v, char *buf, size_t size)
+{
+    char *dump;
+
+    if (!v || json_is_null(v))
+        return NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!dump)
+        return NULL;
+    snprintf(buf, size, "%s", dump);
+    free(dump);
+    return buf;
+}

@@ -1,0 +1,90 @@
+/*
+ * Errors: filling the caller-owned ftx_error and the stable type names.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *ftx_error_type_name(int type)
+{
+    switch (type) {
+    case FTX_OK:
+        return "ok";
+    case FTX_ERR_INVALID_ARGUMENT:
+        return "invalid_argument";
+    case FTX_ERR_UNAUTHORIZED:
+        return "unauthorized";
+    case FTX_ERR_FORBIDDEN:
+        return "forbidden";
+    case FTX_ERR_NOT_FOUND:
+        return "not_found";
+    case FTX_ERR_CONFLICT:
+        return "conflict";
+    case FTX_ERR_BAD_REQUEST:
+        return "bad_request";
+    case FTX_ERR_RATE_LIMITED:
+        return "rate_limited";
+    case FTX_ERR_SERVER:
+        return "server_error";
+    case FTX_ERR_TRANSPORT:
+        return "transport";
+    case FTX_ERR_OUTCOME_UNKNOWN:
+        return "outcome_unknown";
+    case FTX_ERR_DECODE:
+        return "decode";
+    case FTX_ERR_NOMEM:
+        return "out_of_memory";
+    case FTX_ERR_UNKNOWN:
+        return "unknown";
+    case FTX_ERR_CANCELLED:
+        return "cancelled";
+    case FTX_ERR_TIMEOUT:
+        return "timeout";
+    case FTX_ERR_INVALID_STATE:
+        return "invalid_state";
+    default:
+        return "unknown";
+    }
+}
+
+void ftx_error_clear(ftx_error *err)
+{
+    if (err == NULL)
+        return;
+    memset(err, 0, sizeof(*err));
+    err->retry_after = -1;
+}
+
+int ftx__error_set(ftx_error *err, int type, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return type;
+    err->type = type;
+    err->status = 0;
+    err->code[0] = '\0';
+    err->retry_after = -1;
+    err->message[0] = '\0';
+    if (fmt != NULL) {
+        va_start(ap, fmt);
+        /* Truncation is intended: the message is one line in a fixed buffer. */
+        (void)vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        va_end(ap);
+    }
+    return type;
+}
+
+int ftx__error_nomem(ftx_error *err)
+{
+    /* No allocation and no formatting: this runs when memory is exhausted. */
+    if (err == NULL)
+        return FTX_ERR_NOMEM;
+    err->type = FTX_ERR_NOMEM;
+    err->status = 0;
+    err->code[0] = '\0';
+    err->retry_after = -1;
+    memcpy(err->message, "out of memory", sizeof("out of memory"));
+    return FTX_ERR_NOMEM;
+}

@@ -1,0 +1,213 @@
+/*
+ * Groups: GET/POST /groups, GET/PATCH/DELETE /groups/{group_id}.
+ * Every operation's spec Accept is plain application/json.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+void ftx_group_free(ftx_group *group)
+{
+    if (group == NULL)
+        return;
+    ftx__free(group->id);
+    ftx__free(group->name);
+    ftx__time_dispose(&group->created_at);
+    json_decref(group->raw);
+    ftx__free(group);
+}
+
+/*
+ * The copy shares `raw` with the original (json_incref): models are read-only,
+ * and jansson (2.11+) counts references atomically, so two models may hold the
+ * same immutable object, even on different threads.
+ */
+ftx_group *ftx_group_dup(const ftx_group *group)
+{
+    ftx__jctx ctx = {0};
+    ftx_group *copy;
+
+    if (group == NULL)
+        return NULL;
+    copy = ftx__calloc(1, sizeof(*copy));
+    if (copy == NULL)
+        return NULL;
+    copy->id = ftx__strdup_ctx(&ctx, group->id);
+    copy->name = ftx__strdup_ctx(&ctx, group->name);
+    ftx__time_dup(&ctx, &copy->created_at, &group->created_at);
+    copy->raw = group->raw ? json_incref(group->raw) : NULL;
+    if (ctx.oom) {
+        ftx_group_free(copy);
+        return NULL;
+    }
+    return copy;
+}
+
+int ftx_group_from_json(const json_t *json, ftx_group **out, ftx_error *err)
+{
+    ftx__jctx ctx = {0};
+    ftx_group *g;
+
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
+    *out = NULL;
+    if (!json_is_object(json))
+        return ftx__error_set(err, FTX_ERR_DECODE, "group is not a JSON object");
+    g = ftx__calloc(1, sizeof(*g));
+    if (g == NULL)
+        return ftx__error_nomem(err);
+    g->id = ftx__jstr(&ctx, json, "id");
+    g->name = ftx__jstr(&ctx, json, "name");
+    ftx__jtime(&ctx, json, "created_at", &g->created_at);
+    /* The model keeps a reference; nobody writes through it. */
+    g->raw = json_incref((json_t *)(uintptr_t)json);
+    if (ctx.oom) {
+        ftx_group_free(g);
+        return ftx__error_nomem(err);
+    }
+    *out = g;
+    return FTX_OK;
+}
+
+static void free_item(void *item)
+{
+    ftx_group_free(item);
+}
+
+void ftx_group_page_free(ftx_group_page *page)
+{
+    ftx__page_free((ftx__page *)page, free_item);
+}
+
+static int parse_item(const json_t *item, void **out, ftx_error *err)
+{
+    ftx_group *g = NULL;
+    int rc = ftx_group_from_json(item, &g, err);
+
+    *out = g;
+    return rc;
+}
+
+static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_item, free_item};
+
+int ftx_groups_list(ftx_client *client, const ftx_list_options *opts, ftx_group_page **out,
+                    ftx_error *err)
+{
+    return ftx__list(client, &groups_spec, opts, (ftx__page **)out, err);
+}
+
+int ftx_groups_stream(ftx_client *client, const ftx_list_options *opts, ftx_group_stream **out,
+                      ftx_error *err)
+{
+    return ftx__stream_new(client, &groups_spec, opts, (ftx__stream **)out, err);
+}
+
+int ftx_group_stream_next(ftx_group_stream *stream, const ftx_group **out, ftx_error *err)
+{
+    const void *item = NULL;
+    int rc;
+
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
+    rc = ftx__stream_next((ftx__stream *)stream, &item, err);
+    *out = item;
+    return rc;
+}
+
+void ftx_group_stream_free(ftx_group_stream *stream)
+{
+    ftx__stream_free((ftx__stream *)stream);
+}
+
+/* Perform `req` and build a group from its data. */
+static int call_group(ftx_client *client, const ftx__request *req, ftx_group **out, ftx_error *err)
+{
+    json_t *data = NULL;
+    int rc;
+
+    rc = ftx__call_data(client, req, &data, err);
+    if (rc != FTX_OK)
+        return rc;
+    rc = ftx_group_from_json(data, out, err);
+    json_decref(data);
+    return rc;
+}
+
+static int check_args(ftx_client *client, const void *out, ftx_error *err)
+{
+    if (client == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
+    return FTX_OK;
+}
+
+int ftx_groups_get(ftx_client *client, const char *group_id, ftx_group **out, ftx_error *err)
+{
+    ftx__request req = {"GET", NULL, NULL, 0, 0};
+    char *path = NULL;
+    int rc;
+
+    if ((rc = check_args(client, out, err)) != FTX_OK)
+        return rc;
+    *out = NULL;
+    if ((rc = ftx__path(&path, err, "/groups/{group_id}", group_id)) != FTX_OK)
+        return rc;
+    req.path = path;
+    rc = call_group(client, &req, out, err);
+    ftx__free(path);
+    return rc;
+}
+
+int ftx_groups_create(ftx_client *client, const json_t *params, ftx_group **out, ftx_error *err)
+{
+    ftx__request req = {"POST", "/groups", NULL, 0, 1};
+    int rc;
+
+    if ((rc = check_args(client, out, err)) != FTX_OK)
+        return rc;
+    *out = NULL;
+    if (!json_is_object(params))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "params must be a JSON object such as {\"name\": \"warehouse\"}");
+    req.body = params;
+    return call_group(client, &req, out, err);
+}
+
+int ftx_groups_update(ftx_client *client, const char *group_id, const json_t *params,
+                      ftx_group **out, ftx_error *err)
+{
+    ftx__request req = {"PATCH", NULL, NULL, 0, 0};
+    char *path = NULL;
+    int rc;
+
+    if ((rc = check_args(client, out, err)) != FTX_OK)
+        return rc;
+    *out = NULL;
+    if (!json_is_object(params))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "params must be a JSON object such as {\"name\": \"new_name\"}");
+    if ((rc = ftx__path(&path, err, "/groups/{group_id}", group_id)) != FTX_OK)
+        return rc;
+    req.path = path;
+    req.body = params;
+    rc = call_group(client, &req, out, err);
+    ftx__free(path);
+    return rc;
+}
+
+int ftx_groups_delete(ftx_client *client, const char *group_id, ftx_error *err)
+{
+    ftx__request req = {"DELETE", NULL, NULL, 0, 0};
+    char *path = NULL;
+    int rc;
+
+    if (client == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
+    if ((rc = ftx__path(&path, err, "/groups/{group_id}", group_id)) != FTX_OK)
+        return rc;
+    req.path = path;
+    rc = ftx__call(client, &req, NULL, err);
+    ftx__free(path);
+    return rc;
+}

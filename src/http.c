@@ -1,0 +1,1021 @@
+/*
+ * The client and the HTTP layer: a thread-safe pool of curl easy handles, one
+ * request with its response mapped to ftx_error, and the built-in retries.
+ *
+ * Threads: the client is shared. Each easy handle (and its connection cache) is used
+ * by one thread at a time, checked out of the pool under `lock`. The share handle
+ * shares DNS and TLS sessions only, with one mutex per curl lock type.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "internal.h"
+#include "retry.h"
+
+#define DEFAULT_BASE_URL           "https://api.fivetran.com/v1"
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS         60000L
+#define DEFAULT_MAX_IDLE           8
+/* Refuse response bodies larger than this (a list page is far smaller). */
+#define MAX_RESPONSE_BYTES ((size_t)64 * 1024 * 1024)
+/* Buffers grown past this are released when a handle returns to the pool. */
+#define KEEP_BUFFER_BYTES ((size_t)1024 * 1024)
+
+/* How a failed attempt may be repeated. */
+enum retry_class {
+    RETRY_NEVER = 0,
+    RETRY_ALWAYS,    /* 429, or a failure before the request was sent */
+    RETRY_IDEMPOTENT /* 5xx, timeout or reset after sending: not for creates */
+};
+
+typedef struct pool_handle {
+    CURL *easy;
+    ftx__buf url;
+    ftx__buf req_body;
+    ftx__buf resp;
+    int resp_overflow;
+    char errbuf[CURL_ERROR_SIZE];
+    struct pool_handle *next;
+} pool_handle;
+
+struct ftx_client {
+    char *base_url;
+    char *user_agent;
+    /* Request headers, immutable after creation: [accept_v2][has_body]. */
+    struct curl_slist *headers[2][2];
+    long connect_timeout_ms;
+    long timeout_ms;
+    ftx_retry_policy retry;
+    ftx_clock clock;
+    void (*observer)(const ftx_request_info *info, void *userdata);
+    void *observer_userdata;
+    int max_idle;
+
+    /* Guards everything below. */
+    pthread_mutex_t lock;
+    pool_handle *idle; /* most recently returned first */
+    int idle_count;
+    long rl_limit;
+    long rl_remaining;
+    uint64_t rng;
+
+    CURLSH *share;
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+};
+
+/* ---- process-wide initialisation ---- */
+
+/* The only file-scope mutable state: curl's global init is process-wide. */
+static pthread_mutex_t g_init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int g_initialised;
+
+int ftx_global_init(void)
+{
+    int rc = FTX_OK;
+
+    pthread_mutex_lock(&g_init_lock);
+    if (!g_initialised) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            rc = FTX_ERR_TRANSPORT;
+        } else {
+            json_object_seed(0);
+            g_initialised = 1;
+        }
+    }
+    pthread_mutex_unlock(&g_init_lock);
+    return rc;
+}
+
+void ftx_global_cleanup(void)
+{
+    pthread_mutex_lock(&g_init_lock);
+    if (g_initialised) {
+        curl_global_cleanup();
+        g_initialised = 0;
+    }
+    pthread_mutex_unlock(&g_init_lock);
+}
+
+const char *ftx_version(void)
+{
+    return FTX_VERSION;
+}
+
+void ftx__free_secret(char *s)
+{
+    if (s == NULL)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    ftx__free(s);
+}
+
+/* ---- options ---- */
+
+int ftx_client_options_init(ftx_client_options *opts, unsigned int version)
+{
+    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
+
+    if (opts == NULL)
+        return FTX_ERR_INVALID_ARGUMENT;
+    if (version != FTX_CLIENT_OPTIONS_VERSION)
+        return FTX_ERR_INVALID_ARGUMENT;
+    *opts = dflt;
+    return FTX_OK;
+}
+
+static const char *non_empty(const char *s)
+{
+    return (s != NULL && *s != '\0') ? s : NULL;
+}
+
+/* ---- the share handle's locks ---- */
+
+static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userp)
+{
+    ftx_client *c = userp;
+
+    (void)handle;
+    (void)access;
+    if ((int)data >= 0 && (int)data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&c->share_locks[data]);
+}
+
+static void share_unlock(CURL *handle, curl_lock_data data, void *userp)
+{
+    ftx_client *c = userp;
+
+    (void)handle;
+    if ((int)data >= 0 && (int)data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&c->share_locks[data]);
+}
+
+/* ---- headers ---- */
+
+static void slist_free_wiped(struct curl_slist *l)
+{
+    struct curl_slist *it;
+
+    for (it = l; it != NULL; it = it->next)
+        if (it->data != NULL)
+            OPENSSL_cleanse(it->data, strlen(it->data));
+    curl_slist_free_all(l);
+}
+
+static struct curl_slist *slist_add(struct curl_slist *l, const char *line, int *ok)
+{
+    struct curl_slist *n;
+
+    if (!*ok)
+        return l;
+    n = curl_slist_append(l, line);
+    if (n == NULL) {
+        *ok = 0;
+        return l;
+    }
+    return n;
+}
+
+/* Build the four header lists. The Authorization line is wiped after copying. */
+static int build_headers(ftx_client *c, const char *key, const char *secret)
+{
+    size_t klen = strlen(key), slen = strlen(secret), plain_len, b64_len, auth_len;
+    unsigned char *plain = NULL;
+    char *auth = NULL;
+    int ok = 1, v2, body;
+
+    if (klen > INT_MAX / 2 || slen > INT_MAX / 2)
+        return FTX_ERR_INVALID_ARGUMENT;
+    plain_len = klen + 1 + slen;
+    b64_len = 4 * ((plain_len + 2) / 3);
+    auth_len = sizeof("Authorization: Basic ") - 1 + b64_len + 1;
+    plain = ftx__malloc(plain_len + 1);
+    auth = ftx__malloc(auth_len);
+    if (plain == NULL || auth == NULL) {
+        ok = 0;
+        goto done;
+    }
+    memcpy(plain, key, klen);
+    plain[klen] = ':';
+    memcpy(plain + klen + 1, secret, slen);
+    plain[plain_len] = '\0';
+    memcpy(auth, "Authorization: Basic ", sizeof("Authorization: Basic ") - 1);
+    EVP_EncodeBlock((unsigned char *)auth + sizeof("Authorization: Basic ") - 1, plain,
+                    (int)plain_len);
+
+    for (v2 = 0; v2 < 2; v2++) {
+        for (body = 0; body < 2; body++) {
+            struct curl_slist *l = NULL;
+
+            l = slist_add(l, auth, &ok);
+            l = slist_add(l, v2 ? "Accept: application/json;version=2" : "Accept: application/json",
+                          &ok);
+            if (body)
+                l = slist_add(l, "Content-Type: application/json", &ok);
+            l = slist_add(l, "Expect:", &ok);
+            c->headers[v2][body] = l;
+        }
+    }
+
+done:
+    if (plain != NULL) {
+        OPENSSL_cleanse(plain, plain_len);
+        ftx__free(plain);
+    }
+    if (auth != NULL) {
+        OPENSSL_cleanse(auth, auth_len);
+        ftx__free(auth);
+    }
+    return ok ? FTX_OK : FTX_ERR_NOMEM;
+}
+
+/* ---- client lifetime ---- */
+
+static void handle_free(pool_handle *h)
+{
+    if (h == NULL)
+        return;
+    if (h->easy != NULL)
+        curl_easy_cleanup(h->easy);
+    ftx__buf_dispose(&h->url);
+    ftx__buf_dispose(&h->req_body);
+    ftx__buf_dispose(&h->resp);
+    ftx__free(h);
+}
+
+void ftx_client_free(ftx_client *c)
+{
+    pool_handle *h, *next;
+    int i, j;
+
+    if (c == NULL)
+        return;
+    for (h = c->idle; h != NULL; h = next) {
+        next = h->next;
+        handle_free(h);
+    }
+    if (c->share != NULL)
+        curl_share_cleanup(c->share);
+    for (i = 0; i < 2; i++)
+        for (j = 0; j < 2; j++)
+            slist_free_wiped(c->headers[i][j]);
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&c->share_locks[i]);
+    pthread_mutex_destroy(&c->lock);
+    ftx__free(c->base_url);
+    ftx__free(c->user_agent);
+    OPENSSL_cleanse(c, sizeof(*c));
+    ftx__free(c);
+}
+
+static int check_base_url(const char *url, ftx_error *err)
+{
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "base URL \"%.200s\" is not an http:// or https:// URL; pass "
+                              "base_url or set FIVETRAN_BASE_URL, e.g. %s",
+                              url, DEFAULT_BASE_URL);
+    return FTX_OK;
+}
+
+int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err)
+{
+    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
+    const char *key, *secret, *url;
+    ftx_client *c;
+    size_t len;
+    int rc, i;
+
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "ftx_client_new: out is NULL; pass the address of an "
+                              "ftx_client pointer");
+    *out = NULL;
+    if (opts == NULL)
+        opts = &dflt;
+    if (opts->version != FTX_CLIENT_OPTIONS_VERSION)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "unknown ftx_client_options version %u (this library knows "
+                              "%d); initialise it with FTX_CLIENT_OPTIONS_INIT",
+                              opts->version, FTX_CLIENT_OPTIONS_VERSION);
+    if ((rc = ftx__retry_policy_check(&opts->retry, err)) != FTX_OK)
+        return rc;
+    if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_idle_handles < 0)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "negative timeout or max_idle_handles in ftx_client_options; "
+                              "use 0 for the default");
+
+    key = non_empty(opts->api_key);
+    if (key == NULL)
+        key = non_empty(getenv("FIVETRAN_API_KEY"));
+    if (key == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "missing API key: set api_key in ftx_client_options or the "
+                              "FIVETRAN_API_KEY environment variable");
+    secret = non_empty(opts->api_secret);
+    if (secret == NULL)
+        secret = non_empty(getenv("FIVETRAN_API_SECRET"));
+    if (secret == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "missing API secret: set api_secret in ftx_client_options or "
+                              "the FIVETRAN_API_SECRET environment variable");
+    url = non_empty(opts->base_url);
+    if (url == NULL)
+        url = non_empty(getenv("FIVETRAN_BASE_URL"));
+    if (url == NULL)
+        url = DEFAULT_BASE_URL;
+    if ((rc = check_base_url(url, err)) != FTX_OK)
+        return rc;
+
+    if (ftx_global_init() != FTX_OK)
+        return ftx__error_set(err, FTX_ERR_TRANSPORT, "libcurl failed to initialise");
+
+    c = ftx__calloc(1, sizeof(*c));
+    if (c == NULL)
+        return ftx__error_nomem(err);
+    if (pthread_mutex_init(&c->lock, NULL) != 0) {
+        ftx__free(c);
+        return ftx__error_nomem(err);
+    }
+    for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&c->share_locks[i], NULL);
+
+    c->connect_timeout_ms =
+        opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+    c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+    c->retry = opts->retry;
+    c->clock = opts->clock;
+    c->observer = opts->observer;
+    c->observer_userdata = opts->observer_userdata;
+    c->max_idle = opts->max_idle_handles > 0 ? opts->max_idle_handles : DEFAULT_MAX_IDLE;
+    c->rl_limit = -1;
+    c->rl_remaining = -1;
+    c->rng = ftx__rng_seed(c);
+
+    len = strlen(url);
+    while (len > 0 && url[len - 1] == '/')
+        len--;
+    c->base_url = ftx__strndup(url, len);
+    {
+        ftx__buf ua = FTX__BUF_INIT;
+        const char *suffix = non_empty(opts->user_agent_suffix);
+
+        if (ftx__buf_puts(&ua, "fivetrex/" FTX_VERSION) == 0 && suffix != NULL &&
+            (ftx__buf_puts(&ua, " ") != 0 || ftx__buf_puts(&ua, suffix) != 0))
+            ftx__buf_dispose(&ua);
+        c->user_agent = ftx__buf_detach(&ua);
+    }
+    if (c->base_url == NULL || c->user_agent == NULL) {
+        ftx_client_free(c);
+        return ftx__error_nomem(err);
+    }
+    /* Header lines must not be split by the suffix. */
+    for (i = 0; c->user_agent[i] != '\0'; i++)
+        if (c->user_agent[i] == '\r' || c->user_agent[i] == '\n')
+            c->user_agent[i] = ' ';
+
+    if ((rc = build_headers(c, key, secret)) != FTX_OK) {
+        ftx_client_free(c);
+        return rc == FTX_ERR_NOMEM ? ftx__error_nomem(err)
+                                   : ftx__error_set(err, rc, "API key or secret too long");
+    }
+
+    c->share = curl_share_init();
+    if (c->share == NULL ||
+        curl_share_setopt(c->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_USERDATA, c) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+        curl_share_setopt(c->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        ftx_client_free(c);
+        return ftx__error_nomem(err);
+    }
+
+    *out = c;
+    return FTX_OK;
+}
+
+const char *ftx_client_base_url(const ftx_client *c)
+{
+    return c != NULL ? c->base_url : NULL;
+}
+
+void ftx_client_rate_limit(const ftx_client *c, long *limit, long *remaining)
+{
+    ftx_client *mc = (ftx_client *)(uintptr_t)c; /* the lock is not part of the value */
+    long l = -1, r = -1;
+
+    if (mc != NULL) {
+        pthread_mutex_lock(&mc->lock);
+        l = mc->rl_limit;
+        r = mc->rl_remaining;
+        pthread_mutex_unlock(&mc->lock);
+    }
+    if (limit != NULL)
+        *limit = l;
+    if (remaining != NULL)
+        *remaining = r;
+}
+
+uint64_t ftx__now_ms(const ftx_client *c)
+{
+    return ftx__clock_now(c != NULL ? &c->clock : NULL);
+}
+
+void ftx__sleep_ms(const ftx_client *c, uint64_t ms)
+{
+    ftx__clock_sleep(c != NULL ? &c->clock : NULL, ms);
+}
+
+/* ---- the handle pool ---- */
+
+static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
+{
+    pool_handle *h = userp;
+    size_t n = size * nmemb;
+
+    if (n > MAX_RESPONSE_BYTES || h->resp.len > MAX_RESPONSE_BYTES - n) {
+        h->resp_overflow = 1;
+        return 0;
+    }
+    if (ftx__buf_append(&h->resp, data, n) != 0)
+        return 0;
+    return n;
+}
+
+static pool_handle *handle_new(ftx_client *c)
+{
+    pool_handle *h = ftx__calloc(1, sizeof(*h));
+    CURL *e;
+    int bad = 0;
+
+    if (h == NULL)
+        return NULL;
+    h->easy = e = curl_easy_init();
+    if (e == NULL) {
+        ftx__free(h);
+        return NULL;
+    }
+    /* Never CURLOPT_VERBOSE: it would print the Authorization header. */
+    bad |= curl_easy_setopt(e, CURLOPT_SHARE, c->share) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
+    (void)curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+    bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->timeout_ms) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, c->user_agent) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, h) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+    (void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    (void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (bad) {
+        handle_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+static pool_handle *handle_get(ftx_client *c)
+{
+    pool_handle *h;
+
+    pthread_mutex_lock(&c->lock);
+    h = c->idle;
+    if (h != NULL) {
+        c->idle = h->next;
+        c->idle_count--;
+        h->next = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return h != NULL ? h : handle_new(c);
+}
+
+static void handle_put(ftx_client *c, pool_handle *h)
+{
+    if (h->resp.cap > KEEP_BUFFER_BYTES)
+        ftx__buf_dispose(&h->resp);
+    if (h->req_body.cap > KEEP_BUFFER_BYTES)
+        ftx__buf_dispose(&h->req_body);
+    /* Request bodies may hold connector passwords. */
+    if (h->req_body.ptr != NULL)
+        OPENSSL_cleanse(h->req_body.ptr, h->req_body.len);
+    pthread_mutex_lock(&c->lock);
+    if (c->idle_count < c->max_idle) {
+        h->next = c->idle;
+        c->idle = h;
+        c->idle_count++;
+        h = NULL;
+    }
+    pthread_mutex_unlock(&c->lock);
+    handle_free(h);
+}
+
+/* ---- one attempt ---- */
+
+static void buf_clear(ftx__buf *b)
+{
+    b->len = 0;
+    if (b->ptr != NULL)
+        b->ptr[0] = '\0';
+}
+
+static int dump_cb(const char *buffer, size_t size, void *data)
+{
+    return ftx__buf_append(data, buffer, size) == 0 ? 0 : -1;
+}
+
+/* Seconds from a Retry-After value: delay-seconds or an HTTP-date; -1 when malformed. */
+static long parse_retry_after(const char *v)
+{
+    const char *p;
+    long secs = 0;
+    time_t when, now;
+    int has_alpha = 0;
+
+    if (v == NULL)
+        return -1;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (isdigit((unsigned char)*v)) {
+        for (p = v; isdigit((unsigned char)*p); p++) {
+            if (secs > (LONG_MAX - 9) / 10)
+                secs = LONG_MAX / 10; /* absurd: keep large, avoid overflow */
+            else
+                secs = secs * 10 + (*p - '0');
+        }
+        while (*p == ' ' || *p == '\t')
+            p++;
+        return *p == '\0' ? secs : -1;
+    }
+    for (p = v; *p != '\0'; p++)
+        if (isalpha((unsigned char)*p))
+            has_alpha = 1;
+    if (!has_alpha)
+        return -1;
+    when = curl_getdate(v, NULL);
+    if (when == (time_t)-1)
+        return -1;
+    now = time(NULL);
+    if (when <= now)
+        return 0;
+    if ((uint64_t)(when - now) > (uint64_t)LONG_MAX)
+        return LONG_MAX;
+    return (long)(when - now);
+}
+
+static long header_long(CURL *e, const char *name)
+{
+    struct curl_header *hdr = NULL;
+    const char *p;
+    long v = 0;
+
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || hdr == NULL ||
+        hdr->value == NULL)
+        return -1;
+    p = hdr->value;
+    while (*p == ' ')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return -1;
+    for (; isdigit((unsigned char)*p); p++) {
+        if (v > (LONG_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+static const char *header_value(CURL *e, const char *name)
+{
+    struct curl_header *hdr = NULL;
+
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || hdr == NULL)
+        return NULL;
+    return hdr->value;
+}
+
+static int status_type(long status)
+{
+    switch (status) {
+    case 400:
+    case 422:
+        return FTX_ERR_BAD_REQUEST;
+    case 401:
+        return FTX_ERR_UNAUTHORIZED;
+    case 403:
+        return FTX_ERR_FORBIDDEN;
+    case 404:
+        return FTX_ERR_NOT_FOUND;
+    case 409:
+        return FTX_ERR_CONFLICT;
+    case 429:
+        return FTX_ERR_RATE_LIMITED;
+    default:
+        return status >= 500 ? FTX_ERR_SERVER : FTX_ERR_UNKNOWN;
+    }
+}
+
+/* Messages are one line: control characters from the server become spaces. */
+static void one_line(ftx_error *err)
+{
+    char *p;
+
+    if (err == NULL)
+        return;
+    for (p = err->message; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
+static int is_blank(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+static const char *outcome_hint =
+    "; outcome unknown: the object may have been created, list to check before retrying";
+
+/* Map an HTTP error response. */
+static int http_error(const ftx__request *req, long status, const pool_handle *h, int creates,
+                      long retry_after, int *klass, ftx_error *err)
+{
+    json_t *body = NULL;
+    const char *code = NULL, *msg = NULL, *hint = "";
+    char hintbuf[160];
+    int type = status_type(status);
+
+    if (h->resp.len > 0 && !is_blank(h->resp.ptr, h->resp.len))
+        body = json_loadb(h->resp.ptr, h->resp.len, 0, NULL);
+    if (json_is_object(body)) {
+        code = json_string_value(json_object_get(body, "code"));
+        msg = json_string_value(json_object_get(body, "message"));
+    }
+
+    *klass = RETRY_NEVER;
+    if (type == FTX_ERR_RATE_LIMITED) {
+        *klass = RETRY_ALWAYS;
+        if (retry_after >= 0) {
+            (void)snprintf(hintbuf, sizeof(hintbuf), "; retry after %ld s", retry_after);
+            hint = hintbuf;
+        } else {
+            hint = "; slow down and retry later";
+        }
+    } else if (type == FTX_ERR_SERVER) {
+        *klass = RETRY_IDEMPOTENT;
+        if (creates) {
+            type = FTX_ERR_OUTCOME_UNKNOWN;
+            hint = outcome_hint;
+        } else {
+            hint = "; Fivetran server error, retry later";
+        }
+    } else if (type == FTX_ERR_UNAUTHORIZED) {
+        hint = "; check the API key and secret (FIVETRAN_API_KEY, FIVETRAN_API_SECRET)";
+    } else if (type == FTX_ERR_FORBIDDEN) {
+        hint = "; the API key lacks permission for this resource";
+    }
+
+    if (code != NULL && msg != NULL)
+        ftx__error_set(err, type, "%s %s: %ld %s: %s%s", req->method, req->path, status, code, msg,
+                       hint);
+    else if (code != NULL || msg != NULL)
+        ftx__error_set(err, type, "%s %s: %ld %s%s", req->method, req->path, status,
+                       code != NULL ? code : msg, hint);
+    else
+        ftx__error_set(err, type, "%s %s: %ld (%s)%s", req->method, req->path, status,
+                       body != NULL       ? "no error code in body"
+                       : h->resp.len == 0 ? "empty body"
+                                          : "non-JSON body",
+                       hint);
+    if (err != NULL) {
+        err->status = (int)status;
+        err->retry_after = retry_after;
+        if (code != NULL)
+            (void)snprintf(err->code, sizeof(err->code), "%s", code);
+        one_line(err);
+    }
+    json_decref(body);
+    return type;
+}
+
+/* Map a curl failure. */
+static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h, long status,
+                           int creates, int *klass, ftx_error *err)
+{
+    long req_size = 0;
+    const char *detail = h->errbuf[0] != '\0' ? h->errbuf : curl_easy_strerror(cc);
+    const char *hint = "";
+    int type = FTX_ERR_TRANSPORT, not_sent;
+
+    if (h->resp_overflow) {
+        *klass = RETRY_NEVER;
+        ftx__error_set(err, FTX_ERR_DECODE,
+                       "%s %s: response body larger than %zu MiB; narrow the request (e.g. "
+                       "a smaller limit)",
+                       req->method, req->path, MAX_RESPONSE_BYTES >> 20);
+        if (err != NULL)
+            err->status = (int)status;
+        return FTX_ERR_DECODE;
+    }
+    if (cc == CURLE_OUT_OF_MEMORY || cc == CURLE_WRITE_ERROR) {
+        *klass = RETRY_NEVER;
+        return ftx__error_nomem(err);
+    }
+    (void)curl_easy_getinfo(h->easy, CURLINFO_REQUEST_SIZE, &req_size);
+    not_sent = req_size == 0 || cc == CURLE_COULDNT_RESOLVE_HOST ||
+               cc == CURLE_COULDNT_RESOLVE_PROXY || cc == CURLE_COULDNT_CONNECT;
+
+    switch (cc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_BAD_CONTENT_ENCODING:
+        *klass = RETRY_NEVER;
+        hint = "; check the base URL and TLS set-up";
+        break;
+    default:
+        if (not_sent) {
+            *klass = RETRY_ALWAYS;
+            hint = "; check the base URL and the network";
+        } else {
+            *klass = RETRY_IDEMPOTENT;
+            if (creates) {
+                type = FTX_ERR_OUTCOME_UNKNOWN;
+                hint = outcome_hint;
+            } else if (cc == CURLE_OPERATION_TIMEDOUT) {
+                hint = "; raise timeout_ms or retry later";
+            }
+        }
+        break;
+    }
+    if (cc == CURLE_OPERATION_TIMEDOUT && not_sent)
+        hint = "; raise connect_timeout_ms or check the network";
+    ftx__error_set(err, type, "%s %s: transport error: %s (curl %d)%s", req->method, req->path,
+                   detail, (int)cc, hint);
+    if (err != NULL) {
+        err->status = (int)status;
+        one_line(err);
+    }
+    return type;
+}
+
+/*
+ * One HTTP attempt on `h`. On success `*out_body` gets the parsed body (NULL when
+ * empty). `*klass` says how a failure may be retried.
+ */
+static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, int is_create,
+                        json_t **out_body, int *klass, long *status_out, ftx_error *err)
+{
+    CURL *e = h->easy;
+    CURLcode cc;
+    long status = 0, rl;
+    long retry_after;
+    int has_body, is_get, is_delete, is_patch;
+    json_error_t jerr;
+    json_t *body;
+
+    *klass = RETRY_NEVER;
+    *out_body = NULL;
+    *status_out = 0;
+    is_get = strcmp(req->method, "GET") == 0;
+    is_delete = strcmp(req->method, "DELETE") == 0;
+    is_patch = strcmp(req->method, "PATCH") == 0;
+    has_body = !is_get && !is_delete;
+
+    buf_clear(&h->url);
+    buf_clear(&h->resp);
+    buf_clear(&h->req_body);
+    h->resp_overflow = 0;
+    h->errbuf[0] = '\0';
+    if (ftx__buf_puts(&h->url, c->base_url) != 0 || ftx__buf_puts(&h->url, req->path) != 0)
+        return ftx__error_nomem(err);
+    if (has_body) {
+        if (req->body != NULL) {
+            if (json_dump_callback(req->body, dump_cb, &h->req_body,
+                                   JSON_COMPACT | JSON_ENCODE_ANY) != 0)
+                return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                                      "%s %s: request body cannot be encoded as JSON", req->method,
+                                      req->path);
+        } else if (ftx__buf_puts(&h->req_body, "{}") != 0) {
+            return ftx__error_nomem(err);
+        }
+        if (h->req_body.ptr == NULL && ftx__buf_puts(&h->req_body, "") != 0)
+            return ftx__error_nomem(err);
+    }
+
+    curl_easy_setopt(e, CURLOPT_URL, h->url.ptr);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers[req->accept_v2 ? 1 : 0][has_body]);
+    if (has_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->req_body.len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->req_body.ptr);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, is_patch ? "PATCH" : NULL);
+    } else {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, is_delete ? "DELETE" : NULL);
+    }
+
+    cc = curl_easy_perform(e);
+    (void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    *status_out = status;
+
+    if (status > 0) {
+        long limit = header_long(e, "X-Rate-Limit");
+
+        rl = header_long(e, "X-Rate-Limit-Remaining");
+        if (limit >= 0 || rl >= 0) {
+            pthread_mutex_lock(&c->lock);
+            if (limit >= 0)
+                c->rl_limit = limit;
+            if (rl >= 0)
+                c->rl_remaining = rl;
+            pthread_mutex_unlock(&c->lock);
+        }
+    }
+    if (cc != CURLE_OK)
+        return transport_error(req, cc, h, status, is_create, klass, err);
+
+    if (status < 200 || status > 299) {
+        retry_after = parse_retry_after(header_value(e, "Retry-After"));
+        return http_error(req, status, h, is_create, retry_after, klass, err);
+    }
+
+    if (h->resp.len == 0 || is_blank(h->resp.ptr, h->resp.len))
+        return FTX_OK;
+    body = json_loadb(h->resp.ptr, h->resp.len, 0, &jerr);
+    if (body == NULL) {
+        ftx__error_set(err, FTX_ERR_DECODE,
+                       "%s %s: %ld response is not valid JSON (%s at byte %d); the server "
+                       "or a proxy sent something else",
+                       req->method, req->path, status, jerr.text, jerr.position);
+        if (err != NULL) {
+            err->status = (int)status;
+            one_line(err);
+        }
+        return FTX_ERR_DECODE;
+    }
+    *out_body = body;
+    return FTX_OK;
+}
+
+/* ---- the call with retries ---- */
+
+static int valid_method(const char *m)
+{
+    return strcmp(m, "GET") == 0 || strcmp(m, "POST") == 0 || strcmp(m, "PATCH") == 0 ||
+           strcmp(m, "DELETE") == 0;
+}
+
+/* ftx__call, also reporting the last status and the attempt count (err untouched on
+ * success). */
+static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, int *status_out,
+                     int *attempts_out, ftx_error *err)
+{
+    const ftx_retry_policy *p;
+    ftx_error aerr;
+    ftx_request_info info;
+    pool_handle *h;
+    json_t *body = NULL;
+    uint64_t delay = 0;
+    double t0;
+    long status = 0;
+    int attempt, rc, klass, retry, is_create;
+
+    *out_body = NULL;
+    *status_out = 0;
+    *attempts_out = 0;
+    if (c == NULL || req == NULL || req->method == NULL || req->path == NULL ||
+        !valid_method(req->method) || req->path[0] != '/')
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "invalid request: a client, a method (GET, POST, PATCH, "
+                              "DELETE) and a path starting with '/' are required");
+    p = &c->retry;
+    is_create = req->creates && strcmp(req->method, "POST") == 0;
+
+    h = handle_get(c);
+    if (h == NULL)
+        return ftx__error_nomem(err);
+
+    for (attempt = 1;; attempt++) {
+        ftx_error_clear(&aerr);
+        t0 = ftx__monotonic_ms();
+        rc = perform_once(c, h, req, is_create, &body, &klass, &status, &aerr);
+
+        memset(&info, 0, sizeof(info));
+        info.method = req->method;
+        info.path = req->path;
+        info.status = (int)status;
+        info.elapsed_ms = ftx__monotonic_ms() - t0;
+        info.attempt = attempt;
+        info.error_type = rc;
+        if (c->observer != NULL)
+            c->observer(&info, c->observer_userdata);
+
+        if (rc == FTX_OK || rc == FTX_ERR_NOMEM)
+            break;
+        if (p->retry_if != NULL)
+            retry = p->retry_if(&aerr, &info, p->retry_if_userdata) != 0;
+        else
+            retry = klass == RETRY_ALWAYS || (klass == RETRY_IDEMPOTENT && !is_create);
+        if (!retry || attempt >= p->max_attempts)
+            break;
+        {
+            uint64_t rng;
+            int d;
+
+            pthread_mutex_lock(&c->lock);
+            rng = c->rng;
+            d = ftx__retry_delay(p, attempt, aerr.retry_after, &rng, &delay);
+            c->rng = rng;
+            pthread_mutex_unlock(&c->lock);
+            if (d == FTX__RETRY_TOO_LONG) {
+                /* Waiting less than asked would only earn another 429. */
+                size_t n = strlen(aerr.message);
+
+                (void)snprintf(aerr.message + n, sizeof(aerr.message) - n,
+                               " (longer than the retry policy's max_delay_ms %u; not "
+                               "retried)",
+                               (unsigned)p->max_delay_ms);
+                break;
+            }
+        }
+        if (p->on_retry != NULL && p->on_retry(&aerr, &info, delay, p->on_retry_userdata) != 0)
+            break;
+        ftx__sleep_ms(c, delay);
+    }
+    handle_put(c, h);
+
+    *status_out = (int)status;
+    *attempts_out = attempt;
+    if (rc != FTX_OK) {
+        aerr.attempts = attempt;
+        if (err != NULL)
+            *err = aerr;
+        return rc;
+    }
+    *out_body = body;
+    return FTX_OK;
+}
+
+int ftx__call(ftx_client *c, const ftx__request *req, json_t **out_body, ftx_error *err)
+{
+    json_t *body = NULL;
+    int status, attempts, rc;
+
+    rc = call_impl(c, req, &body, &status, &attempts, err);
+    if (out_body != NULL)
+        *out_body = body;
+    else
+        json_decref(body);
+    return rc;
+}
+
+int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ftx_error *err)
+{
+    json_t *body = NULL;
+    ftx_error e2;
+    int rc, attempts, status;
+
+    if (out_data == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
+    *out_data = NULL;
+    rc = call_impl(c, req, &body, &status, &attempts, err);
+    if (rc != FTX_OK)
+        return rc;
+    ftx_error_clear(&e2);
+    if (body == NULL) {
+        rc = ftx__error_set(err, FTX_ERR_DECODE,
+                            "%s %s: %d with an empty body; expected a JSON object with \"data\"",
+                            req->method, req->path, status);
+    } else {
+        rc = ftx__envelope_data(body, out_data, &e2);
+        if (rc != FTX_OK)
+            ftx__error_set(err, rc, "%s %s: %d %s", req->method, req->path, status, e2.message);
+    }
+    if (rc != FTX_OK && err != NULL) {
+        err->attempts = attempts;
+        err->status = status;
+    }
+    json_decref(body);
+    return rc;
+}

@@ -1,0 +1,575 @@
+/*
+ * The embedded webhook receiver on libmicrohttpd. The only file that includes
+ * <microhttpd.h>.
+ *
+ * Each request is handled in the daemon's threads: the body is streamed into a buffer
+ * bounded by max_body (over it, the rest is discarded and 413 answered), then
+ * ftx_webhook_handle() verifies and parses it, the duplicate memory is consulted and
+ * the user's callback runs for new events only.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+#include <openssl/evp.h>
+
+#include "internal.h"
+
+#define DEFAULT_BIND "127.0.0.1"
+#define DEFAULT_PATH "/webhook"
+#define DEFAULT_THREADS 2u
+#define DEFAULT_TIMEOUT_S 10u
+#define DEFAULT_DEDUP 4096u
+#define MAX_DEDUP ((size_t)1 << 24)
+/* After the limit is crossed, keep discarding up to this many times the limit so the
+ * client can read the 413; beyond it the connection is dropped. */
+#define DISCARD_FACTOR 4u
+
+/* ---- duplicate memory: a ring of SHA-256 identities with a chained hash index ---- */
+
+enum { SLOT_EMPTY = 0, SLOT_PENDING = 1, SLOT_DONE = 2 };
+enum { DEDUP_NEW, DEDUP_SEEN, DEDUP_BUSY };
+
+typedef struct dedup_slot {
+    unsigned char key[32];
+    int32_t next; /* next slot in the bucket chain, -1 at the end */
+    int state;
+} dedup_slot;
+
+typedef struct dedup {
+    pthread_mutex_t lock;
+    dedup_slot *slots;
+    size_t cap;
+    size_t head; /* slot reused next (the oldest) */
+    int32_t *buckets;
+    size_t mask;
+} dedup;
+
+static int dedup_init(dedup *d, size_t cap)
+{
+    size_t nb = 1;
+
+    memset(d, 0, sizeof(*d));
+    while (nb < cap)
+        nb <<= 1;
+    d->cap = cap;
+    d->mask = nb - 1;
+    d->slots = ftx__calloc(cap, sizeof(*d->slots));
+    d->buckets = ftx__malloc(nb * sizeof(*d->buckets));
+    if (d->slots == NULL || d->buckets == NULL) {
+        ftx__free(d->slots);
+        ftx__free(d->buckets);
+        return -1;
+    }
+    for (size_t i = 0; i < nb; i++)
+        d->buckets[i] = -1;
+    for (size_t i = 0; i < cap; i++)
+        d->slots[i].next = -1;
+    if (pthread_mutex_init(&d->lock, NULL) != 0) {
+        ftx__free(d->slots);
+        ftx__free(d->buckets);
+        return -1;
+    }
+    return 0;
+}
+
+static void dedup_dispose(dedup *d)
+{
+    if (d->slots == NULL)
+        return;
+    pthread_mutex_destroy(&d->lock);
+    ftx__free(d->slots);
+    ftx__free(d->buckets);
+    d->slots = NULL;
+}
+
+static size_t dedup_bucket(const dedup *d, const unsigned char *key)
+{
+    uint32_t h = (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 |
+                 (uint32_t)key[3] << 24;
+    return (size_t)h & d->mask;
+}
+
+/* Remove slot `i` from its chain (lock held). */
+static void dedup_unlink(dedup *d, size_t i)
+{
+    int32_t *link = &d->buckets[dedup_bucket(d, d->slots[i].key)];
+
+    while (*link != -1) {
+        if ((size_t)*link == i) {
+            *link = d->slots[i].next;
+            break;
+        }
+        link = &d->slots[*link].next;
+    }
+    d->slots[i].next = -1;
+    d->slots[i].state = SLOT_EMPTY;
+}
+
+/* Look `key` up; when absent, claim the oldest slot for it (pending) and give its index. */
+static int dedup_claim(dedup *d, const unsigned char *key, size_t *slot)
+{
+    size_t b, i;
+    int32_t j;
+    int rc = DEDUP_NEW;
+
+    pthread_mutex_lock(&d->lock);
+    b = dedup_bucket(d, key);
+    for (j = d->buckets[b]; j != -1; j = d->slots[j].next) {
+        if (memcmp(d->slots[j].key, key, 32) == 0) {
+            rc = d->slots[j].state == SLOT_DONE ? DEDUP_SEEN : DEDUP_BUSY;
+            break;
+        }
+    }
+    if (rc == DEDUP_NEW) {
+        i = d->head;
+        d->head = (d->head + 1) % d->cap;
+        if (d->slots[i].state != SLOT_EMPTY)
+            dedup_unlink(d, i);
+        memcpy(d->slots[i].key, key, 32);
+        d->slots[i].state = SLOT_PENDING;
+        d->slots[i].next = d->buckets[b];
+        d->buckets[b] = (int32_t)i;
+        *slot = i;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return rc;
+}
+
+/* Settle a claimed slot: remember it (done) or forget it (the callback refused). */
+static void dedup_settle(dedup *d, size_t i, const unsigned char *key, int keep)
+{
+    pthread_mutex_lock(&d->lock);
+    if (d->slots[i].state == SLOT_PENDING && memcmp(d->slots[i].key, key, 32) == 0) {
+        if (keep)
+            d->slots[i].state = SLOT_DONE;
+        else
+            dedup_unlink(d, i);
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
+/* Identity of an event: event, connector_id, sync_id, created (each length-prefixed);
+ * the body itself when the event has neither sync_id nor created. */
+static int event_identity(const ftx_webhook_event *ev, const char *body, size_t len,
+                          unsigned char key[32])
+{
+    const char *parts[4];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int out_len = 0;
+    int ok;
+
+    if (md == NULL)
+        return -1;
+    ok = EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+    if (ev->sync_id == NULL && ev->created.iso == NULL) {
+        ok = ok && EVP_DigestUpdate(md, "body", 5) == 1;
+        ok = ok && EVP_DigestUpdate(md, body, len) == 1;
+    } else {
+        parts[0] = ev->event;
+        parts[1] = ev->connector_id;
+        parts[2] = ev->sync_id;
+        parts[3] = ev->created.iso;
+        for (size_t i = 0; ok && i < 4; i++) {
+            unsigned char hdr[9] = {0};
+            size_t n = parts[i] ? strlen(parts[i]) : 0;
+            hdr[0] = parts[i] ? 1 : 0;
+            for (size_t k = 0; k < 8; k++)
+                hdr[1 + k] = (unsigned char)(n >> (8 * k));
+            ok = EVP_DigestUpdate(md, hdr, sizeof(hdr)) == 1;
+            if (ok && n)
+                ok = EVP_DigestUpdate(md, parts[i], n) == 1;
+        }
+    }
+    ok = ok && EVP_DigestFinal_ex(md, key, &out_len) == 1 && out_len == 32;
+    EVP_MD_CTX_free(md);
+    return ok ? 0 : -1;
+}
+
+/* ---- the server ---- */
+
+enum {
+    RESP_OK,
+    RESP_DUP,
+    RESP_400,
+    RESP_401,
+    RESP_404,
+    RESP_405,
+    RESP_413,
+    RESP_422,
+    RESP_500,
+    RESP_503,
+    RESP_COUNT
+};
+
+static const int RESP_STATUS[RESP_COUNT] = {200, 200, 400, 401, 404, 405, 413, 422, 500, 503};
+
+struct ftx_webhook_server {
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t stop_lock;
+    uint16_t port;
+    char *path;
+    char *secret;
+    ftx_webhook_secret_fn secret_provider;
+    void *secret_userdata;
+    size_t max_body;
+    ftx_webhook_event_fn on_event;
+    void *userdata;
+    void (*free_userdata)(void *);
+    int dedup_enabled;
+    dedup seen;
+    struct MHD_Response *responses[RESP_COUNT];
+    atomic_uint_fast64_t delivered;
+    atomic_uint_fast64_t duplicates;
+    atomic_uint_fast64_t rejected;
+};
+
+/* Per-request state, from the headers to the completion notice. */
+typedef struct request {
+    char *body;
+    size_t len;
+    size_t cap;
+    size_t discarded;
+    int too_large;
+} request;
+
+static enum MHD_Result reply(ftx_webhook_server *s, struct MHD_Connection *conn, int which)
+{
+    if (which != RESP_OK && which != RESP_DUP)
+        atomic_fetch_add_explicit(&s->rejected, 1, memory_order_relaxed);
+    return MHD_queue_response(conn, (unsigned int)RESP_STATUS[which], s->responses[which]);
+}
+
+static int status_to_response(int status)
+{
+    switch (status) {
+    case 400:
+        return RESP_400;
+    case 401:
+        return RESP_401;
+    case 413:
+        return RESP_413;
+    case 422:
+        return RESP_422;
+    default:
+        return RESP_500;
+    }
+}
+
+/* Content-Length as a number; -1 when absent, SIZE_MAX when not representable. */
+static int content_length(struct MHD_Connection *conn, size_t *out)
+{
+    const char *v =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    size_t n = 0;
+
+    if (v == NULL || *v == '\0')
+        return -1;
+    for (; *v >= '0' && *v <= '9'; v++) {
+        if (n > (SIZE_MAX - 9) / 10) {
+            n = SIZE_MAX;
+            break;
+        }
+        n = n * 10 + (size_t)(*v - '0');
+    }
+    *out = n;
+    return 0;
+}
+
+static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *r)
+{
+    ftx_webhook_handle_options ho = FTX_WEBHOOK_HANDLE_OPTIONS_INIT;
+    ftx_webhook_event *ev = NULL;
+    unsigned char key[32];
+    size_t slot = 0;
+    const char *sig;
+    int status, which, seen = DEDUP_NEW;
+
+    ho.secret = s->secret;
+    ho.secret_provider = s->secret_provider;
+    ho.secret_userdata = s->secret_userdata;
+    ho.max_body = s->max_body;
+    sig = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, ftx_webhook_signature_header());
+    status = ftx_webhook_handle(r->body, r->len, sig, &ho, &ev, NULL);
+    if (status != 200)
+        return reply(s, conn, status_to_response(status));
+
+    if (s->dedup_enabled) {
+        if (event_identity(ev, r->body, r->len, key) != 0) {
+            ftx_webhook_event_free(ev);
+            return reply(s, conn, RESP_500);
+        }
+        seen = dedup_claim(&s->seen, key, &slot);
+    }
+    if (seen == DEDUP_SEEN) {
+        atomic_fetch_add_explicit(&s->duplicates, 1, memory_order_relaxed);
+        which = RESP_DUP;
+    } else if (seen == DEDUP_BUSY) {
+        which = RESP_503;
+    } else if (s->on_event(ev, s->userdata) != 0) {
+        if (s->dedup_enabled)
+            dedup_settle(&s->seen, slot, key, 0);
+        which = RESP_500;
+    } else {
+        if (s->dedup_enabled)
+            dedup_settle(&s->seen, slot, key, 1);
+        atomic_fetch_add_explicit(&s->delivered, 1, memory_order_relaxed);
+        which = RESP_OK;
+    }
+    ftx_webhook_event_free(ev);
+    return reply(s, conn, which);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    ftx_webhook_server *s = cls;
+    request *r = *con_cls;
+    size_t cl = 0;
+
+    (void)version;
+    if (r == NULL) {
+        /* Headers are in: decide what can be decided before reading the body. */
+        if (url == NULL || strcmp(url, s->path) != 0)
+            return reply(s, conn, RESP_404);
+        if (method == NULL || strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+            return reply(s, conn, RESP_405);
+        if (content_length(conn, &cl) == 0 && cl > s->max_body)
+            return reply(s, conn, RESP_413);
+        if ((r = ftx__calloc(1, sizeof(*r))) == NULL)
+            return MHD_NO;
+        if (cl > 0 && (r->body = ftx__malloc(cl)) != NULL)
+            r->cap = cl;
+        *con_cls = r;
+        return MHD_YES;
+    }
+
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+
+        *upload_data_size = 0;
+        if (!r->too_large && n > s->max_body - r->len) {
+            r->too_large = 1;
+            ftx__free(r->body);
+            r->body = NULL;
+            r->cap = 0;
+        }
+        if (r->too_large) {
+            r->discarded += n;
+            return r->discarded / DISCARD_FACTOR > s->max_body ? MHD_NO : MHD_YES;
+        }
+        if (r->len + n > r->cap) {
+            size_t cap = r->cap ? r->cap : 1024;
+            char *p;
+
+            while (cap < r->len + n)
+                cap = cap > s->max_body / 2 ? s->max_body : cap * 2;
+            if ((p = ftx__realloc(r->body, cap)) == NULL)
+                return MHD_NO;
+            r->body = p;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload_data, n);
+        r->len += n;
+        return MHD_YES;
+    }
+
+    if (r->too_large)
+        return reply(s, conn, RESP_413);
+    return deliver(s, conn, r) == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    request *r = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (r != NULL) {
+        ftx__free(r->body);
+        ftx__free(r);
+        *con_cls = NULL;
+    }
+}
+
+static void server_dispose(ftx_webhook_server *s)
+{
+    for (int i = 0; i < RESP_COUNT; i++)
+        if (s->responses[i] != NULL)
+            MHD_destroy_response(s->responses[i]);
+    dedup_dispose(&s->seen);
+    ftx__free(s->path);
+    ftx__free_secret(s->secret);
+    pthread_mutex_destroy(&s->stop_lock);
+    ftx__free(s);
+}
+
+static int make_responses(ftx_webhook_server *s)
+{
+    for (int i = 0; i < RESP_COUNT; i++) {
+        const char *body = i == RESP_DUP ? "{\"status\":\"duplicate\"}"
+                                      : ftx_webhook_response_body(RESP_STATUS[i]);
+        s->responses[i] = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
+                                                          MHD_RESPMEM_PERSISTENT);
+        if (s->responses[i] == NULL ||
+            MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_CONTENT_TYPE,
+                                    "application/json") != MHD_YES)
+            return -1;
+        if (i == RESP_405 &&
+            MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_ALLOW, "POST") != MHD_YES)
+            return -1;
+        if (i == RESP_503 &&
+            MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_RETRY_AFTER, "1") != MHD_YES)
+            return -1;
+    }
+    return 0;
+}
+
+int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook_server **out,
+                             ftx_error *err)
+{
+    ftx_webhook_server *s;
+    struct sockaddr_in a4;
+    struct sockaddr_in6 a6;
+    const struct sockaddr *addr;
+    const char *bind_addr;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+    unsigned int threads, timeout;
+    size_t cap;
+    const union MHD_DaemonInfo *info;
+    int saved_errno;
+
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
+    *out = NULL;
+    if (opts == NULL || opts->version != FTX_WEBHOOK_SERVER_OPTIONS_VERSION)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "webhook server options missing or of an unknown version");
+    if (opts->on_event == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "on_event callback is required");
+    if (opts->secret_provider == NULL && (opts->secret == NULL || opts->secret[0] == '\0'))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "a webhook secret (or secret provider) is required");
+    if (opts->path != NULL && opts->path[0] != '/')
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "path must start with '/'");
+    cap = opts->dedup_capacity ? opts->dedup_capacity : DEFAULT_DEDUP;
+    if (cap > MAX_DEDUP)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "dedup_capacity above %zu",
+                              MAX_DEDUP);
+
+    bind_addr = opts->bind_address ? opts->bind_address : DEFAULT_BIND;
+    memset(&a4, 0, sizeof(a4));
+    memset(&a6, 0, sizeof(a6));
+    if (inet_pton(AF_INET, bind_addr, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons(opts->port);
+        addr = (const struct sockaddr *)&a4;
+    } else if (inet_pton(AF_INET6, bind_addr, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons(opts->port);
+        addr = (const struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "bind_address must be an IPv4 or IPv6 literal: %.100s", bind_addr);
+    }
+
+    if ((s = ftx__calloc(1, sizeof(*s))) == NULL)
+        return ftx__error_nomem(err);
+    if (pthread_mutex_init(&s->stop_lock, NULL) != 0) {
+        ftx__free(s);
+        return ftx__error_nomem(err);
+    }
+    s->path = ftx__strdup(opts->path ? opts->path : DEFAULT_PATH);
+    s->secret = opts->secret ? ftx__strdup(opts->secret) : NULL;
+    s->secret_provider = opts->secret_provider;
+    s->secret_userdata = opts->secret_userdata;
+    s->max_body = opts->max_body ? opts->max_body : FTX_WEBHOOK_DEFAULT_MAX_BODY;
+    s->on_event = opts->on_event;
+    s->userdata = opts->userdata;
+    s->dedup_enabled = !opts->dedup_disable;
+    atomic_init(&s->delivered, 0);
+    atomic_init(&s->duplicates, 0);
+    atomic_init(&s->rejected, 0);
+    if (s->path == NULL || (opts->secret && s->secret == NULL) ||
+        (s->dedup_enabled && dedup_init(&s->seen, cap) != 0) || make_responses(s) != 0) {
+        server_dispose(s);
+        return ftx__error_nomem(err);
+    }
+
+    threads = opts->threads ? opts->threads : DEFAULT_THREADS;
+    timeout = opts->connection_timeout ? opts->connection_timeout : DEFAULT_TIMEOUT_S;
+    errno = 0;
+    if (threads > 1)
+        s->daemon = MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+            MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+            NULL, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
+    else
+        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                     addr, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
+                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                                     MHD_OPTION_END);
+    saved_errno = errno;
+    if (s->daemon == NULL) {
+        server_dispose(s);
+        return ftx__error_set(err, FTX_ERR_TRANSPORT, "cannot listen on %.100s port %u: %s",
+                              bind_addr, (unsigned int)opts->port,
+                              saved_errno ? strerror(saved_errno) : "libmicrohttpd refused");
+    }
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info != NULL ? info->port : opts->port;
+    s->free_userdata = opts->free_userdata;
+    *out = s;
+    return FTX_OK;
+}
+
+uint16_t ftx_webhook_server_port(const ftx_webhook_server *s)
+{
+    return s != NULL && s->daemon != NULL ? s->port : 0;
+}
+
+void ftx_webhook_server_stats_get(const ftx_webhook_server *s, ftx_webhook_server_stats *out)
+{
+    if (out == NULL)
+        return;
+    memset(out, 0, sizeof(*out));
+    if (s == NULL)
+        return;
+    out->delivered = atomic_load(&((ftx_webhook_server *)s)->delivered);
+    out->duplicates = atomic_load(&((ftx_webhook_server *)s)->duplicates);
+    out->rejected = atomic_load(&((ftx_webhook_server *)s)->rejected);
+}
+
+void ftx_webhook_server_stop(ftx_webhook_server *s)
+{
+    struct MHD_Daemon *d;
+
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&s->stop_lock);
+    d = s->daemon;
+    s->daemon = NULL;
+    pthread_mutex_unlock(&s->stop_lock);
+    if (d != NULL)
+        MHD_stop_daemon(d);
+}
+
+void ftx_webhook_server_free(ftx_webhook_server *s)
+{
+    if (s == NULL)
+        return;
+    ftx_webhook_server_stop(s);
+    if (s->free_userdata != NULL)
+        s->free_userdata(s->userdata);
+    server_dispose(s);
+}

@@ -1,0 +1,121 @@
+#!/bin/sh
+# Usage errors, --help at every level, secrets never on argv, --data errors.
+# Needs no sandbox.
+. "$(dirname "$0")/lib.sh"
+
+run --version
+expect_rc 0 "--version"
+expect_out '^fivetrex [0-9]+\.[0-9]+\.[0-9]+' "--version prints the version"
+
+run
+expect_rc 2 "no arguments is a usage error"
+expect_err 'Usage: fivetrex' "no arguments prints the usage"
+
+run --help
+expect_rc 0 "--help"
+expect_out 'Exit status' "--help documents exit statuses"
+expect_out '13  sync --wait: the deadline passed' "--help lists every exit status"
+
+for r in groups connectors destinations webhooks; do
+    run $r --help
+    expect_rc 0 "$r --help"
+    expect_out "Usage: fivetrex $r" "$r --help prints its usage"
+    run $r
+    expect_rc 2 "$r without a verb"
+    run $r frobnicate
+    expect_rc 2 "$r with an unknown verb"
+    expect_err "unknown command 'frobnicate'" "$r unknown verb is named"
+done
+
+for v in "groups list" "groups get" "groups create" "groups update" "groups delete" \
+    "connectors list" "connectors get" "connectors create" "connectors update" \
+    "connectors sync" "connectors resync" "connectors pause" "connectors resume" \
+    "connectors state" "connectors status" "connectors frequency" "connectors schema show" \
+    "connectors schema update" "connectors schema reload" "connectors columns" \
+    "connectors test" "destinations list" "destinations get" "destinations create" \
+    "destinations update" "destinations delete" "destinations test" "webhooks list" \
+    "webhooks get" "webhooks create" "webhooks update" "webhooks delete" "webhooks test" \
+    "webhooks listen" "webhooks sign" "webhooks verify"; do
+    # shellcheck disable=SC2086
+    run $v --help
+    expect_rc 0 "$v --help"
+    expect_out "^Usage: fivetrex $v" "$v --help prints its usage"
+done
+
+run nonsense list
+expect_rc 2 "unknown resource"
+expect_err "unknown resource 'nonsense'" "unknown resource is named"
+
+run groups list --bogus
+expect_rc 2 "unknown option"
+expect_err "unknown option '--bogus'" "unknown option is named"
+
+run groups get
+expect_rc 2 "missing ID"
+expect_err "missing argument" "missing ID is reported"
+
+run groups get a b
+expect_rc 2 "extra argument"
+
+run -o yaml groups list
+expect_rc 2 "unknown output format"
+expect_err "use 'table' or 'json'" "output formats are listed"
+
+run groups list --limit 0
+expect_rc 2 "--limit 0 is refused"
+
+run groups list --limit
+expect_rc 2 "--limit without a value"
+expect_err "needs a value" "missing option value is reported"
+
+# A secret on argv is refused before anything else happens (ps and history show argv).
+run --api-secret hunter2-secret groups list
+expect_rc 2 "--api-secret on the command line is refused"
+expect_err "FIVETRAN_API_SECRET" "the refusal says where the secret goes"
+expect_no "hunter2-secret" "the refused secret is not echoed"
+
+# Missing credentials: auth class.
+FIVETRAN_API_KEY= FIVETRAN_API_SECRET= run groups list
+expect_rc 4 "missing credentials exit 4"
+expect_err "FIVETRAN_API_KEY" "missing credential is named"
+
+# --api-secret-file that does not exist.
+run --api-secret-file "$TMP/none" groups list
+expect_rc 4 "unreadable --api-secret-file exits 4"
+
+# Invalid --data JSON: usage error naming line and column.
+run groups create --data '{"name": "x",
+  "oops": }'
+expect_rc 2 "invalid inline --data"
+expect_err "line 2, column 11" "invalid --data names the line and column"
+
+printf '{\n\n  "name": [1,\n}\n' >"$TMP/bad.json"
+run groups create --data "@$TMP/bad.json"
+expect_rc 2 "invalid --data file"
+expect_err "bad.json at line 4, column 1" "invalid --data file names file, line and column"
+
+printf '[1,2]' >"$TMP/arr.json"
+run_in "$TMP/arr.json" groups create --data -
+expect_rc 2 "--data - that is not an object"
+expect_err "must be a JSON object" "non-object --data is explained"
+
+run groups create --data "@$TMP/missing.json"
+expect_rc 2 "--data file that does not exist"
+expect_err "cannot read --data file" "unreadable --data file is reported"
+
+run groups create
+expect_rc 2 "groups create without --name"
+
+run connectors resync some_id
+expect_rc 2 "resync without --confirm is refused"
+expect_err "--confirm" "resync refusal names --confirm"
+
+run connectors frequency some_id abc
+expect_rc 2 "non-numeric frequency"
+
+# Transport failure: nothing listens on port 1.
+run --base-url http://127.0.0.1:1/v1 --retries 0 groups get x
+expect_rc 9 "connection refused exits 9"
+expect_err "hint:" "transport error has a hint"
+
+finish

@@ -1,0 +1,562 @@
+/*
+ * The generic pager (ftx__list) and lazy streams (ftx__stream_*), prefetch on and
+ * off, against the in-test HTTP server: the exact cursor/limit query of each
+ * request, early stop, last-page markers, errors mid-stream and retrying.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "test_helpers.h"
+
+/* ---- a generic item type: the "id" string of each object ---- */
+
+static int parse_id(const json_t *item, void **out, ftx_error *err)
+{
+    const json_t *id = json_object_get(item, "id");
+
+    *out = NULL;
+    if (!json_is_object(item) || !json_is_string(id))
+        return ftx__error_set(err, FTX_ERR_DECODE, "item has no id");
+    *out = ftx__strdup(json_string_value(id));
+    return *out ? FTX_OK : ftx__error_nomem(err);
+}
+
+static void free_id(void *item)
+{
+    ftx__free(item);
+}
+
+static const ftx__list_spec things = {"/things", "schema=s%201", 0, parse_id, free_id};
+static const ftx__list_spec plain = {"/things", NULL, 0, parse_id, free_id};
+
+#define PAGE1                                                                                      \
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"next_cursor\":"   \
+    "\"c1\"}}"
+#define PAGE2                                                                                      \
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"c\"},{\"id\":\"d\"}],\"next_cursor\":"   \
+    "\"c2\"}}"
+#define PAGE3 "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"e\"}]}}"
+
+typedef struct fixture {
+    mock_server *ms;
+    ftx_client *client;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    ftx_client_options o;
+
+    if (f == NULL)
+        return -1;
+    f->ms = mock_server_start();
+    if (f->ms == NULL) {
+        free(f);
+        return -1;
+    }
+    /* One attempt per request, so request counts are exactly the pages asked for. */
+    o = th_options(f->ms, NULL);
+    o.retry.max_attempts = 1;
+    f->client = th_client_opts(&o);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    ftx_client_free(f->client);
+    mock_server_stop(f->ms);
+    free(f);
+    return 0;
+}
+
+static void assert_query(mock_server *ms, size_t i, const char *query)
+{
+    th_assert_request(mock_server_request(ms, i), "GET", "/v1/things", query, "application/json");
+}
+
+/* Walk a stream to its end; "ids" receives the items joined with ','. */
+static int drain(ftx__stream *s, char *ids, size_t cap, ftx_error *err)
+{
+    const void *item = NULL;
+    int rc;
+
+    ids[0] = '\0';
+    while ((rc = ftx__stream_next(s, &item, err)) == FTX_OK && item != NULL) {
+        if (ids[0] != '\0')
+            strncat(ids, ",", cap - strlen(ids) - 1);
+        strncat(ids, item, cap - strlen(ids) - 1);
+    }
+    return rc;
+}
+
+/* ---- ftx__list ---- */
+
+static void test_list_exact_query(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__page *page = NULL;
+    ftx_error err = {0};
+
+    lo.cursor = "eyJza2lwIjoxfQ==";
+    lo.limit = 2;
+    mock_server_respond(f->ms, 200, PAGE1);
+    assert_int_equal(ftx__list(f->client, &things, &lo, &page, &err), FTX_OK);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_query(f->ms, 0, "schema=s%201&cursor=eyJza2lwIjoxfQ%3D%3D&limit=2");
+    assert_int_equal(page->count, 2);
+    assert_string_equal(page->items[0], "a");
+    assert_string_equal(page->items[1], "b");
+    assert_string_equal(page->next_cursor, "c1");
+    ftx__page_free(page, free_id);
+
+    /* no options: no query at all */
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__list(f->client, &plain, NULL, &page, &err), FTX_OK);
+    assert_query(f->ms, 1, NULL);
+    assert_int_equal(page->count, 1);
+    assert_null(page->next_cursor);
+    ftx__page_free(page, free_id);
+
+    /* limit bounds 1 and 1000 are accepted and sent */
+    lo.cursor = NULL;
+    lo.limit = 1000;
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__list(f->client, &plain, &lo, &page, &err), FTX_OK);
+    assert_query(f->ms, 2, "limit=1000");
+    ftx__page_free(page, free_id);
+    lo.limit = 1;
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__list(f->client, &plain, &lo, &page, &err), FTX_OK);
+    assert_query(f->ms, 3, "limit=1");
+    ftx__page_free(page, free_id);
+}
+
+static void test_invalid_limit_sends_nothing(void **state)
+{
+    fixture *f = *state;
+    static const int bad[] = {-1, 1001, 100000, -2147483647};
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__page *page = (ftx__page *)(uintptr_t)1;
+    ftx__stream *s = (ftx__stream *)(uintptr_t)1;
+    ftx_error err = {0};
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        lo.limit = bad[i];
+        assert_int_equal(ftx__list(f->client, &plain, &lo, &page, &err), FTX_ERR_INVALID_ARGUMENT);
+        assert_null(page);
+        assert_int_equal(err.type, FTX_ERR_INVALID_ARGUMENT);
+        assert_non_null(strstr(err.message, "limit"));
+        assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err),
+                         FTX_ERR_INVALID_ARGUMENT);
+        assert_null(s);
+    }
+    lo.limit = 0;
+    lo.version = 99;
+    assert_int_equal(ftx__list(f->client, &plain, &lo, &page, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx__list(NULL, &plain, NULL, &page, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx__list(f->client, &plain, NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(mock_server_request_count(f->ms), 0);
+}
+
+static void test_list_decode_errors(void **state)
+{
+    fixture *f = *state;
+    ftx__page *page = NULL;
+    ftx_error err = {0};
+
+    mock_server_respond(f->ms, 200, "{\"code\":\"Success\",\"data\":{\"items\":{\"id\":\"a\"}}}");
+    assert_int_equal(ftx__list(f->client, &plain, NULL, &page, &err), FTX_ERR_DECODE);
+    assert_null(page);
+    /* one bad item fails the page; the good ones are freed (leak-checked) */
+    mock_server_respond(f->ms, 200,
+                        "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"},{\"id\":7}]}}");
+    assert_int_equal(ftx__list(f->client, &plain, NULL, &page, &err), FTX_ERR_DECODE);
+    assert_null(page);
+    assert_int_equal(err.type, FTX_ERR_DECODE);
+    mock_server_respond(f->ms, 200, "{\"code\":\"Success\",\"data\":{\"next_cursor\":\"x\"}}");
+    assert_int_equal(ftx__list(f->client, &plain, NULL, &page, &err), FTX_ERR_DECODE);
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+}
+
+/* ---- streams ---- */
+
+static void test_stream_no_io_until_next(void **state)
+{
+    fixture *f = *state;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+
+    assert_int_equal(ftx__stream_new(f->client, &things, NULL, &s, &err), FTX_OK);
+    assert_non_null(s);
+    assert_int_equal(mock_server_request_count(f->ms), 0);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 0);
+    ftx__stream_free(NULL);
+}
+
+/* Three pages, limit 2: items in order and the exact query of every request. */
+static void run_three_pages(fixture *f, int prefetch)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = (const void *)1;
+    char ids[64];
+
+    lo.limit = 2;
+    lo.prefetch = prefetch;
+    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE2);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &things, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    assert_string_equal(ids, "a,b,c,d,e");
+    /* past the end: still the end, and no further request */
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_null(item);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+    assert_query(f->ms, 0, "schema=s%201&limit=2");
+    assert_query(f->ms, 1, "schema=s%201&cursor=c1&limit=2");
+    assert_query(f->ms, 2, "schema=s%201&cursor=c2&limit=2");
+}
+
+static void test_stream_three_pages(void **state)
+{
+    run_three_pages(*state, 0);
+}
+
+static void test_stream_three_pages_prefetch(void **state)
+{
+    run_three_pages(*state, 1);
+}
+
+static void test_stream_starts_at_cursor(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    lo.cursor = "c2";
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    ftx__stream_free(s);
+    assert_string_equal(ids, "e");
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_query(f->ms, 0, "cursor=c2");
+}
+
+static void test_stream_early_stop_no_prefetch(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+
+    lo.prefetch = 0;
+    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE2);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "a");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "b"); /* page 1 used up, page 2 not reached */
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+}
+
+static void test_stream_early_stop_prefetch(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    size_t n;
+
+    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE2);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "a");
+    ftx__stream_free(s); /* joins the prefetch: never more than the next page */
+    n = mock_server_request_count(f->ms);
+    assert_true(n == 1 || n == 2);
+    if (n == 2)
+        assert_query(f->ms, 1, "cursor=c1");
+}
+
+/* With prefetch on, page 2 is requested while page 1 is still being consumed. */
+static void test_stream_prefetch_fetches_ahead(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    struct timespec ts = {0, 2000000};
+    int i;
+
+    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE2);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "a");
+    /* Poll (bounded) for the background request; no library call is made meanwhile. */
+    for (i = 0; i < 2500 && mock_server_request_count(f->ms) < 2; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    assert_query(f->ms, 1, "cursor=c1");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "b");
+    /* Still on page 1: page 3 is never requested before page 2 is reached. */
+    for (i = 0; i < 20; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "c");
+    ftx__stream_free(s);
+    assert_true(mock_server_request_count(f->ms) <= 3);
+}
+
+static void run_last_page_marker(fixture *f, const char *page, int prefetch)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    lo.prefetch = prefetch;
+    mock_server_reset(f->ms);
+    mock_server_respond(f->ms, 200, page);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    ftx__stream_free(s);
+    assert_string_equal(ids, "a");
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+}
+
+static void test_stream_next_cursor_null_empty_absent(void **state)
+{
+    fixture *f = *state;
+    static const char *const pages[] = {
+        "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"}],\"next_cursor\":null}}",
+        "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"}],\"next_cursor\":\"\"}}",
+        "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"}]}}",
+    };
+    size_t i;
+
+    for (i = 0; i < 3; i++) {
+        run_last_page_marker(f, pages[i], 0);
+        run_last_page_marker(f, pages[i], 1);
+    }
+}
+
+static void run_empty_pages(fixture *f, int prefetch)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    lo.prefetch = prefetch;
+    mock_server_reset(f->ms);
+    /* an empty page that still has a cursor, then a page, then an empty last page */
+    mock_server_respond(f->ms, 200,
+                        "{\"code\":\"Success\",\"data\":{\"items\":[],\"next_cursor\":\"c1\"}}");
+    mock_server_respond(f->ms, 200, PAGE2);
+    mock_server_respond(f->ms, 200, "{\"code\":\"Success\",\"data\":{\"items\":[]}}");
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    ftx__stream_free(s);
+    assert_string_equal(ids, "c,d");
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+    assert_query(f->ms, 0, NULL);
+    assert_query(f->ms, 1, "cursor=c1");
+    assert_query(f->ms, 2, "cursor=c2");
+}
+
+static void test_stream_empty_pages(void **state)
+{
+    run_empty_pages(*state, 0);
+    run_empty_pages(*state, 1);
+}
+
+/* Page 3 fails: the _next that reaches it returns the error, the stream stays
+ * where it was, and the next _next asks for page 3 again. */
+static void run_error_on_page_3(fixture *f, int prefetch)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    char ids[64] = "";
+    int i;
+
+    lo.limit = 2;
+    lo.prefetch = prefetch;
+    mock_server_reset(f->ms);
+    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE2);
+    mock_server_respond(f->ms, 500,
+                        "{\"code\":\"InternalError\",\"message\":\"Something went wrong\"}");
+    mock_server_respond(f->ms, 200, "{\"code\":\"Success\",\"data\":{\"items\":\"broken\"}}");
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+        assert_non_null(item);
+        strncat(ids, item, sizeof(ids) - strlen(ids) - 1);
+    }
+    assert_string_equal(ids, "abcd");
+
+    item = (const void *)1;
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_SERVER);
+    assert_null(item);
+    assert_int_equal(err.type, FTX_ERR_SERVER);
+    assert_int_equal(err.status, 500);
+    assert_string_equal(err.code, "InternalError");
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+
+    /* retry: a decode error this time, still the same page */
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_DECODE);
+    assert_int_equal(mock_server_request_count(f->ms), 4);
+
+    /* retry again: success, the stream resumes with page 3 */
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "e");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_null(item);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 5);
+    assert_query(f->ms, 0, "limit=2");
+    assert_query(f->ms, 1, "cursor=c1&limit=2");
+    assert_query(f->ms, 2, "cursor=c2&limit=2");
+    assert_query(f->ms, 3, "cursor=c2&limit=2");
+    assert_query(f->ms, 4, "cursor=c2&limit=2");
+}
+
+static void test_stream_error_on_page_3(void **state)
+{
+    run_error_on_page_3(*state, 0);
+}
+
+static void test_stream_error_on_page_3_prefetch(void **state)
+{
+    run_error_on_page_3(*state, 1);
+}
+
+/* The first page failing leaves a fresh stream; free after an error is clean. */
+static void test_stream_first_page_error(void **state)
+{
+    fixture *f = *state;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+
+    mock_server_respond(f->ms, 404, "{\"code\":\"NotFound\",\"message\":\"HTTP 404 Not Found\"}");
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_NOT_FOUND);
+    assert_string_equal(err.code, "NotFound");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "e");
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    assert_query(f->ms, 0, NULL);
+    assert_query(f->ms, 1, NULL);
+    assert_int_equal(ftx__stream_next(NULL, &item, &err), FTX_ERR_INVALID_ARGUMENT);
+}
+
+/* Prefetch on and off: the same items and the same request sequence. */
+static void test_prefetch_matches_sequential(void **state)
+{
+    fixture *f = *state;
+    char ids[2][256];
+    char queries[2][8][64];
+    size_t counts[2];
+    int mode, p;
+
+    for (mode = 0; mode < 2; mode++) {
+        ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+        ftx__stream *s = NULL;
+        ftx_error err = {0};
+        size_t i;
+
+        mock_server_reset(f->ms);
+        for (p = 0; p < 6; p++) {
+            char body[256];
+
+            if (p < 5)
+                snprintf(body, sizeof(body),
+                         "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"p%da\"},"
+                         "{\"id\":\"p%db\"}],\"next_cursor\":\"cur%d\"}}",
+                         p, p, p + 1);
+            else
+                snprintf(body, sizeof(body),
+                         "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"last\"}]}}");
+            mock_server_respond(f->ms, 200, body);
+        }
+        lo.limit = 2;
+        lo.prefetch = mode;
+        assert_int_equal(ftx__stream_new(f->client, &things, &lo, &s, &err), FTX_OK);
+        assert_int_equal(drain(s, ids[mode], sizeof(ids[mode]), &err), FTX_OK);
+        ftx__stream_free(s);
+        counts[mode] = mock_server_request_count(f->ms);
+        assert_int_equal(counts[mode], 6);
+        for (i = 0; i < counts[mode]; i++) {
+            const mock_request *r = mock_server_request(f->ms, i);
+
+            snprintf(queries[mode][i], sizeof(queries[mode][i]), "%s", r->query ? r->query : "");
+        }
+    }
+    assert_string_equal(ids[0], ids[1]);
+    assert_string_equal(ids[0], "p0a,p0b,p1a,p1b,p2a,p2b,p3a,p3b,p4a,p4b,last");
+    for (p = 0; p < 6; p++)
+        assert_string_equal(queries[0][p], queries[1][p]);
+    assert_string_equal(queries[0][5], "schema=s%201&cursor=cur5&limit=2");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_list_exact_query, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_limit_sends_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_decode_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_no_io_until_next, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_three_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_three_pages_prefetch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_starts_at_cursor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_early_stop_no_prefetch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_early_stop_prefetch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_prefetch_fetches_ahead, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_next_cursor_null_empty_absent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_empty_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3_prefetch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stream_first_page_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefetch_matches_sequential, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,988 @@
+/*
+ * The embedded webhook receiver, driven over real sockets on 127.0.0.1 with libcurl
+ * (and raw sockets for slow clients): delivery exactly once, duplicate suppression,
+ * every refusal status without reaching the callback, size limits, slow clients,
+ * concurrency, and a clean stop.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "internal.h"
+#include "test_helpers.h"
+
+#define SECRET "whsec_server_test"
+#define MAX_SEEN 256
+
+/* ---- what the callback saw ---- */
+
+typedef struct recorder {
+    pthread_mutex_t lock;
+    int calls;
+    int fail_next; /* >0: refuse that many calls */
+    char *sync_ids[MAX_SEEN];
+    char *events[MAX_SEEN];
+    int freed;
+} recorder;
+
+static int on_event(const ftx_webhook_event *ev, void *userdata)
+{
+    recorder *r = userdata;
+    int refuse = 0;
+
+    pthread_mutex_lock(&r->lock);
+    if (r->fail_next > 0) {
+        r->fail_next--;
+        refuse = 1;
+    } else if (r->calls < MAX_SEEN) {
+        r->sync_ids[r->calls] = ev->sync_id ? strdup(ev->sync_id) : NULL;
+        r->events[r->calls] = ev->event ? strdup(ev->event) : NULL;
+        r->calls++;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return refuse;
+}
+
+static void free_userdata(void *userdata)
+{
+    recorder *r = userdata;
+    r->freed++;
+}
+
+static void recorder_init(recorder *r)
+{
+    memset(r, 0, sizeof(*r));
+    pthread_mutex_init(&r->lock, NULL);
+}
+
+static void recorder_dispose(recorder *r)
+{
+    for (int i = 0; i < MAX_SEEN; i++) {
+        free(r->sync_ids[i]);
+        free(r->events[i]);
+    }
+    pthread_mutex_destroy(&r->lock);
+}
+
+static int recorder_calls(recorder *r)
+{
+    int n;
+    pthread_mutex_lock(&r->lock);
+    n = r->calls;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+static int recorder_count(recorder *r, const char *sync_id)
+{
+    int n = 0;
+    pthread_mutex_lock(&r->lock);
+    for (int i = 0; i < r->calls; i++)
+        if (r->sync_ids[i] && strcmp(r->sync_ids[i], sync_id) == 0)
+            n++;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+/* ---- helpers ---- */
+
+static void sign(const char *body, size_t len, const char *key, char out[65])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+
+    assert_non_null(HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len,
+                         md, &n));
+    for (size_t i = 0; i < 32; i++)
+        (void)snprintf(out + 2 * i, 3, "%02X", md[i]);
+}
+
+static void event_body(char *buf, size_t size, const char *event, const char *sync_id,
+                       const char *created)
+{
+    (void)snprintf(buf, size,
+                   "{\"event\":\"%s\",\"created\":\"%s\",\"connector_type\":\"postgres\","
+                   "\"connector_id\":\"conn_1\",\"connector_name\":\"pg\",\"sync_id\":\"%s\","
+                   "\"destination_group_id\":\"grp\",\"data\":{\"status\":\"SUCCESSFUL\"}}",
+                   event, created, sync_id);
+}
+
+typedef struct http_result {
+    long status;
+    char body[256];
+    size_t len;
+    char allow[64];
+    CURLcode code;
+} http_result;
+
+static size_t write_cb(char *p, size_t size, size_t n, void *ud)
+{
+    http_result *r = ud;
+    size_t len = size * n, room = sizeof(r->body) - 1 - r->len;
+    size_t take = len < room ? len : room;
+
+    memcpy(r->body + r->len, p, take);
+    r->len += take;
+    r->body[r->len] = '\0';
+    return len;
+}
+
+static size_t header_cb(char *p, size_t size, size_t n, void *ud)
+{
+    http_result *r = ud;
+    size_t len = size * n;
+
+    if (len > 6 && strncasecmp(p, "Allow:", 6) == 0) {
+        size_t k = len - 6 < sizeof(r->allow) - 1 ? len - 6 : sizeof(r->allow) - 1;
+        memcpy(r->allow, p + 6, k);
+        r->allow[k] = '\0';
+    }
+    return len;
+}
+
+/* Send one request. `sig` NULL: no signature header. `chunked`: no Content-Length. */
+static http_result request(uint16_t port, const char *method, const char *path,
+                           const char *body, size_t len, const char *sig, int chunked)
+{
+    http_result res;
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdrs = NULL;
+    char url[128], line[160];
+
+    memset(&res, 0, sizeof(res));
+    assert_non_null(h);
+    (void)snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &res);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &res);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    if (sig != NULL) {
+        (void)snprintf(line, sizeof(line), "X-Fivetran-Signature-256: %s", sig);
+        hdrs = curl_slist_append(hdrs, line);
+    }
+    if (chunked)
+        hdrs = curl_slist_append(hdrs, "Transfer-Encoding: chunked");
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+    if (body != NULL) {
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        if (!chunked)
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    res.code = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(h);
+    return res;
+}
+
+static http_result post_signed(uint16_t port, const char *body)
+{
+    char sig[65];
+    sign(body, strlen(body), SECRET, sig);
+    return request(port, "POST", "/webhook", body, strlen(body), sig, 0);
+}
+
+static ftx_webhook_server *start(recorder *rec, ftx_webhook_server_options *o)
+{
+    ftx_webhook_server *s = NULL;
+    ftx_error err = {0};
+
+    o->secret = o->secret ? o->secret : SECRET;
+    o->on_event = on_event;
+    o->userdata = rec;
+    assert_int_equal(ftx_webhook_server_start(o, &s, &err), FTX_OK);
+    assert_non_null(s);
+    assert_true(ftx_webhook_server_port(s) > 0);
+    return s;
+}
+
+static int raw_connect(uint16_t port)
+{
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    return fd;
+}
+
+static void raw_send(int fd, const char *s, size_t n)
+{
+    assert_int_equal(send(fd, s, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/* Read until the peer closes or `ms` pass; returns bytes read (-1: timeout before close). */
+static ssize_t raw_read_until_close(int fd, char *buf, size_t size, int ms)
+{
+    size_t got = 0;
+    struct timespec t0, t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        long elapsed;
+        ssize_t n;
+
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        elapsed = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+        if (elapsed >= ms)
+            return -1;
+        if (poll(&p, 1, (int)(ms - elapsed)) <= 0)
+            return -1;
+        n = recv(fd, buf + got, size - 1 - got, 0);
+        if (n <= 0) {
+            buf[got] = '\0';
+            return (ssize_t)got;
+        }
+        got += (size_t)n;
+        if (got >= size - 1) {
+            buf[got] = '\0';
+            return (ssize_t)got;
+        }
+    }
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- tests ---- */
+
+static void test_valid_event_delivered_once(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server_stats st;
+    ftx_webhook_server *s;
+    recorder rec;
+    http_result r;
+    char body[512];
+
+    (void)state;
+    recorder_init(&rec);
+    s = start(&rec, &o);
+    event_body(body, sizeof(body), "sync_end", "sync-1", "2026-05-22T00:06:08.638Z");
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.code, CURLE_OK);
+    assert_int_equal(r.status, 200);
+    th_assert_json_eq(r.body, "{\"status\":\"ok\"}");
+    assert_int_equal(recorder_calls(&rec), 1);
+    assert_string_equal(rec.sync_ids[0], "sync-1");
+    assert_string_equal(rec.events[0], "sync_end");
+
+    /* Fivetran re-delivers: answered 200, not passed on again */
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 200);
+    th_assert_json_eq(r.body, "{\"status\":\"duplicate\"}");
+    assert_int_equal(recorder_calls(&rec), 1);
+
+    /* a lowercase signature of the same event is still the same event */
+    {
+        char sig[65];
+        sign(body, strlen(body), SECRET, sig);
+        for (char *p = sig; *p; p++)
+            if (*p >= 'A' && *p <= 'F')
+                *p = (char)(*p + 32);
+        r = request(ftx_webhook_server_port(s), "POST", "/webhook", body, strlen(body), sig, 0);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(recorder_calls(&rec), 1);
+    }
+
+    /* same sync, another event (sync_start): a different identity */
+    event_body(body, sizeof(body), "sync_start", "sync-1", "2026-05-22T00:01:02.120Z");
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_calls(&rec), 2);
+
+    ftx_webhook_server_stats_get(s, &st);
+    assert_int_equal(st.delivered, 2);
+    assert_int_equal(st.duplicates, 2);
+    assert_int_equal(st.rejected, 0);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_bad_requests_never_reach_callback(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server_stats st;
+    ftx_webhook_server *s;
+    recorder rec;
+    http_result r;
+    uint16_t port;
+    char body[512], sig[65];
+
+    (void)state;
+    recorder_init(&rec);
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+    event_body(body, sizeof(body), "sync_end", "sync-bad", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+
+    r = request(port, "POST", "/webhook", body, strlen(body), NULL, 0);
+    assert_int_equal(r.status, 400);
+    th_assert_json_eq(r.body, "{\"error\":\"missing signature\"}");
+
+    r = request(port, "POST", "/webhook", body, strlen(body), "", 0);
+    assert_int_equal(r.status, 400);
+
+    r = request(port, "POST", "/webhook", body, strlen(body), "0123", 0);
+    assert_int_equal(r.status, 401);
+    th_assert_json_eq(r.body, "{\"error\":\"invalid signature\"}");
+
+    /* tampered body, original signature */
+    body[20] = 'X';
+    r = request(port, "POST", "/webhook", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 401);
+
+    /* signed with another secret */
+    {
+        char other[65];
+        sign(body, strlen(body), "not-the-secret", other);
+        r = request(port, "POST", "/webhook", body, strlen(body), other, 0);
+        assert_int_equal(r.status, 401);
+    }
+
+    /* correctly signed, not a JSON object */
+    sign("[1,2,3]", 7, SECRET, sig);
+    r = request(port, "POST", "/webhook", "[1,2,3]", 7, sig, 0);
+    assert_int_equal(r.status, 422);
+    th_assert_json_eq(r.body, "{\"error\":\"invalid JSON payload\"}");
+    sign("", 0, SECRET, sig);
+    r = request(port, "POST", "/webhook", "", 0, sig, 0);
+    assert_int_equal(r.status, 422);
+
+    /* other paths and methods */
+    event_body(body, sizeof(body), "sync_end", "sync-bad", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(port, "POST", "/other", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 404);
+    th_assert_json_eq(r.body, "{\"error\":\"not found\"}");
+    r = request(port, "POST", "/webhook/extra", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 404);
+    r = request(port, "GET", "/webhook", NULL, 0, NULL, 0);
+    assert_int_equal(r.status, 405);
+    assert_non_null(strstr(r.allow, "POST"));
+    th_assert_json_eq(r.body, "{\"error\":\"method not allowed\"}");
+    r = request(port, "PUT", "/webhook", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 405);
+
+    assert_int_equal(recorder_calls(&rec), 0);
+    ftx_webhook_server_stats_get(s, &st);
+    assert_int_equal(st.delivered, 0);
+    assert_int_equal(st.rejected, 11);
+
+    /* and the valid one still goes through afterwards */
+    r = request(port, "POST", "/webhook", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_calls(&rec), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_custom_path_and_query(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    http_result r;
+    char body[512], sig[65];
+
+    (void)state;
+    recorder_init(&rec);
+    o.path = "/hooks/fivetran";
+    s = start(&rec, &o);
+    event_body(body, sizeof(body), "sync_end", "p1", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(ftx_webhook_server_port(s), "POST", "/webhook", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 404);
+    r = request(ftx_webhook_server_port(s), "POST", "/hooks/fivetran?x=1", body, strlen(body),
+                sig, 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_calls(&rec), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_oversized_bodies_413(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    http_result r;
+    char *big;
+    size_t n = 4096;
+    char sig[65], body[512];
+
+    (void)state;
+    recorder_init(&rec);
+    o.max_body = 1024;
+    s = start(&rec, &o);
+    big = malloc(n + 1);
+    assert_non_null(big);
+    memset(big, ' ', n);
+    big[0] = '{';
+    big[n - 1] = '}';
+    big[n] = '\0';
+    sign(big, n, SECRET, sig);
+
+    /* announced by Content-Length: refused before the body is read */
+    r = request(ftx_webhook_server_port(s), "POST", "/webhook", big, n, sig, 0);
+    assert_int_equal(r.status, 413);
+    th_assert_json_eq(r.body, "{\"error\":\"payload too large\"}");
+    /* chunked, no Content-Length: refused while streaming */
+    r = request(ftx_webhook_server_port(s), "POST", "/webhook", big, n, sig, 1);
+    assert_int_equal(r.status, 413);
+    /* a chunked body within the limit is fine */
+    event_body(body, sizeof(body), "sync_end", "chunked-ok", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(ftx_webhook_server_port(s), "POST", "/webhook", body, strlen(body), sig, 1);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_calls(&rec), 1);
+    assert_int_equal(recorder_count(&rec, "chunked-ok"), 1);
+
+    /* a body exactly at the limit is accepted */
+    {
+        char *exact = malloc(1025);
+        size_t bl = strlen(body);
+        assert_non_null(exact);
+        memcpy(exact, body, bl - 1);
+        memset(exact + bl - 1, ' ', 1024 - bl);
+        exact[1023] = '}';
+        exact[1024] = '\0';
+        /* a distinct identity: change the sync id */
+        memcpy(strstr(exact, "chunked-ok"), "chunked-ex", 10);
+        sign(exact, 1024, SECRET, sig);
+        r = request(ftx_webhook_server_port(s), "POST", "/webhook", exact, 1024, sig, 0);
+        assert_int_equal(r.status, 200);
+        assert_int_equal(recorder_count(&rec, "chunked-ex"), 1);
+        free(exact);
+    }
+    free(big);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_huge_content_length_refused_without_reading(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char buf[1024];
+    ssize_t n;
+    int fd;
+    static const char req[] = "POST /webhook HTTP/1.1\r\nHost: x\r\n"
+                              "Content-Length: 10000000000\r\n"
+                              "X-Fivetran-Signature-256: 00\r\n\r\n";
+
+    (void)state;
+    recorder_init(&rec);
+    s = start(&rec, &o);
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, req, sizeof(req) - 1);
+    /* the 413 arrives without us sending a single body byte */
+    n = raw_read_until_close(fd, buf, sizeof(buf), 5000);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "HTTP/1.1 413"));
+    close(fd);
+    assert_int_equal(recorder_calls(&rec), 0);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_slow_client_does_not_block_others(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], sig[65], head[256], buf[1024];
+    int fd;
+    double t0;
+    size_t half;
+
+    (void)state;
+    recorder_init(&rec);
+    o.threads = 1; /* the hardest case: a single thread serves everyone */
+    s = start(&rec, &o);
+
+    event_body(body, sizeof(body), "sync_end", "slow", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    (void)snprintf(head, sizeof(head),
+                   "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                   "X-Fivetran-Signature-256: %s\r\n\r\n",
+                   strlen(body), sig);
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, head, strlen(head));
+    half = strlen(body) / 2;
+    raw_send(fd, body, half);
+
+    /* while it stalls, others are served promptly */
+    t0 = now_s();
+    for (int i = 0; i < 5; i++) {
+        char b[512], id[32];
+        http_result r;
+        (void)snprintf(id, sizeof(id), "fast-%d", i);
+        event_body(b, sizeof(b), "sync_end", id, "2026-05-22T00:06:08.638Z");
+        r = post_signed(ftx_webhook_server_port(s), b);
+        assert_int_equal(r.status, 200);
+    }
+    assert_true(now_s() - t0 < 3.0);
+    assert_int_equal(recorder_calls(&rec), 5);
+    assert_int_equal(recorder_count(&rec, "slow"), 0);
+
+    /* the slow client finishes and is served too */
+    raw_send(fd, body + half, strlen(body) - half);
+    {
+        struct pollfd p = {fd, POLLIN, 0};
+        ssize_t n;
+        assert_true(poll(&p, 1, 5000) == 1);
+        n = recv(fd, buf, sizeof(buf) - 1, 0);
+        assert_true(n > 0);
+        buf[n] = '\0';
+        assert_non_null(strstr(buf, "HTTP/1.1 200"));
+    }
+    close(fd);
+    assert_int_equal(recorder_count(&rec, "slow"), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_stalled_connection_times_out(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char buf[256];
+    ssize_t n;
+    int fd;
+    static const char req[] = "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n"
+                              "X-Fivetran-Signature-256: 00\r\n\r\n{\"event\":";
+
+    (void)state;
+    recorder_init(&rec);
+    o.connection_timeout = 1;
+    s = start(&rec, &o);
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, req, sizeof(req) - 1);
+    /* closed by the server after ~1 s of silence, without a response */
+    n = raw_read_until_close(fd, buf, sizeof(buf), 6000);
+    assert_int_equal(n, 0);
+    close(fd);
+    assert_int_equal(recorder_calls(&rec), 0);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+/* ---- concurrency ---- */
+
+#define NTHREADS 40
+
+typedef struct worker {
+    uint16_t port;
+    int index;
+    long status_first;
+    long status_second;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    char body[512], id[32], sig[65];
+    http_result r;
+
+    (void)snprintf(id, sizeof(id), "conc-%d", w->index);
+    event_body(body, sizeof(body), "sync_end", id, "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(w->port, "POST", "/webhook", body, strlen(body), sig, 0);
+    w->status_first = r.status;
+    r = request(w->port, "POST", "/webhook", body, strlen(body), sig, 0);
+    w->status_second = r.status;
+    return NULL;
+}
+
+static void test_concurrent_posts_delivered_once(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server_stats st;
+    ftx_webhook_server *s;
+    recorder rec;
+    pthread_t th[NTHREADS];
+    worker w[NTHREADS];
+
+    (void)state;
+    recorder_init(&rec);
+    o.threads = 4;
+    s = start(&rec, &o);
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i].port = ftx_webhook_server_port(s);
+        w[i].index = i;
+        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < NTHREADS; i++) {
+        char id[32];
+        assert_int_equal(w[i].status_first, 200);
+        assert_int_equal(w[i].status_second, 200);
+        (void)snprintf(id, sizeof(id), "conc-%d", i);
+        assert_int_equal(recorder_count(&rec, id), 1);
+    }
+    assert_int_equal(recorder_calls(&rec), NTHREADS);
+    ftx_webhook_server_stats_get(s, &st);
+    assert_int_equal(st.delivered, NTHREADS);
+    assert_int_equal(st.duplicates, NTHREADS);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+typedef struct same_worker {
+    uint16_t port;
+    const char *body;
+    const char *sig;
+    long status;
+} same_worker;
+
+static void *same_main(void *arg)
+{
+    same_worker *w = arg;
+    http_result r = request(w->port, "POST", "/webhook", w->body, strlen(w->body), w->sig, 0);
+    w->status = r.status;
+    return NULL;
+}
+
+static void test_concurrent_duplicates_delivered_once(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    pthread_t th[16];
+    same_worker w[16];
+    char body[512], sig[65];
+
+    (void)state;
+    recorder_init(&rec);
+    o.threads = 4;
+    s = start(&rec, &o);
+    event_body(body, sizeof(body), "sync_end", "same", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    for (int i = 0; i < 16; i++) {
+        w[i].port = ftx_webhook_server_port(s);
+        w[i].body = body;
+        w[i].sig = sig;
+        assert_int_equal(pthread_create(&th[i], NULL, same_main, &w[i]), 0);
+    }
+    for (int i = 0; i < 16; i++) {
+        pthread_join(th[i], NULL);
+        /* 503 only while the first copy is still in the callback */
+        assert_true(w[i].status == 200 || w[i].status == 503);
+    }
+    assert_int_equal(recorder_count(&rec, "same"), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_callback_refusal_allows_redelivery(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    http_result r;
+    char body[512];
+
+    (void)state;
+    recorder_init(&rec);
+    rec.fail_next = 1;
+    s = start(&rec, &o);
+    event_body(body, sizeof(body), "sync_end", "refused", "2026-05-22T00:06:08.638Z");
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 500);
+    assert_int_equal(recorder_calls(&rec), 0);
+    /* the re-delivery is passed on, once */
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 200);
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_count(&rec, "refused"), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_dedup_memory_is_bounded_and_optional(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char a[512], b[512], c[512];
+
+    (void)state;
+    recorder_init(&rec);
+    o.dedup_capacity = 2;
+    s = start(&rec, &o);
+    event_body(a, sizeof(a), "sync_end", "A", "2026-05-22T00:06:08.638Z");
+    event_body(b, sizeof(b), "sync_end", "B", "2026-05-22T00:06:08.638Z");
+    event_body(c, sizeof(c), "sync_end", "C", "2026-05-22T00:06:08.638Z");
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), b).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), b).status, 200); /* dup */
+    assert_int_equal(recorder_calls(&rec), 2);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), c).status, 200); /* evicts A */
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200); /* A again */
+    assert_int_equal(recorder_count(&rec, "A"), 2);
+    assert_int_equal(recorder_count(&rec, "B"), 1);
+    assert_int_equal(recorder_count(&rec, "C"), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+
+    /* turned off: every delivery reaches the callback */
+    recorder_init(&rec);
+    o = (ftx_webhook_server_options)FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    o.dedup_disable = 1;
+    s = start(&rec, &o);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(recorder_count(&rec, "A"), 2);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_identity_without_sync_id_uses_body(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+
+    (void)state;
+    recorder_init(&rec);
+    s = start(&rec, &o);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}")
+                         .status,
+                     200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}")
+                         .status,
+                     200);
+    assert_int_equal(
+        post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\",\"x\":1}").status,
+        200);
+    assert_int_equal(recorder_calls(&rec), 2);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static int server_provider(char *buf, size_t size, void *userdata)
+{
+    (void)userdata;
+    (void)snprintf(buf, size, "%s", "provided_secret");
+    return 0;
+}
+
+static void test_secret_provider(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], sig[65];
+    http_result r;
+
+    (void)state;
+    recorder_init(&rec);
+    o.secret_provider = server_provider;
+    s = start(&rec, &o); /* `secret` is SECRET too, but the provider wins */
+    event_body(body, sizeof(body), "sync_end", "prov", "2026-05-22T00:06:08.638Z");
+    r = post_signed(ftx_webhook_server_port(s), body);
+    assert_int_equal(r.status, 401);
+    sign(body, strlen(body), "provided_secret", sig);
+    r = request(ftx_webhook_server_port(s), "POST", "/webhook", body, strlen(body), sig, 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(recorder_calls(&rec), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_clean_stop(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    uint16_t port;
+    http_result r;
+    char body[512];
+
+    (void)state;
+    recorder_init(&rec);
+    o.free_userdata = free_userdata;
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+    event_body(body, sizeof(body), "sync_end", "stop", "2026-05-22T00:06:08.638Z");
+    assert_int_equal(post_signed(port, body).status, 200);
+    ftx_webhook_server_stop(s);
+    ftx_webhook_server_stop(s); /* idempotent */
+    assert_int_equal(ftx_webhook_server_port(s), 0);
+    r = post_signed(port, body);
+    assert_int_equal(r.code, CURLE_COULDNT_CONNECT);
+    assert_int_equal(rec.freed, 0);
+    ftx_webhook_server_free(s);
+    assert_int_equal(rec.freed, 1);
+    ftx_webhook_server_free(NULL);
+    ftx_webhook_server_stop(NULL);
+    assert_int_equal(ftx_webhook_server_port(NULL), 0);
+    recorder_dispose(&rec);
+}
+
+static void test_start_errors(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s = (ftx_webhook_server *)&s, *first = NULL;
+    ftx_error err = {0};
+    recorder rec;
+
+    (void)state;
+    recorder_init(&rec);
+    o.secret = SECRET;
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "on_event"));
+
+    o.on_event = on_event;
+    o.secret = NULL;
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    o.secret = "";
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+
+    o.secret = SECRET;
+    o.bind_address = "not-an-address";
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    th_assert_no_secret(err.message);
+    assert_null(strstr(err.message, SECRET));
+    o.bind_address = NULL;
+    o.path = "no-slash";
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    o.path = NULL;
+    o.version = 7;
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    o.version = FTX_WEBHOOK_SERVER_OPTIONS_VERSION;
+    assert_int_equal(ftx_webhook_server_start(NULL, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_webhook_server_start(&o, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
+
+    /* the port is taken */
+    o.userdata = &rec;
+    assert_int_equal(ftx_webhook_server_start(&o, &first, &err), FTX_OK);
+    o.port = ftx_webhook_server_port(first);
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_TRANSPORT);
+    assert_null(s);
+    assert_null(strstr(err.message, SECRET));
+    ftx_webhook_server_free(first);
+    recorder_dispose(&rec);
+}
+
+static void test_ipv6_loopback(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s = NULL;
+    ftx_error err = {0};
+    recorder rec;
+
+    (void)state;
+    recorder_init(&rec);
+    o.bind_address = "::1";
+    o.secret = SECRET;
+    o.on_event = on_event;
+    o.userdata = &rec;
+    /* a machine without IPv6 cannot listen: that is a transport error, not a crash */
+    if (ftx_webhook_server_start(&o, &s, &err) == FTX_OK) {
+        char url[96], body[512], sig[65], line[128];
+        CURL *h = curl_easy_init();
+        struct curl_slist *hd = NULL;
+        long status = 0;
+        event_body(body, sizeof(body), "sync_end", "v6", "2026-05-22T00:06:08.638Z");
+        sign(body, strlen(body), SECRET, sig);
+        (void)snprintf(url, sizeof(url), "http://[::1]:%u/webhook",
+                       (unsigned)ftx_webhook_server_port(s));
+        (void)snprintf(line, sizeof(line), "X-Fivetran-Signature-256: %s", sig);
+        hd = curl_slist_append(hd, line);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+        {
+            http_result sink;
+            memset(&sink, 0, sizeof(sink));
+            curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+            assert_int_equal(curl_easy_perform(h), CURLE_OK);
+        }
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        assert_int_equal(status, 200);
+        assert_int_equal(recorder_count(&rec, "v6"), 1);
+        curl_slist_free_all(hd);
+        curl_easy_cleanup(h);
+        ftx_webhook_server_free(s);
+    } else {
+        assert_int_equal(err.type, FTX_ERR_TRANSPORT);
+    }
+    recorder_dispose(&rec);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    curl_global_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_event_delivered_once),
+        cmocka_unit_test(test_bad_requests_never_reach_callback),
+        cmocka_unit_test(test_custom_path_and_query),
+        cmocka_unit_test(test_oversized_bodies_413),
+        cmocka_unit_test(test_huge_content_length_refused_without_reading),
+        cmocka_unit_test(test_slow_client_does_not_block_others),
+        cmocka_unit_test(test_stalled_connection_times_out),
+        cmocka_unit_test(test_concurrent_posts_delivered_once),
+        cmocka_unit_test(test_concurrent_duplicates_delivered_once),
+        cmocka_unit_test(test_callback_refusal_allows_redelivery),
+        cmocka_unit_test(test_dedup_memory_is_bounded_and_optional),
+        cmocka_unit_test(test_identity_without_sync_id_uses_body),
+        cmocka_unit_test(test_secret_provider),
+        cmocka_unit_test(test_clean_stop),
+        cmocka_unit_test(test_start_errors),
+        cmocka_unit_test(test_ipv6_loopback),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
