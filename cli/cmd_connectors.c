@@ -34,7 +34,7 @@ static const char connectors_help[] =
     "\n"
     "Run 'fivetrex connectors <verb> --help' for a verb's options.\n";
 
-static const cli_column conn_cols[] = {{"ID", 26},         {"GROUP", 22}, {"SERVICE", 16},
+static const cli_column conn_cols[] = {{"ID", 26},         {"GROUP", 22}, {"SERVICE", 20},
                                        {"SCHEMA", 20},     {"STATE", 11}, {"PAUSED", 6},
                                        {"SUCCEEDED_AT", 0}};
 

@@ -492,8 +492,9 @@ typedef struct listen_state {
     pthread_mutex_t lock;
     cli_table table;
     long printed;
-    long count;     /* stop after this many printed events; -1: never */
-    json_t *filter; /* array of event names, or NULL */
+    long count;            /* stop after this many printed events; -1: never */
+    json_t *filter;        /* array of event names, or NULL */
+    const char *connector; /* print only this connector's events, or NULL */
 } listen_state;
 
 static const cli_column event_cols[] = {{"CREATED", 24}, {"EVENT", 12},  {"CONNECTOR", 24},
@@ -517,6 +518,10 @@ static int on_event(const ftx_webhook_event *ev, void *userdata)
             pthread_mutex_unlock(&ls->lock);
             return 0;
         }
+    }
+    if (ls->connector && (!ev->connector_id || strcmp(ls->connector, ev->connector_id) != 0)) {
+        pthread_mutex_unlock(&ls->lock);
+        return 0;
     }
     if (ls->count < 0 || ls->printed < ls->count) {
         if (ls->ctx->format == CLI_FORMAT_JSON) {
@@ -543,7 +548,7 @@ static int hook_listen(cli_ctx *ctx, int argc, char **argv)
     static const char help[] =
         "Usage: fivetrex webhooks listen [--port N] [--bind ADDR] [--path PATH]\n"
         "                                [--secret-env VAR | --secret-file PATH]\n"
-        "                                [--events E1,E2] [--count N]\n"
+        "                                [--events E1,E2] [--connector ID] [--count N]\n"
         "\n"
         "Run a webhook receiver and print each verified event (a table row, or one JSON\n"
         "object a line) until interrupted (Ctrl-C, SIGTERM). Requests whose signature is\n"
@@ -558,19 +563,25 @@ static int hook_listen(cli_ctx *ctx, int argc, char **argv)
         "                      FIVETRAN_WEBHOOK_SECRET)\n"
         "  --secret-file PATH  ... or in a file\n"
         "  --events E1,E2      print only these events (others are still acknowledged)\n"
+        "  --connector ID      print only events of this connector\n"
         "  --count N           exit 0 after printing N events\n"
         "  --timeout SECONDS   (global) with --count: exit 9 if they have not arrived in time\n"
         "\n"
         "The first line on stderr is 'Listening on http://ADDR:PORT/PATH'.\n";
-    enum { L_PORT = 1, L_BIND, L_PATH, L_SENV, L_SFILE, L_EVENTS, L_COUNT };
+    enum { L_PORT = 1, L_BIND, L_PATH, L_SENV, L_SFILE, L_EVENTS, L_COUNT, L_CONN };
     static const cli_opt opts[] = {
-        {"port", 'p', CLI_ARG_REQUIRED, L_PORT},       {"bind", 0, CLI_ARG_REQUIRED, L_BIND},
-        {"path", 0, CLI_ARG_REQUIRED, L_PATH},         {"secret-env", 0, CLI_ARG_REQUIRED, L_SENV},
-        {"secret-file", 0, CLI_ARG_REQUIRED, L_SFILE}, {"events", 'e', CLI_ARG_REQUIRED, L_EVENTS},
-        {"count", 'n', CLI_ARG_REQUIRED, L_COUNT},     {NULL, 0, CLI_ARG_NONE, 0},
+        {"port", 'p', CLI_ARG_REQUIRED, L_PORT},
+        {"bind", 0, CLI_ARG_REQUIRED, L_BIND},
+        {"path", 0, CLI_ARG_REQUIRED, L_PATH},
+        {"secret-env", 0, CLI_ARG_REQUIRED, L_SENV},
+        {"secret-file", 0, CLI_ARG_REQUIRED, L_SFILE},
+        {"events", 'e', CLI_ARG_REQUIRED, L_EVENTS},
+        {"count", 'n', CLI_ARG_REQUIRED, L_COUNT},
+        {"connector", 0, CLI_ARG_REQUIRED, L_CONN},
+        {NULL, 0, CLI_ARG_NONE, 0},
     };
     cli_parser p;
-    const char *bind = NULL, *path = NULL, *senv = NULL, *sfile = NULL;
+    const char *bind = NULL, *path = NULL, *senv = NULL, *sfile = NULL, *connector = NULL;
     long port = 0, count = -1;
     json_t *filter = NULL;
     char *secret;
@@ -618,6 +629,9 @@ static int hook_listen(cli_ctx *ctx, int argc, char **argv)
             json_decref(filter);
             filter = split_events(p.value);
             break;
+        case L_CONN:
+            connector = p.value;
+            break;
         case L_COUNT:
             if (cli_parse_long(p.value, 1, 1000000000L, &count) != 0) {
                 json_decref(filter);
@@ -637,6 +651,7 @@ static int hook_listen(cli_ctx *ctx, int argc, char **argv)
     ls.ctx = ctx;
     ls.count = count;
     ls.filter = filter;
+    ls.connector = connector;
     pthread_mutex_init(&ls.lock, NULL);
     cli_table_init(&ls.table, ctx, event_cols, 6);
 

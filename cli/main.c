@@ -375,7 +375,7 @@ int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "%s: %s: %s%s%s", ctx->prog, what, ctx->ecolor ? CLI_RED : "",
             ftx_error_type_name(rc), ctx->ecolor ? CLI_RESET : "");
-    if (err && (err->status || err->code[0])) {
+    if (err && !err->message[0] && (err->status || err->code[0])) {
         fputs(" (", stderr);
         if (err->status)
             fprintf(stderr, "HTTP %d", err->status);

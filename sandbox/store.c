@@ -1244,7 +1244,8 @@ static void conn_fields_apply(conn *c, const conn_fields *f)
         set_status(c, "schema_status", f->schema_status);
     if (f->config) {
         merge(c->config, f->config);
-        c->fail = json_is_true(json_object_get(c->config, "sandbox_fail"));
+        if (json_object_get(f->config, "sandbox_fail"))
+            c->fail = json_is_true(json_object_get(f->config, "sandbox_fail"));
     }
 }
 

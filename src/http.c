@@ -823,6 +823,10 @@ static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, 
     }
 
     curl_easy_setopt(e, CURLOPT_URL, h->url.ptr);
+    /* libcurl silently re-sends a request once when a reused connection dies before
+     * the response starts. Harmless for everything but a create, which could then
+     * happen twice: creates always go out on a fresh connection. */
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, is_create ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers[req->accept_v2 ? 1 : 0][has_body]);
     if (has_body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->req_body.len);

@@ -39,7 +39,8 @@ unset FIVETRAN_BASE_URL NO_COLOR
 
 # start_sandbox [sandbox flags...]: start a sandbox on port 0; sets BASE and SBX_PID.
 start_sandbox() {
-    local log=$TMP/sandbox.$$.$RANDOM
+    SBX_N=$((${SBX_N:-0} + 1))
+    local log=$TMP/sandbox.$SBX_N
     if [ -z "$FIVETREX_SANDBOX" ] || [ ! -x "$FIVETREX_SANDBOX" ]; then
         echo "SKIP: fivetrex-sandbox not built" >&2
         exit 77

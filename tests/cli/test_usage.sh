@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Usage errors, --help at every level, secrets never on argv, --data errors.
 # Needs no sandbox.
 . "$(dirname "$0")/lib.sh"

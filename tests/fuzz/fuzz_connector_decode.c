@@ -23,8 +23,7 @@ static void walk(const ftx_connector *c)
     for (size_t i = 0; i < c->status->task_count; i++)
         n += c->status->tasks[i]->code != NULL ? strlen(c->status->tasks[i]->code) : 0;
     for (size_t i = 0; i < c->status->warning_count; i++)
-        n += c->status->warnings[i]->message != NULL ? strlen(c->status->warnings[i]->message)
-                                                      : 0;
+        n += c->status->warnings[i]->message != NULL ? strlen(c->status->warnings[i]->message) : 0;
     (void)n;
     (void)ftx_connector_syncing(c);
     (void)ftx_connector_paused(c);

@@ -291,6 +291,42 @@ static void test_dup_is_independent(void **state)
     assert_null(ftx_connector_dup(NULL));
 }
 
+static void test_decode_survives_every_allocation_failure(void **state)
+{
+    char *body = th_read_fixture("connectors/connector_details.json");
+    json_t *env = th_json(body);
+    const json_t *data = json_object_get(env, "data");
+    int failed = 0;
+
+    (void)state;
+    for (long n = 1; n < 500; n++) {
+        ftx_connector *k = NULL;
+        ftx_sync_status *s = NULL;
+        ftx_error err = {0};
+        int rc;
+
+        ftx__alloc_fail_at(n);
+        rc = ftx_connector_from_json(data, &k, &err);
+        if (rc == FTX_OK) {
+            rc = ftx_sync_status_from_connector(k, &s, &err);
+            ftx_sync_status_free(s);
+            ftx_connector_free(k);
+            if (rc == FTX_OK) {
+                ftx__alloc_fail_at(0);
+                break;
+            }
+        } else {
+            assert_null(k);
+        }
+        assert_int_equal(rc, FTX_ERR_NOMEM);
+        failed++;
+    }
+    ftx__alloc_fail_at(0);
+    assert_true(failed > 20);
+    json_decref(env);
+    free(body);
+}
+
 /* ---- list / stream ---- */
 
 static void test_list_group_page(void **state)
@@ -937,6 +973,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_errors, setup),
         cmocka_unit_test_setup(test_from_json_tolerant, setup),
         cmocka_unit_test_setup(test_dup_is_independent, setup),
+        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, setup),
         cmocka_unit_test_setup(test_list_group_page, setup),
         cmocka_unit_test_setup(test_stream_group_is_lazy, setup),
         cmocka_unit_test_setup(test_stream_all_is_lazy_and_stops_early, setup),

@@ -387,6 +387,37 @@ static void test_decoders_are_tolerant(void **state)
     ftx_schema_config_free(NULL);
 }
 
+static void test_decode_survives_every_allocation_failure(void **state)
+{
+    char *body = th_read_fixture("connectors/schema_config.json");
+    json_t *env = th_json(body);
+    const json_t *data = json_object_get(env, "data");
+    int failed = 0;
+
+    (void)state;
+    for (long n = 1; n < 1000; n++) {
+        ftx_schema_config *cfg = NULL;
+        ftx_error err = {0};
+        int rc;
+
+        ftx__alloc_fail_at(n);
+        rc = ftx_schema_config_from_json(data, &cfg, &err);
+        if (rc == FTX_OK) {
+            ftx__alloc_fail_at(0);
+            check_fixture_config(cfg);
+            ftx_schema_config_free(cfg);
+            break;
+        }
+        assert_int_equal(rc, FTX_ERR_NOMEM);
+        assert_null(cfg);
+        failed++;
+    }
+    ftx__alloc_fail_at(0);
+    assert_true(failed > 30);
+    json_decref(env);
+    free(body);
+}
+
 static void test_malformed_response_is_decode_error(void **state)
 {
     ftx_client *c = th_client(ms);
@@ -417,6 +448,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_table_columns, setup),
         cmocka_unit_test_setup(test_decoders_are_tolerant, setup),
         cmocka_unit_test_setup(test_malformed_response_is_decode_error, setup),
+        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, setup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
