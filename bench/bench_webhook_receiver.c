@@ -126,7 +126,7 @@ int main(int argc, char **argv)
     ftx_webhook_server *server = NULL;
     ftx_error err = {0};
     char **bodies;
-    char (*sigs)[65];
+    char(*sigs)[65];
     double *lat, t0, elapsed;
     slot *slots;
     CURLM *multi;
@@ -158,8 +158,7 @@ int main(int argc, char **argv)
         if ((bodies[i] = make_body((size_t)i, (size_t)size)) == NULL)
             return 1;
         size = (long)strlen(bodies[i]);
-        if (ftx_webhook_signature_compute(bodies[i], (size_t)size, SECRET, sigs[i], &err) !=
-            FTX_OK)
+        if (ftx_webhook_signature_compute(bodies[i], (size_t)size, SECRET, sigs[i], &err) != FTX_OK)
             return 1;
     }
 

@@ -21,8 +21,8 @@
 #include <fivetrex/fivetrex.h>
 
 /* The whole integration: verify, parse, act, answer. */
-static int handle_request(const char *body, size_t len, const char *signature,
-                          const char *secret, const char **answer)
+static int handle_request(const char *body, size_t len, const char *signature, const char *secret,
+                          const char **answer)
 {
     ftx_webhook_handle_options opts = FTX_WEBHOOK_HANDLE_OPTIONS_INIT;
     ftx_webhook_event *event = NULL;
@@ -91,8 +91,8 @@ int main(int argc, char **argv)
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     lfd = socket(AF_INET, SOCK_STREAM, 0);
     (void)setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
-        listen(lfd, 1) != 0 || (fd = accept(lfd, NULL, NULL)) < 0) {
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(lfd, 1) != 0 ||
+        (fd = accept(lfd, NULL, NULL)) < 0) {
         perror("listen");
         return 1;
     }
@@ -117,11 +117,10 @@ int main(int argc, char **argv)
         return 1;
     }
     body += 4;
-    status = handle_request(body, got - (size_t)(body - req),
-                            header_value(req, ftx_webhook_signature_header(), sig, sizeof(sig))
-                                ? sig
-                                : NULL,
-                            secret, &answer);
+    status = handle_request(
+        body, got - (size_t)(body - req),
+        header_value(req, ftx_webhook_signature_header(), sig, sizeof(sig)) ? sig : NULL, secret,
+        &answer);
 
     (void)snprintf(reply, sizeof(reply),
                    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"

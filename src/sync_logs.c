@@ -172,8 +172,7 @@ int ftx_sync_logs_query_example(ftx_sync_logs_query kind, const char *schema,
             oom |= ftx__buf_puts(&b, schema ? schema : FTX_SYNC_LOGS_DEFAULT_SCHEMA) != 0;
             oom |= ftx__buf_puts(&b, ".log") != 0;
             sql += sizeof(SCHEMA_TOKEN) - 1;
-        } else if (connector_id != NULL &&
-                   strncmp(sql, ID_TOKEN, sizeof(ID_TOKEN) - 1) == 0) {
+        } else if (connector_id != NULL && strncmp(sql, ID_TOKEN, sizeof(ID_TOKEN) - 1) == 0) {
             oom |= ftx__buf_append(&b, "'", 1) != 0;
             for (const char *p = connector_id; *p && !oom; p++) {
                 if (*p == '\'')
@@ -392,6 +391,6 @@ int ftx_log_entry_sync_end(const ftx_log_entry *e)
 
 int ftx_log_entry_schema_change(const ftx_log_entry *e)
 {
-    return event_is(e, "create_table") || event_is(e, "alter_table") ||
-           event_is(e, "drop_table") || event_is(e, "create_schema");
+    return event_is(e, "create_table") || event_is(e, "alter_table") || event_is(e, "drop_table") ||
+           event_is(e, "create_schema");
 }

@@ -77,8 +77,7 @@ FTX_EXTERN int ftx_sync_logs_query_from_name(const char *name, ftx_sync_logs_que
  * @since 0.1
  */
 FTX_EXTERN int ftx_sync_logs_query_example(ftx_sync_logs_query kind, const char *schema,
-                                           const char *connector_id, char **out,
-                                           ftx_error *err);
+                                           const char *connector_id, char **out, ftx_error *err);
 
 /** @brief Free a query from ftx_sync_logs_query_example(). NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_sync_logs_query_free(char *sql);
@@ -121,8 +120,8 @@ FTX_EXTERN int ftx_log_entry_from_json(const json_t *row, ftx_log_entry **out, f
  *   that is not an object; nothing is returned then) or FTX_ERR_NOMEM.
  * @since 0.1
  */
-FTX_EXTERN int ftx_log_entries_from_json(const json_t *rows, ftx_log_entry ***out,
-                                         size_t *count, ftx_error *err);
+FTX_EXTERN int ftx_log_entries_from_json(const json_t *rows, ftx_log_entry ***out, size_t *count,
+                                         ftx_error *err);
 
 /** @brief Free an entry. NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_log_entry_free(ftx_log_entry *entry);

@@ -83,9 +83,8 @@ FTX_EXTERN int ftx_webhook_signature_compute(const void *body, size_t len, const
  * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT or FTX_ERR_NOMEM.
  * @since 0.1
  */
-FTX_EXTERN int ftx_webhook_signature_compute_alloc(const void *body, size_t len,
-                                                   const char *secret, char **out,
-                                                   ftx_error *err);
+FTX_EXTERN int ftx_webhook_signature_compute_alloc(const void *body, size_t len, const char *secret,
+                                                   char **out, ftx_error *err);
 
 /** @brief Free a string from ftx_webhook_signature_compute_alloc(). NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_webhook_signature_free(char *signature);
@@ -220,7 +219,10 @@ typedef struct ftx_webhook_handle_options {
 } ftx_webhook_handle_options;
 
 #define FTX_WEBHOOK_HANDLE_OPTIONS_VERSION 1
-#define FTX_WEBHOOK_HANDLE_OPTIONS_INIT {FTX_WEBHOOK_HANDLE_OPTIONS_VERSION, NULL, NULL, NULL, 0}
+#define FTX_WEBHOOK_HANDLE_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        FTX_WEBHOOK_HANDLE_OPTIONS_VERSION, NULL, NULL, NULL, 0                                    \
+    }
 
 /**
  * @brief Verify and parse one webhook request, whatever the HTTP server.
@@ -243,8 +245,8 @@ typedef struct ftx_webhook_handle_options {
  * @since 0.1
  */
 FTX_EXTERN int ftx_webhook_handle(const void *body, size_t len, const char *signature,
-                                  const ftx_webhook_handle_options *opts,
-                                  ftx_webhook_event **out, ftx_error *err);
+                                  const ftx_webhook_handle_options *opts, ftx_webhook_event **out,
+                                  ftx_error *err);
 
 /**
  * @brief The small JSON body to answer with for a status from ftx_webhook_handle():
@@ -272,7 +274,8 @@ typedef struct ftx_webhook_server ftx_webhook_server;
  */
 typedef int (*ftx_webhook_event_fn)(const ftx_webhook_event *event, void *userdata);
 
-/** @brief Options of ftx_webhook_server_start(). Initialise with FTX_WEBHOOK_SERVER_OPTIONS_INIT. */
+/** @brief Options of ftx_webhook_server_start(). Initialise with FTX_WEBHOOK_SERVER_OPTIONS_INIT.
+ */
 typedef struct ftx_webhook_server_options {
     unsigned int version;
     /** IPv4 or IPv6 literal to listen on; NULL means "127.0.0.1". */
@@ -305,9 +308,11 @@ typedef struct ftx_webhook_server_options {
 } ftx_webhook_server_options;
 
 #define FTX_WEBHOOK_SERVER_OPTIONS_VERSION 1
-#define FTX_WEBHOOK_SERVER_OPTIONS_INIT                                                        \
-    {FTX_WEBHOOK_SERVER_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL,  \
-     NULL, NULL}
+#define FTX_WEBHOOK_SERVER_OPTIONS_INIT                                                            \
+    {                                                                                              \
+        FTX_WEBHOOK_SERVER_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL,  \
+            NULL, NULL                                                                             \
+    }
 
 /** @brief Counters of a running receiver (see ftx_webhook_server_stats()). */
 typedef struct ftx_webhook_server_stats {

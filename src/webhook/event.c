@@ -7,10 +7,10 @@
 
 /* Top-level fields with a typed home; everything else goes to `extra`. */
 static const char *const NAMED_FIELDS[] = {
-    "event",           "created",         "connector_id",    "connector_type",
-    "connector_name",  "connection_id",   "connection_type", "connection_name",
-    "sync_id",         "group_id",        "destination_group_id",
-    "status",          "data",
+    "event",          "created",       "connector_id",         "connector_type",
+    "connector_name", "connection_id", "connection_type",      "connection_name",
+    "sync_id",        "group_id",      "destination_group_id", "status",
+    "data",
 };
 
 static int is_named(const char *key)
@@ -104,8 +104,7 @@ int ftx_webhook_event_from_json(const json_t *json, ftx_webhook_event **out, ftx
     return FTX_OK;
 }
 
-int ftx_webhook_event_parse(const void *body, size_t len, ftx_webhook_event **out,
-                            ftx_error *err)
+int ftx_webhook_event_parse(const void *body, size_t len, ftx_webhook_event **out, ftx_error *err)
 {
     json_error_t jerr;
     json_t *json;
@@ -115,8 +114,7 @@ int ftx_webhook_event_parse(const void *body, size_t len, ftx_webhook_event **ou
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     *out = NULL;
     if (body == NULL && len > 0)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "body is NULL but len is %zu",
-                              len);
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "body is NULL but len is %zu", len);
     if (len == 0)
         return ftx__error_set(err, FTX_ERR_DECODE, "webhook payload is empty");
     json = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -78,8 +78,7 @@ int ftx_webhook_handle(const void *body, size_t len, const char *signature,
         memset(secret_buf, 0, sizeof(secret_buf));
         if (opts->secret_provider(secret_buf, sizeof(secret_buf), opts->secret_userdata) != 0) {
             OPENSSL_cleanse(secret_buf, sizeof(secret_buf));
-            ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                           "webhook secret provider gave no secret");
+            ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "webhook secret provider gave no secret");
             return 500;
         }
         secret_buf[sizeof(secret_buf) - 1] = '\0';

@@ -20,12 +20,12 @@
 
 #include "internal.h"
 
-#define DEFAULT_BIND "127.0.0.1"
-#define DEFAULT_PATH "/webhook"
-#define DEFAULT_THREADS 2u
+#define DEFAULT_BIND      "127.0.0.1"
+#define DEFAULT_PATH      "/webhook"
+#define DEFAULT_THREADS   2u
 #define DEFAULT_TIMEOUT_S 10u
-#define DEFAULT_DEDUP 4096u
-#define MAX_DEDUP ((size_t)1 << 24)
+#define DEFAULT_DEDUP     4096u
+#define MAX_DEDUP         ((size_t)1 << 24)
 /* After the limit is crossed, keep discarding up to this many times the limit so the
  * client can read the 413; beyond it the connection is dropped. */
 #define DISCARD_FACTOR 4u
@@ -90,8 +90,8 @@ static void dedup_dispose(dedup *d)
 
 static size_t dedup_bucket(const dedup *d, const unsigned char *key)
 {
-    uint32_t h = (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 |
-                 (uint32_t)key[3] << 24;
+    uint32_t h =
+        (uint32_t)key[0] | (uint32_t)key[1] << 8 | (uint32_t)key[2] << 16 | (uint32_t)key[3] << 24;
     return (size_t)h & d->mask;
 }
 
@@ -326,9 +326,8 @@ static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     ftx_webhook_server *s = cls;
     request *r = *con_cls;
@@ -417,7 +416,7 @@ static int make_responses(ftx_webhook_server *s)
 {
     for (int i = 0; i < RESP_COUNT; i++) {
         const char *body = i == RESP_DUP ? "{\"status\":\"duplicate\"}"
-                                      : ftx_webhook_response_body(RESP_STATUS[i]);
+                                         : ftx_webhook_response_body(RESP_STATUS[i]);
         s->responses[i] = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
                                                           MHD_RESPMEM_PERSISTENT);
         if (s->responses[i] == NULL ||
@@ -463,8 +462,7 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "path must start with '/'");
     cap = opts->dedup_capacity ? opts->dedup_capacity : DEFAULT_DEDUP;
     if (cap > MAX_DEDUP)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "dedup_capacity above %zu",
-                              MAX_DEDUP);
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "dedup_capacity above %zu", MAX_DEDUP);
 
     bind_addr = opts->bind_address ? opts->bind_address : DEFAULT_BIND;
     memset(&a4, 0, sizeof(a4));
@@ -510,15 +508,15 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     timeout = opts->connection_timeout ? opts->connection_timeout : DEFAULT_TIMEOUT_S;
     errno = 0;
     if (threads > 1)
-        s->daemon = MHD_start_daemon(
-            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
-            MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-            NULL, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
-    else
         s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
                                      addr, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                     MHD_OPTION_END);
+                                     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
+    else
+        s->daemon =
+            MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+                             MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED,
+                             on_completed, NULL, MHD_OPTION_END);
     saved_errno = errno;
     if (s->daemon == NULL) {
         server_dispose(s);

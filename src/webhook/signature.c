@@ -53,11 +53,9 @@ int ftx_webhook_signature_compute(const void *body, size_t len, const char *secr
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     out[0] = '\0';
     if (secret == NULL || secret[0] == '\0')
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "webhook secret is missing or empty");
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "webhook secret is missing or empty");
     if (body == NULL && len > 0)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "body is NULL but len is %zu",
-                              len);
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "body is NULL but len is %zu", len);
     if (hmac_sha256(body, len, secret, digest) != 0)
         return ftx__error_set(err, FTX_ERR_UNKNOWN, "HMAC-SHA256 computation failed");
     hex_upper(digest, out);

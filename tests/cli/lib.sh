@@ -132,7 +132,7 @@ py() {
     CHECKS=$((CHECKS + 1))
     if python3 - "$OUT" "$2" <<'EOF' 2>"$TMP/py.err"; then
 import json, sys
-out = open(sys.argv[1], encoding="utf-8").read()
+out = open(sys.argv[1], encoding="utf-8", newline="").read()
 try:
     lines = [json.loads(l) for l in out.splitlines() if l.strip()]
 except ValueError:

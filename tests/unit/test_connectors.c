@@ -171,6 +171,8 @@ static void test_get_hostile_and_missing_ids(void **state)
     assert_int_equal(ftx_connectors_get(c, "", &k, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_get(c, "x", NULL, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_delete(c, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_connectors_get(NULL, "x", &k, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_connectors_list(NULL, "g", NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_sync(c, "", NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(mock_server_request_count(ms), 0);
 

@@ -48,8 +48,7 @@ static void test_templates_match_seed(void **state)
     assert_non_null(strstr(q, "    LAG(time_stamp) OVER (\n      PARTITION BY connector_id\n"
                               "      ORDER BY time_stamp\n    ) AS prev_time\n"));
     assert_non_null(strstr(q, "  WHERE message_event IN ('sync_start', 'sync_end')\n"));
-    assert_non_null(
-        strstr(q, "  DATEDIFF('minute', prev_time, time_stamp) AS duration_minutes\n"));
+    assert_non_null(strstr(q, "  DATEDIFF('minute', prev_time, time_stamp) AS duration_minutes\n"));
     assert_non_null(strstr(q, "  AND connector_id = 'your_connector_id'\n"));
     assert_non_null(strstr(q, "LIMIT 20;"));
 
@@ -91,9 +90,8 @@ static void test_example_defaults_equal_template(void **state)
 
     (void)state;
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(ftx_sync_logs_query_example((ftx_sync_logs_query)i, NULL, NULL, &sql,
-                                                     NULL),
-                         FTX_OK);
+        assert_int_equal(
+            ftx_sync_logs_query_example((ftx_sync_logs_query)i, NULL, NULL, &sql, NULL), FTX_OK);
         assert_string_equal(sql, ftx_sync_logs_query_template((ftx_sync_logs_query)i));
         ftx_sync_logs_query_free(sql);
     }
@@ -138,16 +136,16 @@ static void test_example_substitutes_schema_and_id(void **state)
 
 static void test_example_is_injection_safe(void **state)
 {
-    static const char *const bad_schema[] = {"", "a b", "x;DROP TABLE t", "a..b", ".a", "a.",
-                                             "1abc", "a-b", "a\"b"};
+    static const char *const bad_schema[] = {
+        "", "a b", "x;DROP TABLE t", "a..b", ".a", "a.", "1abc", "a-b", "a\"b"};
     char *sql = (char *)"untouched";
     ftx_error err = {0};
 
     (void)state;
     /* quotes are doubled so the id stays one string literal */
-    assert_int_equal(ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL,
-                                                 "x' OR '1'='1", &sql, &err),
-                     FTX_OK);
+    assert_int_equal(
+        ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "x' OR '1'='1", &sql, &err),
+        FTX_OK);
     assert_non_null(strstr(sql, "WHERE connector_id = 'x'' OR ''1''=''1'\n"));
     ftx_sync_logs_query_free(sql);
 
@@ -158,21 +156,19 @@ static void test_example_is_injection_safe(void **state)
                          FTX_ERR_INVALID_ARGUMENT);
         assert_null(sql);
     }
-    assert_int_equal(ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "a\\b", &sql,
-                                                 &err),
-                     FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "a\nb", &sql,
-                                                 &err),
-                     FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(
-        ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "", &sql, &err),
+        ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "a\\b", &sql, &err),
         FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(
-        ftx_sync_logs_query_example((ftx_sync_logs_query)7, NULL, NULL, &sql, &err),
+        ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "a\nb", &sql, &err),
         FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, NULL, NULL,
-                                                 &err),
+    assert_int_equal(ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, "", &sql, &err),
                      FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_sync_logs_query_example((ftx_sync_logs_query)7, NULL, NULL, &sql, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(
+        ftx_sync_logs_query_example(FTX_SYNC_LOGS_RECENT_SYNCS, NULL, NULL, NULL, &err),
+        FTX_ERR_INVALID_ARGUMENT);
     ftx_sync_logs_query_free(NULL);
 }
 
@@ -238,8 +234,7 @@ static void test_log_entry_warehouse_shapes(void **state)
 
 static void test_schema_change_events(void **state)
 {
-    static const char *const yes[] = {"create_table", "alter_table", "drop_table",
-                                      "create_schema"};
+    static const char *const yes[] = {"create_table", "alter_table", "drop_table", "create_schema"};
     static const char *const no[] = {"sync_start", "sync_end", "write_to_table", "SEVERE",
                                      "CREATE_TABLE"};
     char text[128];

@@ -15,33 +15,33 @@
 #include "internal.h"
 #include "test_helpers.h"
 
-#define SYNC_START                                                                             \
-    "{\"event\":\"sync_start\",\"created\":\"2026-05-22T00:01:02.120Z\",\"connector_type\":"   \
-    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"     \
-    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"    \
+#define SYNC_START                                                                                 \
+    "{\"event\":\"sync_start\",\"created\":\"2026-05-22T00:01:02.120Z\",\"connector_type\":"       \
+    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"         \
+    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"        \
     "id\":\"inappropriate_implode\",\"data\":{}}"
-#define SYNC_END_OK                                                                            \
-    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_type\":"     \
-    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"     \
-    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"    \
+#define SYNC_END_OK                                                                                \
+    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_type\":"         \
+    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"         \
+    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"        \
     "id\":\"inappropriate_implode\",\"data\":{\"status\":\"SUCCESSFUL\"}}"
-#define SYNC_END_FAIL                                                                          \
-    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T03:06:11.002Z\",\"connector_type\":"     \
-    "\"mysql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":\"ftar_mysql\","        \
-    "\"sync_id\":\"0d0e8c3e-3f0f-4b8e-9d3c-1c2a3b4c5d6e\",\"destination_group_id\":"           \
-    "\"inappropriate_implode\",\"data\":{\"status\":\"FAILURE_WITH_TASK\",\"reason\":"         \
+#define SYNC_END_FAIL                                                                              \
+    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T03:06:11.002Z\",\"connector_type\":"         \
+    "\"mysql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":\"ftar_mysql\","            \
+    "\"sync_id\":\"0d0e8c3e-3f0f-4b8e-9d3c-1c2a3b4c5d6e\",\"destination_group_id\":"               \
+    "\"inappropriate_implode\",\"data\":{\"status\":\"FAILURE_WITH_TASK\",\"reason\":"             \
     "\"Connection timeout\",\"taskType\":\"reconnect\"}}"
-#define SYNC_END_RESCHEDULED                                                                   \
-    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T04:00:00.000Z\",\"connector_type\":"     \
-    "\"salesforce\",\"connector_id\":\"mystified_presiding\",\"connector_name\":\"sf\","       \
-    "\"sync_id\":\"9e1bf5b5-f3a9-43e2-9b84-8f0d5c9fa4f7\",\"destination_group_id\":"           \
-    "\"deck_enjoy\",\"data\":{\"status\":\"RESCHEDULED\",\"reason\":\"Source API quota "       \
+#define SYNC_END_RESCHEDULED                                                                       \
+    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T04:00:00.000Z\",\"connector_type\":"         \
+    "\"salesforce\",\"connector_id\":\"mystified_presiding\",\"connector_name\":\"sf\","           \
+    "\"sync_id\":\"9e1bf5b5-f3a9-43e2-9b84-8f0d5c9fa4f7\",\"destination_group_id\":"               \
+    "\"deck_enjoy\",\"data\":{\"status\":\"RESCHEDULED\",\"reason\":\"Source API quota "           \
     "reached\",\"rescheduledAt\":\"2026-05-22T05:00:00.000Z\"}}"
-#define DBT_FAILED                                                                             \
-    "{\"event\":\"dbt_run_failed\",\"created\":\"2022-06-01T07:41:30.389Z\","                  \
-    "\"destination_group_id\":\"deck_enjoy\",\"data\":{\"dbtJobId\":\"upriver_avoid\","        \
-    "\"dbtJobName\":\"at8_30\",\"startTime\":\"2022-06-01T07:40:38.917Z\",\"endTime\":"        \
-    "\"2022-06-01T07:41:28.949Z\",\"startupDetails\":{\"type\":\"manual\",\"userId\":"         \
+#define DBT_FAILED                                                                                 \
+    "{\"event\":\"dbt_run_failed\",\"created\":\"2022-06-01T07:41:30.389Z\","                      \
+    "\"destination_group_id\":\"deck_enjoy\",\"data\":{\"dbtJobId\":\"upriver_avoid\","            \
+    "\"dbtJobName\":\"at8_30\",\"startTime\":\"2022-06-01T07:40:38.917Z\",\"endTime\":"            \
+    "\"2022-06-01T07:41:28.949Z\",\"startupDetails\":{\"type\":\"manual\",\"userId\":"             \
     "\"_airworthy\"},\"result\":{\"description\":\"Steps: successful 0, failed 1\"}}}"
 
 /* 2026-05-22T00:06:08.638Z in ms since the epoch. */
@@ -160,8 +160,8 @@ static void test_other_failure_statuses(void **state)
     (void)state;
     for (size_t i = 0; i < 3; i++) {
         ftx_webhook_event *ev;
-        (void)snprintf(body, sizeof(body),
-                       "{\"event\":\"sync_end\",\"data\":{\"status\":\"%s\"}}", failing[i]);
+        (void)snprintf(body, sizeof(body), "{\"event\":\"sync_end\",\"data\":{\"status\":\"%s\"}}",
+                       failing[i]);
         ev = parse_ok(body);
         assert_true(ftx_webhook_event_failed(ev));
         ftx_webhook_event_free(ev);
@@ -200,8 +200,8 @@ static void test_dbt_event_without_connector_fields(void **state)
 
 static void test_top_level_status_wins(void **state)
 {
-    ftx_webhook_event *ev =
-        parse_ok("{\"event\":\"status\",\"status\":\"FAILED\",\"data\":{\"status\":\"SUCCESSFUL\"}}");
+    ftx_webhook_event *ev = parse_ok(
+        "{\"event\":\"status\",\"status\":\"FAILED\",\"data\":{\"status\":\"SUCCESSFUL\"}}");
 
     (void)state;
     assert_string_equal(ev->status, "FAILED");
@@ -217,10 +217,10 @@ static void test_top_level_status_wins(void **state)
 
 static void test_connection_names_preferred(void **state)
 {
-    ftx_webhook_event *ev = parse_ok(
-        "{\"event\":\"sync_end\",\"connector_id\":\"old_id\",\"connection_id\":\"new_id\","
-        "\"connector_name\":\"old_name\",\"connection_name\":\"new_name\","
-        "\"connector_type\":\"old_type\",\"connection_type\":\"new_type\"}");
+    ftx_webhook_event *ev =
+        parse_ok("{\"event\":\"sync_end\",\"connector_id\":\"old_id\",\"connection_id\":\"new_id\","
+                 "\"connector_name\":\"old_name\",\"connection_name\":\"new_name\","
+                 "\"connector_type\":\"old_type\",\"connection_type\":\"new_type\"}");
 
     (void)state;
     assert_string_equal(ev->connector_id, "new_id");
@@ -231,7 +231,8 @@ static void test_connection_names_preferred(void **state)
     ftx_webhook_event_free(ev);
 
     /* only the new names */
-    ev = parse_ok("{\"connection_id\":\"c1\",\"connection_name\":\"n1\",\"connection_type\":\"t1\"}");
+    ev = parse_ok(
+        "{\"connection_id\":\"c1\",\"connection_name\":\"n1\",\"connection_type\":\"t1\"}");
     assert_string_equal(ev->connector_id, "c1");
     assert_string_equal(ev->connector_name, "n1");
     assert_string_equal(ev->connector_type, "t1");
@@ -272,9 +273,9 @@ static void test_group_id_fallback(void **state)
 
 static void test_extra_holds_unknown_fields(void **state)
 {
-    ftx_webhook_event *ev = parse_ok(
-        "{\"event\":\"resync_table\",\"connector_id\":\"c\",\"table\":\"orders\","
-        "\"schema\":{\"name\":\"public\"},\"attempt\":3,\"flag\":true,\"nothing\":null}");
+    ftx_webhook_event *ev =
+        parse_ok("{\"event\":\"resync_table\",\"connector_id\":\"c\",\"table\":\"orders\","
+                 "\"schema\":{\"name\":\"public\"},\"attempt\":3,\"flag\":true,\"nothing\":null}");
     json_t *want = th_json("{\"table\":\"orders\",\"schema\":{\"name\":\"public\"},"
                            "\"attempt\":3,\"flag\":true,\"nothing\":null}");
 
@@ -303,9 +304,9 @@ static void test_odd_values(void **state)
 
 static void test_not_an_object_is_decode_error(void **state)
 {
-    static const char *const bad[] = {"[]", "\"sync_end\"", "42", "null", "{", "{\"a\":}",
-                                      "{\"event\":\"x\"} trailing", "   ",
-                                      "{\"a\":1,\"a\":2}"};
+    static const char *const bad[] = {
+        "[]",  "\"sync_end\"",     "42", "null", "{", "{\"a\":}", "{\"event\":\"x\"} trailing",
+        "   ", "{\"a\":1,\"a\":2}"};
     ftx_webhook_event *ev = (ftx_webhook_event *)&ev;
     ftx_error err = {0};
 

@@ -18,8 +18,8 @@
 #include "test_helpers.h"
 
 #define SECRET "whsec_test_do_not_print"
-#define BODY                                                                                   \
-    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_id\":"       \
+#define BODY                                                                                       \
+    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_id\":"           \
     "\"assimilate_seem\",\"sync_id\":\"b4703f73\",\"data\":{\"status\":\"SUCCESSFUL\"}}"
 
 /* Uppercase HMAC by OpenSSL directly. */
@@ -28,8 +28,8 @@ static void sign(const char *body, size_t len, const char *key, char out[65])
     unsigned char md[32];
     unsigned int n = 0;
 
-    assert_non_null(HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len,
-                         md, &n));
+    assert_non_null(
+        HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len, md, &n));
     for (size_t i = 0; i < 32; i++)
         (void)snprintf(out + 2 * i, 3, "%02X", md[i]);
 }
@@ -148,8 +148,8 @@ static void test_default_limit_is_1mib(void **state)
 
 static void test_422_not_a_json_object(void **state)
 {
-    static const char *const bad[] = {"[1,2]", "not json", "{\"event\":", "\"x\"", "",
-                                      "{\"event\":\"a\"}{}"};
+    static const char *const bad[] = {
+        "[1,2]", "not json", "{\"event\":", "\"x\"", "", "{\"event\":\"a\"}{}"};
     ftx_webhook_handle_options o = opts_secret(SECRET);
     ftx_webhook_event *ev = (ftx_webhook_event *)&ev;
     ftx_error err = {0};

@@ -29,7 +29,7 @@
 #include "internal.h"
 #include "test_helpers.h"
 
-#define SECRET "whsec_server_test"
+#define SECRET   "whsec_server_test"
 #define MAX_SEEN 256
 
 /* ---- what the callback saw ---- */
@@ -109,8 +109,8 @@ static void sign(const char *body, size_t len, const char *key, char out[65])
     unsigned char md[32];
     unsigned int n = 0;
 
-    assert_non_null(HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len,
-                         md, &n));
+    assert_non_null(
+        HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len, md, &n));
     for (size_t i = 0; i < 32; i++)
         (void)snprintf(out + 2 * i, 3, "%02X", md[i]);
 }
@@ -159,8 +159,8 @@ static size_t header_cb(char *p, size_t size, size_t n, void *ud)
 }
 
 /* Send one request. `sig` NULL: no signature header. `chunked`: no Content-Length. */
-static http_result request(uint16_t port, const char *method, const char *path,
-                           const char *body, size_t len, const char *sig, int chunked)
+static http_result request(uint16_t port, const char *method, const char *path, const char *body,
+                           size_t len, const char *sig, int chunked)
 {
     http_result res;
     CURL *h = curl_easy_init();
@@ -426,8 +426,8 @@ static void test_custom_path_and_query(void **state)
     sign(body, strlen(body), SECRET, sig);
     r = request(ftx_webhook_server_port(s), "POST", "/webhook", body, strlen(body), sig, 0);
     assert_int_equal(r.status, 404);
-    r = request(ftx_webhook_server_port(s), "POST", "/hooks/fivetran?x=1", body, strlen(body),
-                sig, 0);
+    r = request(ftx_webhook_server_port(s), "POST", "/hooks/fivetran?x=1", body, strlen(body), sig,
+                0);
     assert_int_equal(r.status, 200);
     assert_int_equal(recorder_calls(&rec), 1);
     ftx_webhook_server_free(s);
@@ -784,12 +784,10 @@ static void test_identity_without_sync_id_uses_body(void **state)
     (void)state;
     recorder_init(&rec);
     s = start(&rec, &o);
-    assert_int_equal(post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}")
-                         .status,
-                     200);
-    assert_int_equal(post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}")
-                         .status,
-                     200);
+    assert_int_equal(
+        post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}").status, 200);
+    assert_int_equal(
+        post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\"}").status, 200);
     assert_int_equal(
         post_signed(ftx_webhook_server_port(s), "{\"event\":\"pause_connector\",\"x\":1}").status,
         200);

@@ -24,10 +24,10 @@
 #define V1_SIG    "2F735ED96CE6FEA9FEB2518D442109ACD8FDD1E0EFB9FF748663FBFED454CDBD"
 
 #define V2_SECRET "s"
-#define V2_BODY                                                                                \
-    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_type\":"     \
-    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"     \
-    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"    \
+#define V2_BODY                                                                                    \
+    "{\"event\":\"sync_end\",\"created\":\"2026-05-22T00:06:08.638Z\",\"connector_type\":"         \
+    "\"google_cloud_postgresql\",\"connector_id\":\"assimilate_seem\",\"connector_name\":"         \
+    "\"ftar_pg\",\"sync_id\":\"b4703f73-6315-4e22-8d7a-3bfb18b2fed2\",\"destination_group_"        \
     "id\":\"inappropriate_implode\",\"data\":{\"status\":\"SUCCESSFUL\"}}"
 #define V2_SIG "F8134D0BFF69BC7E990C0267C998039999589EFE325E75B497DC015CD98BD81E"
 
@@ -168,13 +168,13 @@ static void test_lowercase_and_blanks_accepted(void **state)
     assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), lower, V1_SECRET),
                      FTX_WEBHOOK_SIG_OK);
     /* mixed case */
-    lower[1] = 'F'; /* V1_SIG[1] */
+    lower[1] = 'F';  /* V1_SIG[1] */
     lower[62] = 'B'; /* V1_SIG[62] */
     assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), lower, V1_SECRET),
                      FTX_WEBHOOK_SIG_OK);
-    assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), " " V1_SIG "\t",
-                                                  V1_SECRET),
-                     FTX_WEBHOOK_SIG_OK);
+    assert_int_equal(
+        ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), " " V1_SIG "\t", V1_SECRET),
+        FTX_WEBHOOK_SIG_OK);
 }
 
 static void test_tampered_body_and_wrong_secret(void **state)
@@ -194,14 +194,12 @@ static void test_tampered_body_and_wrong_secret(void **state)
         ftx_webhook_signature_verify(V1_BODY "\n", strlen(V1_BODY) + 1, V1_SIG, V1_SECRET),
         FTX_WEBHOOK_SIG_INVALID);
     /* a truncated body breaks it */
-    assert_int_equal(
-        ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY) - 1, V1_SIG, V1_SECRET),
-        FTX_WEBHOOK_SIG_INVALID);
+    assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY) - 1, V1_SIG, V1_SECRET),
+                     FTX_WEBHOOK_SIG_INVALID);
     assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), V1_SIG, "wrong"),
                      FTX_WEBHOOK_SIG_INVALID);
-    assert_int_equal(
-        ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), V1_SIG, V1_SECRET "x"),
-        FTX_WEBHOOK_SIG_INVALID);
+    assert_int_equal(ftx_webhook_signature_verify(V1_BODY, strlen(V1_BODY), V1_SIG, V1_SECRET "x"),
+                     FTX_WEBHOOK_SIG_INVALID);
 }
 
 static void test_wrong_signatures(void **state)
