@@ -2214,9 +2214,9 @@ static void route_connections(req *q)
                 goto out;
             }
         }
+        int tables = scope && !json_is_null(scope);
         json_decref(b);
-        emit(c, scope && !json_is_null(scope) ? "resync_table" : "resync_connector", NULL,
-             json_object());
+        emit(c, tables ? "resync_table" : "resync_connector", NULL, json_object());
         json_object_set_new(status_of(c), "is_historical_sync", json_true());
         if (json_is_true(json_object_get(c->obj, "paused")))
             c->pending = 1;

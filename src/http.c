@@ -67,6 +67,7 @@ struct ftx_client {
     long rl_limit;
     long rl_remaining;
     uint64_t rng;
+    uint64_t paused_until; /* client clock, ms: a 429 pauses every call until then */
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -433,6 +434,44 @@ uint64_t ftx__now_ms(const ftx_client *c)
 void ftx__sleep_ms(const ftx_client *c, uint64_t ms)
 {
     ftx__clock_sleep(c != NULL ? &c->clock : NULL, ms);
+}
+
+/* ---- the client-wide rate-limit pause (every thread; ftx_batch_run) ---- */
+
+uint64_t ftx__client_paused_until(ftx_client *c)
+{
+    uint64_t v;
+
+    if (c == NULL)
+        return 0;
+    pthread_mutex_lock(&c->lock);
+    v = c->paused_until;
+    pthread_mutex_unlock(&c->lock);
+    return v;
+}
+
+void ftx__client_pause_until(ftx_client *c, uint64_t until_ms)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (until_ms > c->paused_until)
+        c->paused_until = until_ms;
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Before an attempt: wait out a pause another call's 429 set, unless this call has
+ * already waited until then (its own retry sleep). */
+static void pause_wait(ftx_client *c, uint64_t *waited_until)
+{
+    uint64_t until = ftx__client_paused_until(c), now;
+
+    if (until == 0 || until <= *waited_until)
+        return;
+    now = ftx__now_ms(c);
+    if (until > now)
+        ftx__sleep_ms(c, until - now);
+    *waited_until = until;
 }
 
 /* ---- the handle pool ---- */
@@ -900,7 +939,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
     ftx_request_info info;
     pool_handle *h;
     json_t *body = NULL;
-    uint64_t delay = 0;
+    uint64_t delay = 0, waited_until = 0;
     double t0;
     long status = 0;
     int attempt, rc, klass, retry, is_create;
@@ -921,6 +960,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         return ftx__error_nomem(err);
 
     for (attempt = 1;; attempt++) {
+        pause_wait(c, &waited_until);
         ftx_error_clear(&aerr);
         t0 = ftx__monotonic_ms();
         rc = perform_once(c, h, req, is_create, &body, &klass, &status, &aerr);
@@ -965,6 +1005,10 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         }
         if (p->on_retry != NULL && p->on_retry(&aerr, &info, delay, p->on_retry_userdata) != 0)
             break;
+        if (status == 429) {
+            waited_until = ftx__now_ms(c) + delay;
+            ftx__client_pause_until(c, waited_until);
+        }
         ftx__sleep_ms(c, delay);
     }
     handle_put(c, h);

@@ -36,7 +36,10 @@ typedef struct ftx__buf {
     size_t len;
     size_t cap;
 } ftx__buf;
-#define FTX__BUF_INIT {NULL, 0, 0}
+#define FTX__BUF_INIT                                                                              \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 int ftx__buf_append(ftx__buf *b, const char *data, size_t n); /* 0 or -1 (OOM) */
 int ftx__buf_puts(ftx__buf *b, const char *s);
 int ftx__buf_printf(ftx__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -76,6 +79,12 @@ int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ft
 /* The client's clock (never NULL functions). */
 uint64_t ftx__now_ms(const ftx_client *c);
 void ftx__sleep_ms(const ftx_client *c, uint64_t ms);
+/* The client-wide rate-limit pause (client clock, ms; 0: none). A 429 that is retried
+ * sets it to now + the retry delay, and every call on the client waits for it before
+ * its next attempt, so concurrent workers slow down together. _pause_until only ever
+ * moves it later. (http.c; used by batch.c) */
+uint64_t ftx__client_paused_until(ftx_client *c);
+void ftx__client_pause_until(ftx_client *c, uint64_t until_ms);
 
 /* ---- JSON model helpers (json.c) ----
  * Tolerant readers: absent, null or wrongly typed values give the default.
@@ -83,8 +92,8 @@ void ftx__sleep_ms(const ftx_client *c, uint64_t ms);
 typedef struct ftx__jctx {
     int oom;
 } ftx__jctx;
-char *ftx__jstr(ftx__jctx *ctx, const json_t *obj, const char *key); /* numbers → text */
-int ftx__jbool(const json_t *obj, const char *key, int dflt);       /* "true" string ok */
+char *ftx__jstr(ftx__jctx *ctx, const json_t *obj, const char *key);     /* numbers → text */
+int ftx__jbool(const json_t *obj, const char *key, int dflt);            /* "true" string ok */
 long long ftx__jint(const json_t *obj, const char *key, long long dflt); /* "42" ok */
 void ftx__jtime(ftx__jctx *ctx, const json_t *obj, const char *key, ftx_time *out);
 json_t *ftx__jref(const json_t *obj, const char *key); /* new reference or NULL */

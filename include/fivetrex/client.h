@@ -31,12 +31,12 @@ typedef struct ftx_clock {
 
 /** @brief Facts about one HTTP attempt, given to retry callbacks and the observer. */
 typedef struct ftx_request_info {
-    const char *method;  /**< "GET", "POST", "PATCH" or "DELETE" */
-    const char *path;    /**< path after the base URL, with query, e.g. "/groups?limit=2" */
-    int status;          /**< HTTP status, 0 when no response arrived */
-    double elapsed_ms;   /**< time this attempt took */
-    int attempt;         /**< 1 for the first attempt */
-    int error_type;      /**< FTX_OK or the ftx_error_type of this attempt */
+    const char *method; /**< "GET", "POST", "PATCH" or "DELETE" */
+    const char *path;   /**< path after the base URL, with query, e.g. "/groups?limit=2" */
+    int status;         /**< HTTP status, 0 when no response arrived */
+    double elapsed_ms;  /**< time this attempt took */
+    int attempt;        /**< 1 for the first attempt */
+    int error_type;     /**< FTX_OK or the ftx_error_type of this attempt */
 } ftx_request_info;
 
 #define FTX_RETRY_POLICY_VERSION 1

@@ -16,5 +16,6 @@
 #include "webhooks.h"
 #include "webhook.h"
 #include "sync_logs.h"
+#include "batch.h"
 
 #endif

@@ -533,7 +533,15 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
 
 uint16_t ftx_webhook_server_port(const ftx_webhook_server *s)
 {
-    return s != NULL && s->daemon != NULL ? s->port : 0;
+    ftx_webhook_server *m = (ftx_webhook_server *)(uintptr_t)s; /* the lock is not state */
+    uint16_t port;
+
+    if (s == NULL)
+        return 0;
+    pthread_mutex_lock(&m->stop_lock);
+    port = m->daemon != NULL ? m->port : 0;
+    pthread_mutex_unlock(&m->stop_lock);
+    return port;
 }
 
 void ftx_webhook_server_stats_get(const ftx_webhook_server *s, ftx_webhook_server_stats *out)
