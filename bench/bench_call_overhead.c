@@ -183,8 +183,7 @@ int main(int argc, char **argv)
 
     printf("# benchmark 1: call overhead, %ld sequential calls per variant (server: %s)\n", n,
            srv->url);
-    printf("%-16s %12s %14s %12s  %s\n", "variant", "calls/s", "cpu_us/call", "tcp_conns",
-           "what");
+    printf("%-16s %12s %14s %12s  %s\n", "variant", "calls/s", "cpu_us/call", "tcp_conns", "what");
     for (v = 0; v < NVARIANTS; v++) {
         double t0, t1, cpu0, cpu1, wall, cpu_us;
         unsigned long reqs, conns;

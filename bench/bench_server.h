@@ -53,8 +53,8 @@ typedef struct bench_server {
     struct MHD_Response *connector;
     struct MHD_Response *group;
     char url[64];
-    unsigned delay_ms;   /* added to every answer */
-    int close_each;      /* answer with "Connection: close" */
+    unsigned delay_ms; /* added to every answer */
+    int close_each;    /* answer with "Connection: close" */
     pthread_mutex_t lock;
     unsigned long requests;
     unsigned long connections;

@@ -184,7 +184,7 @@ static int conn_list(cli_ctx *ctx, int argc, char **argv)
         lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
         rc = group ? ftx_connectors_stream(ctx->client, group, &lo, &s, &err)
                    : ftx_connectors_stream_all(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) &&
+        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
                (rc = ftx_connector_stream_next(s, &c, &err)) == FTX_OK && c) {
             if (ctx->format == CLI_FORMAT_JSON)
                 cli_json_line(c->raw);

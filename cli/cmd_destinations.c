@@ -123,7 +123,7 @@ static int dest_list(cli_ctx *ctx, int argc, char **argv)
         const ftx_destination *d = NULL;
         lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
         rc = ftx_destinations_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) &&
+        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
                (rc = ftx_destination_stream_next(s, &d, &err)) == FTX_OK && d) {
             if (ctx->format == CLI_FORMAT_JSON)
                 cli_json_line(d->raw);

@@ -96,7 +96,7 @@ static int groups_list(cli_ctx *ctx, int argc, char **argv)
         const ftx_group *g = NULL;
         lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
         rc = ftx_groups_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) &&
+        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
                (rc = ftx_group_stream_next(s, &g, &err)) == FTX_OK && g) {
             if (ctx->format == CLI_FORMAT_JSON)
                 cli_json_line(g->raw);

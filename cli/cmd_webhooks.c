@@ -186,7 +186,7 @@ static int hook_list(cli_ctx *ctx, int argc, char **argv)
         const ftx_webhook *w = NULL;
         lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
         rc = ftx_webhooks_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) &&
+        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
                (rc = ftx_webhook_stream_next(s, &w, &err)) == FTX_OK && w) {
             if (ctx->format == CLI_FORMAT_JSON)
                 cli_json_line(w->raw);

@@ -1,0 +1,170 @@
+# bash completion for fivetrex(1).
+# Installed as share/bash-completion/completions/fivetrex; or: source cli/completion.bash
+
+_fivetrex() {
+    local cur prev words cword
+    if declare -F _init_completion >/dev/null 2>&1; then
+        _init_completion || return
+    else
+        COMPREPLY=()
+        cur="${COMP_WORDS[COMP_CWORD]}"
+        prev="${COMP_WORDS[COMP_CWORD - 1]}"
+        words=("${COMP_WORDS[@]}")
+        cword=$COMP_CWORD
+    fi
+
+    local globals="--api-key --api-secret-file --base-url -o --output --limit --page --timeout
+        --retries -v --verbose --no-color --version -h --help"
+
+    # Values of options.
+    case "$prev" in
+    -o | --output)
+        COMPREPLY=($(compgen -W "table json" -- "$cur"))
+        return
+        ;;
+    --api-secret-file | --secret-file | --data | -d)
+        if [[ $prev == --data || $prev == -d ]] && [[ $cur == @* ]]; then
+            COMPREPLY=($(compgen -f -- "${cur#@}" | sed 's/^/@/'))
+        else
+            COMPREPLY=($(compgen -f -- "$cur"))
+        fi
+        return
+        ;;
+    --secret-env)
+        COMPREPLY=($(compgen -e -- "$cur"))
+        return
+        ;;
+    --schedule-type)
+        COMPREPLY=($(compgen -W "auto manual" -- "$cur"))
+        return
+        ;;
+    --sync-frequency)
+        COMPREPLY=($(compgen -W "1 5 15 30 60 120 180 360 480 720 1440" -- "$cur"))
+        return
+        ;;
+    --sync-mode)
+        COMPREPLY=($(compgen -W "SOFT_DELETE HISTORY LIVE" -- "$cur"))
+        return
+        ;;
+    --change-handling)
+        COMPREPLY=($(compgen -W "ALLOW_ALL ALLOW_COLUMNS BLOCK_ALL" -- "$cur"))
+        return
+        ;;
+    --exclude-mode)
+        COMPREPLY=($(compgen -W "PRESERVE EXCLUDE" -- "$cur"))
+        return
+        ;;
+    --paused | --active | --hashed)
+        COMPREPLY=($(compgen -W "true false" -- "$cur"))
+        return
+        ;;
+    --events | -e | --event)
+        COMPREPLY=($(compgen -W "sync_start sync_end connection_successful connection_failure
+            create_connector pause_connector resume_connector edit_connector delete_connector
+            force_update_connector resync_connector resync_table dbt_run_start
+            dbt_run_succeeded dbt_run_failed" -- "$cur"))
+        return
+        ;;
+    --api-key | --base-url | --limit | --page | --timeout | --retries | --name | --group | -g | \
+        --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
+        --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
+        --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri)
+        return
+        ;;
+    esac
+
+    # Positional words (resource, verb, sub-verb), skipping options and their values.
+    local i w resource="" verb="" sub="" skip=0
+    for ((i = 1; i < cword; i++)); do
+        w="${words[i]}"
+        if ((skip)); then
+            skip=0
+            continue
+        fi
+        case "$w" in
+        --*=*) ;;
+        -o | --output | --api-key | --api-secret-file | --base-url | --limit | --page | \
+            --timeout | --retries | --name | --group | -g | --service | -s | --schema | \
+            --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
+            --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
+            --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
+            --data | -d | --secret-env | --secret-file | --schedule-type | --sync-frequency | \
+            --sync-mode | --change-handling | --exclude-mode | --paused | --active | --hashed)
+            skip=1
+            ;;
+        -*) ;;
+        *)
+            if [[ -z $resource ]]; then
+                resource=$w
+            elif [[ -z $verb ]]; then
+                verb=$w
+            elif [[ -z $sub ]]; then
+                sub=$w
+            fi
+            ;;
+        esac
+    done
+
+    local opts=""
+    if [[ -z $resource ]]; then
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -W "groups connectors destinations webhooks help" -- "$cur"))
+        fi
+        return
+    fi
+    if [[ -z $verb ]]; then
+        case "$resource" in
+        groups) opts="list get create update delete connectors" ;;
+        connectors)
+            opts="list get create update delete sync resync pause resume state status
+                frequency schema columns test connect-card"
+            ;;
+        destinations) opts="list get create update delete test" ;;
+        webhooks) opts="list get create update delete test listen sign verify" ;;
+        esac
+        [[ $cur == -* ]] && opts="$globals"
+        COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+        return
+    fi
+    if [[ $resource == connectors && $verb == schema && -z $sub ]]; then
+        COMPREPLY=($(compgen -W "show update reload" -- "$cur"))
+        return
+    fi
+
+    case "$resource $verb $sub" in
+    "groups create "* | "groups update "*) opts="--name --data" ;;
+    "connectors list "*) opts="--group" ;;
+    "connectors create "* | "connectors update "*)
+        opts="--group --service --schema --table --config --paused --sync-frequency
+            --schedule-type --daily-sync-time --no-setup-tests --data"
+        ;;
+    "connectors sync "*) opts="--force --wait --poll-interval --deadline" ;;
+    "connectors resync "*) opts="--confirm --table" ;;
+    "connectors frequency "*) opts="--schedule-type --daily-sync-time" ;;
+    "connectors schema show") opts="--schema" ;;
+    "connectors schema update")
+        opts="--schema --table --column --enable --disable --sync-mode --hashed
+            --change-handling --data"
+        ;;
+    "connectors schema reload") opts="--exclude-mode" ;;
+    "connectors test "* | "destinations test "*) opts="--trust-certificates --trust-fingerprints" ;;
+    "connectors connect-card "*) opts="--redirect-uri --hide-setup-guide" ;;
+    "destinations create "* | "destinations update "*)
+        opts="--group --service --time-zone-offset --region --config --no-setup-tests --data"
+        ;;
+    "webhooks create "*) opts="--url --events --group --inactive --secret-env --secret-file --data" ;;
+    "webhooks update "*) opts="--url --events --active --secret-env --secret-file --data" ;;
+    "webhooks test "*) opts="--event" ;;
+    "webhooks listen "*)
+        opts="--port --bind --path --secret-env --secret-file --events --connector --count"
+        ;;
+    "webhooks sign "*) opts="--secret-env --secret-file" ;;
+    "webhooks verify "*) opts="--signature --secret-env --secret-file" ;;
+    esac
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+    fi
+}
+complete -F _fivetrex fivetrex

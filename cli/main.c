@@ -335,6 +335,9 @@ static const char *hint_for(const cli_ctx *ctx, int rc, const ftx_error *err, ch
     case FTX_ERR_FORBIDDEN:
         return "the key has no permission for this object; use a key with access to it";
     case FTX_ERR_NOT_FOUND:
+        if (err && strcmp(err->code, "NotFound_SchemaConfig") == 0)
+            return "the schema has not been captured yet: run 'fivetrex connectors schema "
+                   "reload ID' first";
         return "check the id; the list command shows existing ones";
     case FTX_ERR_CONFLICT:
         return "the object's current state forbids this; check its status and try again";

@@ -228,10 +228,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
     qbuf q = {0};
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
+    int64_t t0 = sbx_wall_ms();
     sbx_handle(method, url, q.s, ctx->body, ctx->len, &r);
     free(q.s);
     if (cfg.verbose)
-        fprintf(stderr, "fivetrex-sandbox: %s %s -> %d\n", method, url, r.status);
+        fprintf(stderr, "fivetrex-sandbox: %s %s -> %d (%lld ms)\n", method, url, r.status,
+                (long long)(sbx_wall_ms() - t0));
     enum MHD_Result rc = send_json(c, &r, truncate);
     free(r.body);
     return rc;
@@ -298,6 +300,28 @@ static int parse_prob(const char *s, double *out)
     return 0;
 }
 
+static int known_option(const char *a)
+{
+    static const char *const opts[] = {"--port",
+                                       "--api-key",
+                                       "--api-secret",
+                                       "--seed",
+                                       "--synthetic-connections",
+                                       "--sync-duration-ms",
+                                       "--latency-ms",
+                                       "--fault-rate-429",
+                                       "--fault-rate-5xx",
+                                       "--fault-drop",
+                                       "--fault-truncate",
+                                       "--random-seed",
+                                       "--threads",
+                                       "--paused-sync"};
+    for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)
+        if (strcmp(a, opts[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
     cfg.sync_ms = 3000;
@@ -319,6 +343,9 @@ static int parse_args(int argc, char **argv)
         } else if (strcmp(a, "--no-webhook-verify") == 0) {
             cfg.verify_webhooks = 0;
             used = 0;
+        } else if (!known_option(a)) {
+            fprintf(stderr, "fivetrex-sandbox: unknown option %s (see --help)\n", a);
+            return -1;
         } else if (!v) {
             fprintf(stderr, "fivetrex-sandbox: %s needs a value (see --help)\n", a);
             return -1;

@@ -872,9 +872,84 @@ static conn *synth_make(long i)
     json_object_set_new(c->obj, "succeeded_at", ts_json(created + 3600000));
     json_object_set_new(c->obj, "status", status_obj("connected", "scheduled", 0));
     c->config = json_pack("{s:s}", "schema", schema);
-    c->catalog = default_catalog(svc);
-    c->touched = json_object();
+    c->touched = json_object(); /* the catalog is built lazily (catalog_of) */
     return c;
+}
+
+static json_t *catalog_of(conn *c)
+{
+    if (!c->catalog)
+        c->catalog = default_catalog(json_string_value(json_object_get(c->obj, "service")));
+    return c->catalog;
+}
+
+/* growable text buffer for the list fast path */
+typedef struct tbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} tbuf;
+
+static void tb_add(tbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t nc = (b->len + n + 1) * 2;
+        char *np = realloc(b->p, nc);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* render an untouched synthetic connection straight from its index as compact JSON text (the
+ * hot path of paging a large synthetic account; ids, services and schemas need no escaping) */
+static void synth_render_text(tbuf *b, long i, const char *id)
+{
+    const char *svc = synth_services[(size_t)i % N_SYNTH_SERVICES];
+    int64_t created = SYNTH_BASE_MS + (int64_t)i * 1000;
+    char c1[32], c2[32], out[1536];
+    sbx_fmt_ts(created, c1);
+    sbx_fmt_ts(created + 3600000, c2);
+    int n = snprintf(
+        out, sizeof(out),
+        "{\"id\":\"%s\",\"group_id\":\"%s\",\"service\":\"%s\",\"service_version\":1,"
+        "\"schema\":\"%s_%ld\",\"connected_by\":\"" SBX_USER_ID "\",\"created_at\":\"%s\","
+        "\"succeeded_at\":\"%s\",\"failed_at\":null,\"paused\":false,\"pause_after_trial\":false,"
+        "\"sync_frequency\":360,\"daily_sync_time\":null,\"schedule_type\":\"auto\","
+        "\"networking_method\":\"Directly\",\"private_link_id\":null,\"proxy_agent_id\":null,"
+        "\"hybrid_deployment_agent_id\":null,\"data_delay_sensitivity\":\"NORMAL\","
+        "\"data_delay_threshold\":0,\"status\":{\"setup_state\":\"connected\","
+        "\"sync_state\":\"scheduled\",\"update_state\":\"on_schedule\","
+        "\"is_historical_sync\":false,\"tasks\":[],\"warnings\":[]},\"source_sync_details\":{},"
+        "\"config\":{\"schema\":\"%s_%ld\"}}",
+        id, S.synth_gid[i % S.nsynth_groups], svc, svc, i, c1, c2, svc, i);
+    if (n > 0 && (size_t)n < sizeof(out))
+        tb_add(b, out, (size_t)n);
+}
+
+static void tb_str(tbuf *b, const char *s)
+{
+    tb_add(b, s, strlen(s));
+}
+
+static void tb_add_json(tbuf *b, json_t *j)
+{
+    char *t = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!t) {
+        b->oom = 1;
+        return;
+    }
+    tb_add(b, t, strlen(t));
+    free(t);
 }
 
 static void conn_free(conn *c)
@@ -990,7 +1065,7 @@ static int handling_enabled(const char *handling, int level /* 0 schema/table, 1
 static void schema_discover(conn *c, int exclude)
 {
     if (!c->schema) {
-        c->schema = json_deep_copy(c->catalog);
+        c->schema = json_deep_copy(catalog_of(c));
         return;
     }
     const char *handling = json_string_value(json_object_get(c->schema, "schema_change_handling"));
@@ -999,7 +1074,7 @@ static void schema_discover(conn *c, int exclude)
     json_t *dst = json_object_get(c->schema, "schemas");
     const char *sn, *tn, *cn;
     json_t *s, *t, *col;
-    json_object_foreach(json_object_get(c->catalog, "schemas"), sn, s)
+    json_object_foreach(json_object_get(catalog_of(c), "schemas"), sn, s)
     {
         json_t *ds = json_object_get(dst, sn);
         if (!ds) {
@@ -1406,8 +1481,6 @@ static int conn_build(json_t *b, int seed, conn **out, json_t **tests, json_t **
         if (json_is_object(json_object_get(b, "state")))
             c->state = json_deep_copy(json_object_get(b, "state"));
     }
-    if (!c->catalog)
-        c->catalog = default_catalog(service);
     vec_push(&S.conns, c);
     sbx_map_put(&S.cmap, c->e.id, c);
     *out = c;
@@ -1427,7 +1500,8 @@ static void list_connections(req *q, const char *gid, const char *schema)
     page p;
     if (page_parse(q, &p) < 0)
         return;
-    json_t *items = json_array();
+    tbuf b = {NULL, 0, 0, 0};
+    tb_str(&b, "{\"code\":\"Success\",\"data\":{\"items\":[");
     long count = 0;
     uint64_t last = 0;
     int more = 0;
@@ -1463,16 +1537,13 @@ static void list_connections(req *q, const char *gid, const char *schema)
             }
             char id[SBX_ID_MAX];
             synth_id(i, id);
+            if (count)
+                tb_add(&b, ",", 1);
             conn *c = sbx_map_get(&S.cmap, id);
-            if (c) {
-                json_array_append_new(items, conn_render(c));
-            } else {
-                c = synth_make(i);
-                if (c) {
-                    json_array_append_new(items, conn_render(c));
-                    conn_free(c);
-                }
-            }
+            if (c)
+                tb_add_json(&b, conn_render(c));
+            else
+                synth_render_text(&b, i, id);
             last = (uint64_t)i + 1;
             count++;
         }
@@ -1487,15 +1558,29 @@ static void list_connections(req *q, const char *gid, const char *schema)
             more = 1;
             break;
         }
-        json_array_append_new(items, conn_render(c));
+        if (count)
+            tb_add(&b, ",", 1);
+        tb_add_json(&b, conn_render(c));
         last = c->e.seq;
         count++;
     }
-    json_t *data = json_object();
-    json_object_set_new(data, "items", items);
-    if (more)
-        json_object_set_new(data, "next_cursor", cursor_json(last));
-    reply_data(q->r, 200, NULL, data);
+    tb_add(&b, "]", 1);
+    if (more) {
+        json_t *cur = cursor_json(last);
+        tb_str(&b, ",\"next_cursor\":\"");
+        tb_add(&b, json_string_value(cur), strlen(json_string_value(cur)));
+        tb_add(&b, "\"", 1);
+        json_decref(cur);
+    }
+    tb_add(&b, "}}", 2);
+    if (b.oom) {
+        free(b.p);
+        reply_err(q->r, 500, "InternalError", "Out of memory");
+        return;
+    }
+    free(q->r->body);
+    q->r->status = 200;
+    q->r->body = b.p;
 }
 
 static void route_groups(req *q)
@@ -1871,7 +1956,7 @@ static void route_schemas(req *q, conn *c)
                 reply_err(q->r, 409, "Conflict",
                           "Connection with id '%s' already has a schema config", c->e.id);
             } else {
-                c->schema = json_deep_copy(c->catalog);
+                c->schema = json_deep_copy(catalog_of(c));
                 if (h)
                     json_object_set_new(c->schema, "schema_change_handling", json_string(h));
                 verr e2;
@@ -1918,7 +2003,8 @@ static void route_schemas(req *q, conn *c)
         if (!allow(q, "GET"))
             return;
         json_t *ct = json_object_get(
-            json_object_get(json_object_get(json_object_get(c->catalog, "schemas"), sn), "tables"),
+            json_object_get(json_object_get(json_object_get(catalog_of(c), "schemas"), sn),
+                            "tables"),
             q->seg[5]);
         if (!ct) {
             reply_err(q->r, 404, "NotFound", "Table '%s' not found in schema '%s'", q->seg[5], sn);

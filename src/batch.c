@@ -98,9 +98,9 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int ftx_batch_run(ftx_client *client, size_t count, ftx_batch_task_fn task,
-                  ftx_batch_done_fn done, void *userdata, const ftx_batch_options *opts,
-                  ftx_batch_stats *stats, ftx_error *err)
+int ftx_batch_run(ftx_client *client, size_t count, ftx_batch_task_fn task, ftx_batch_done_fn done,
+                  void *userdata, const ftx_batch_options *opts, ftx_batch_stats *stats,
+                  ftx_error *err)
 {
     static const ftx_batch_options dflt = FTX_BATCH_OPTIONS_INIT;
     pthread_t *threads = NULL;

@@ -88,9 +88,10 @@ typedef void (*ftx_batch_done_fn)(size_t index, int rc, const ftx_error *err, vo
  * The calling thread is one of the workers; max_in_flight - 1 more threads are started
  * (fewer when there are fewer tasks; if a thread cannot be started the batch runs with
  * those it has). Tasks start in index order.
- * A task that ends with FTX_ERR_RATE_LIMITED and a `retry_after` pauses the start of
- * every later task for that long (on the client's clock), in addition to the pause
- * the client applies to every request after a 429.
+ * Rate limits are shared: a 429 that the client retries pauses every request on the
+ * client (every worker) until the retry time, and a task that finally fails with
+ * FTX_ERR_RATE_LIMITED and a `retry_after` extends that pause by `retry_after` seconds
+ * (on the client's clock), so later tasks do not hit the limit again at once.
  *
  * @param client the shared client.
  * @param count number of tasks (0: nothing to do, FTX_OK).

@@ -150,7 +150,8 @@ typedef struct ftx_webhook_event {
  * @param[out] out the event; free with ftx_webhook_event_free().
  * @param err optional error detail.
  * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT (NULL out, NULL body with len > 0),
- *   FTX_ERR_DECODE (not JSON, or JSON that is not an object) or FTX_ERR_NOMEM.
+ *   FTX_ERR_DECODE (empty, not JSON, trailing bytes, duplicate keys, or JSON that is
+ *   not an object) or FTX_ERR_NOMEM.
  * @note Thread-safe.
  * @since 0.1
  */

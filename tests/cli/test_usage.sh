@@ -118,4 +118,26 @@ run --base-url http://127.0.0.1:1/v1 --retries 0 groups get x
 expect_rc 9 "connection refused exits 9"
 expect_err "hint:" "transport error has a hint"
 
+# bash completion: resources, verbs, sub-verbs and option values.
+complete() { :; }
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../../cli/completion.bash"
+compl() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    COMPREPLY=()
+    _fivetrex
+    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' >"$OUT"
+}
+compl fivetrex con
+expect_out '^connectors $' "completion: resource"
+compl fivetrex connectors s
+expect_out '^schema state status sync $' "completion: connectors verbs"
+compl fivetrex -o json connectors schema ""
+expect_out '^reload show update $' "completion: schema sub-verbs after a global option"
+compl fivetrex connectors sync x --w
+expect_out '^--wait $' "completion: verb options"
+compl fivetrex -o ""
+expect_out '^json table $' "completion: --output values"
+
 finish

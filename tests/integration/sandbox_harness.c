@@ -171,8 +171,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-int sandbox_request(const char *base_url, const char *method, const char *path,
-                    const char *body, const char *userpwd, long *status, char **resp)
+int sandbox_request(const char *base_url, const char *method, const char *path, const char *body,
+                    const char *userpwd, long *status, char **resp)
 {
     *status = 0;
     if (resp)

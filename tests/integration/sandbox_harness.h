@@ -37,7 +37,7 @@ int sandbox_stop(sandbox_proc *sb);
  * Returns 0 when a response arrived, -1 on a transport error (connection dropped, truncated
  * body, ...). resp may be NULL when the body is not wanted.
  */
-int sandbox_request(const char *base_url, const char *method, const char *path,
-                    const char *body, const char *userpwd, long *status, char **resp);
+int sandbox_request(const char *base_url, const char *method, const char *path, const char *body,
+                    const char *userpwd, long *status, char **resp);
 
 #endif

@@ -116,8 +116,8 @@ void sbt_hmac_hex(const char *secret, const char *body, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
-    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body),
-         md, &n);
+    HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)body, strlen(body), md,
+         &n);
     for (unsigned i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02X", md[i]);
 }
@@ -173,11 +173,10 @@ static enum MHD_Result rx_handler(void *cls, struct MHD_Connection *c, const cha
         *size = 0;
         return MHD_YES;
     }
-    sbt_delivery d = {dup_or_null(ctx->body ? ctx->body : ""),
-                      dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                              "X-Fivetran-Signature-256")),
-                      dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                              "Content-Type"))};
+    sbt_delivery d = {
+        dup_or_null(ctx->body ? ctx->body : ""),
+        dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Fivetran-Signature-256")),
+        dup_or_null(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"))};
     pthread_mutex_lock(&r->lock);
     if (r->n == r->cap) {
         size_t nc = r->cap ? r->cap * 2 : 16;

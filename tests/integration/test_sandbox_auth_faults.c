@@ -52,9 +52,17 @@ typedef struct tally {
 
 static void run_faults(const char *seed, tally *t)
 {
-    const char *args[] = {"--fault-rate-429", "0.2", "--fault-rate-5xx", "0.1",
-                          "--fault-drop",     "0.1", "--fault-truncate", "0.1",
-                          "--random-seed",    seed,  NULL};
+    const char *args[] = {"--fault-rate-429",
+                          "0.2",
+                          "--fault-rate-5xx",
+                          "0.1",
+                          "--fault-drop",
+                          "0.1",
+                          "--fault-truncate",
+                          "0.1",
+                          "--random-seed",
+                          seed,
+                          NULL};
     sandbox_proc *sb = sandbox_start(args);
     assert_non_null(sb);
     memset(t, 0, sizeof(*t));
@@ -149,8 +157,8 @@ static void *hammer(void *arg)
         long status;
         char *resp = NULL;
         snprintf(body, sizeof(body), "{\"name\":\"t%ld_%d\"}", n, i);
-        if (sandbox_request(sandbox_url(shared), "POST", "/groups", body, NULL, &status,
-                            &resp) != 0 ||
+        if (sandbox_request(sandbox_url(shared), "POST", "/groups", body, NULL, &status, &resp) !=
+                0 ||
             status != 201) {
             free(resp);
             return (void *)1;

@@ -42,8 +42,7 @@ static char **walk(const char *path, int limit, size_t *n, size_t cap)
         json_t *j;
         const char *sep = strchr(path, '?') ? "&" : "?";
         if (cursor)
-            j = sbt_call(sb, "GET", 200, NULL, "%s%slimit=%d&cursor=%s", path, sep, limit,
-                         cursor);
+            j = sbt_call(sb, "GET", 200, NULL, "%s%slimit=%d&cursor=%s", path, sep, limit, cursor);
         else
             j = sbt_call(sb, "GET", 200, NULL, "%s%slimit=%d", path, sep, limit);
         json_t *d = sbt_data(j);
@@ -122,9 +121,9 @@ static void test_default_limit_and_bad_params(void **state)
     assert_int_equal(json_array_size(json_object_get(sbt_data(j), "items")), 100);
     assert_non_null(json_object_get(sbt_data(j), "next_cursor"));
     json_decref(j);
-    static const char *const bad[] = {"limit=0", "limit=1001", "limit=abc", "limit=-1",
-                                      "limit=", "limit=10x", "cursor=%%21%%21%%21",
-                                      "cursor=bm90IGpzb24"};
+    static const char *const bad[] = {
+        "limit=0", "limit=1001", "limit=abc",           "limit=-1",
+        "limit=",  "limit=10x",  "cursor=%%21%%21%%21", "cursor=bm90IGpzb24"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         char path[128];
         snprintf(path, sizeof(path), "/connections?%s", bad[i]);
@@ -149,7 +148,8 @@ static void test_group_filter_paging(void **state)
     (void)state;
     json_t *j = sbt_call(sb, "GET", 200, NULL, "/groups?limit=2");
     char gid[64];
-    snprintf(gid, sizeof(gid), "%s", sbt_str(json_array_get(json_object_get(sbt_data(j), "items"), 1), "id"));
+    snprintf(gid, sizeof(gid), "%s",
+             sbt_str(json_array_get(json_object_get(sbt_data(j), "items"), 1), "id"));
     json_decref(j);
     char path[128];
     snprintf(path, sizeof(path), "/groups/%s/connections", gid);

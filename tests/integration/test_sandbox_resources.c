@@ -276,8 +276,7 @@ static void test_connection_patch(void **state)
     assert_string_equal(sbt_str(json_object_get(sbt_data(j), "status"), "sync_state"), "paused");
     json_decref(j);
     j = sbt_call(sb, "PATCH", 200, "{\"paused\":false}", "/connections/%s", id);
-    assert_string_equal(sbt_str(json_object_get(sbt_data(j), "status"), "sync_state"),
-                        "scheduled");
+    assert_string_equal(sbt_str(json_object_get(sbt_data(j), "status"), "sync_state"), "scheduled");
     json_decref(j);
 
     j = sbt_call(sb, "PATCH", 200,
@@ -302,10 +301,14 @@ static void test_connection_patch(void **state)
     json_decref(j);
 
     static const char *const bad[] = {
-        "{\"sync_frequency\":2}",      "{\"sync_frequency\":\"often\"}",
-        "{\"schedule_type\":\"cron\"}", "{\"daily_sync_time\":\"24:00\"}",
-        "{\"run_setup_tests\":true}",  "{\"config\":{\"schema\":\"other\"}}",
-        "{\"paused\":1}",              "{}",
+        "{\"sync_frequency\":2}",
+        "{\"sync_frequency\":\"often\"}",
+        "{\"schedule_type\":\"cron\"}",
+        "{\"daily_sync_time\":\"24:00\"}",
+        "{\"run_setup_tests\":true}",
+        "{\"config\":{\"schema\":\"other\"}}",
+        "{\"paused\":1}",
+        "{}",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         j = sbt_call(sb, "PATCH", 400, bad[i], "/connections/%s", id);
@@ -370,8 +373,8 @@ static void test_connection_actions(void **state)
     assert_string_equal(sbt_str(d, "connector_id"), "program_quoth");
     assert_non_null(sbt_str(json_object_get(d, "connect_card"), "token"));
     assert_non_null(sbt_str(json_object_get(d, "connect_card"), "uri"));
-    assert_true(
-        json_is_true(json_object_get(json_object_get(d, "connect_card_config"), "hide_setup_guide")));
+    assert_true(json_is_true(
+        json_object_get(json_object_get(d, "connect_card_config"), "hide_setup_guide")));
     json_decref(j);
     j = sbt_call(sb, "POST", 400, "{}", "/connections/program_quoth/connect-card");
     sbt_assert_error(j, "InvalidInput");
@@ -445,8 +448,8 @@ static void test_schemas(void **state)
     assert_true(json_is_true(json_object_get(idcol, "is_primary_key")));
     assert_string_equal(sbt_str(json_object_get(idcol, "enabled_patch_settings"), "reason_code"),
                         "SYSTEM_COLUMN");
-    assert_null(json_object_get(json_object_get(json_object_get(d, "schemas"), "public"),
-                                "feature_flags"));
+    assert_null(
+        json_object_get(json_object_get(json_object_get(d, "schemas"), "public"), "feature_flags"));
     json_decref(j);
 
     /* per-schema, per-table, per-column PATCH return the full config */
@@ -470,8 +473,7 @@ static void test_schemas(void **state)
     json_t *email = json_object_get(
         json_object_get(
             json_object_get(
-                json_object_get(json_object_get(json_object_get(sbt_data(j), "schemas"),
-                                                "public"),
+                json_object_get(json_object_get(json_object_get(sbt_data(j), "schemas"), "public"),
                                 "tables"),
                 "users"),
             "columns"),
@@ -723,8 +725,8 @@ static void test_webhooks_crud(void **state)
     size_t n = json_array_size(json_object_get(sbt_data(j), "items"));
     assert_true(n >= 4);
     json_decref(j);
-    j = sbt_call(sb, "PATCH", 200, "{\"events\":[\"sync_end\"],\"active\":false}",
-                 "/webhooks/%s", wid);
+    j = sbt_call(sb, "PATCH", 200, "{\"events\":[\"sync_end\"],\"active\":false}", "/webhooks/%s",
+                 wid);
     assert_int_equal(json_array_size(json_object_get(sbt_data(j), "events")), 1);
     assert_true(json_is_false(json_object_get(sbt_data(j), "active")));
     json_decref(j);
@@ -747,8 +749,7 @@ static void test_webhooks_crud(void **state)
     sbt_assert_error(j, "InvalidInput");
     json_decref(j);
     /* a test against an endpoint that is down reports it, with 200 */
-    j = sbt_call(sb, "PATCH", 200, "{\"url\":\"http://127.0.0.1:1/down\"}", "/webhooks/%s",
-                 wid);
+    j = sbt_call(sb, "PATCH", 200, "{\"url\":\"http://127.0.0.1:1/down\"}", "/webhooks/%s", wid);
     json_decref(j);
     j = sbt_call(sb, "POST", 200, "{\"event\":\"sync_start\"}", "/webhooks/%s/test", wid);
     assert_true(json_is_false(json_object_get(sbt_data(j), "succeed")));

@@ -40,8 +40,8 @@ static long find_delivery(size_t from, const char *event, const char *cid, sbt_d
     for (size_t i = from; i < n; i++) {
         sbt_delivery d = sbt_receiver_get(rx, i);
         json_t *ev = json_loads(d.body, 0, NULL);
-        if (ev && strcmp(sbt_str(ev, "event"), event) == 0 &&
-            sbt_str(ev, "connector_id") && strcmp(sbt_str(ev, "connector_id"), cid) == 0) {
+        if (ev && strcmp(sbt_str(ev, "event"), event) == 0 && sbt_str(ev, "connector_id") &&
+            strcmp(sbt_str(ev, "connector_id"), cid) == 0) {
             *out = d;
             *ev_out = ev;
             return (long)i;
@@ -94,8 +94,8 @@ static void test_sync_success_lifecycle(void **state)
 
     json_t *j = sbt_call(sb, "POST", 200, "{\"force\":false}", "/connections/%s/sync", cid);
     char msg[160];
-    snprintf(msg, sizeof(msg),
-             "Sync has been successfully triggered for connection with id '%s'", cid);
+    snprintf(msg, sizeof(msg), "Sync has been successfully triggered for connection with id '%s'",
+             cid);
     assert_string_equal(sbt_str(j, "message"), msg);
     assert_null(json_object_get(j, "data"));
     json_decref(j);
@@ -136,9 +136,9 @@ static void test_sync_success_lifecycle(void **state)
     /* compact JSON, fields in the documented order */
     assert_null(strchr(d2.body, ' '));
     assert_true(strncmp(d2.body, "{\"event\":\"sync_end\",\"created\":\"", 31) == 0);
-    const char *order[] = {"\"event\"", "\"created\"", "\"connector_type\"", "\"connector_id\"",
-                           "\"connector_name\"", "\"sync_id\"", "\"destination_group_id\"",
-                           "\"data\""};
+    const char *order[] = {
+        "\"event\"",          "\"created\"", "\"connector_type\"",       "\"connector_id\"",
+        "\"connector_name\"", "\"sync_id\"", "\"destination_group_id\"", "\"data\""};
     const char *p = d2.body;
     for (size_t k = 0; k < 8; k++) {
         const char *q = strstr(p, order[k]);
@@ -183,8 +183,7 @@ static void test_syncing_state_visible(void **state)
     assert_true(strcmp(s, "syncing") == 0 || strcmp(s, "scheduled") == 0);
     json_decref(c);
     c = sbt_wait_sync_state(sb, cid, "scheduled", 5000);
-    assert_string_equal(sbt_str(json_object_get(sbt_data(c), "status"), "sync_state"),
-                        "scheduled");
+    assert_string_equal(sbt_str(json_object_get(sbt_data(c), "status"), "sync_state"), "scheduled");
     json_decref(c);
     sbt_delivery d;
     json_t *ev;
@@ -287,8 +286,8 @@ static void test_paused_does_not_sync(void **state)
         sbt_sleep_ms(10);
     }
     assert_true(sbt_is_ts(sbt_str(sbt_data(c), "succeeded_at")));
-    assert_true(json_is_false(json_object_get(json_object_get(sbt_data(c), "status"),
-                                              "is_historical_sync")));
+    assert_true(json_is_false(
+        json_object_get(json_object_get(sbt_data(c), "status"), "is_historical_sync")));
     json_decref(c);
 }
 

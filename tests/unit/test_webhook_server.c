@@ -556,7 +556,7 @@ static void test_slow_client_does_not_block_others(void **state)
         r = post_signed(ftx_webhook_server_port(s), b);
         assert_int_equal(r.status, 200);
     }
-    assert_true(now_s() - t0 < 3.0);
+    assert_true(now_s() - t0 < 10.0); /* a blocked server would hit curl's 20 s timeout */
     assert_int_equal(recorder_calls(&rec), 5);
     assert_int_equal(recorder_count(&rec, "slow"), 0);
 
