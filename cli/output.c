@@ -115,6 +115,16 @@ void cli_table_end(cli_table *t)
 
 void cli_json_line(const json_t *j)
 {
+    /* Dump into a stack buffer and write once: jansson's json_dumpf writes token by
+     * token, which costs a locked fwrite per token on large streams. */
+    char buf[16384];
+    size_t n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_COMPACT | JSON_ENCODE_ANY);
+
+    if (n > 0 && n < sizeof(buf) - 1) {
+        buf[n] = '\n';
+        fwrite(buf, 1, n + 1, stdout);
+        return;
+    }
     json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
     fputc('\n', stdout);
 }
