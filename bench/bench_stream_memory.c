@@ -10,10 +10,13 @@
  * ru_maxrss is a high-water mark for the whole process, so measure one size per process
  * (bench/run does): a later, smaller run would otherwise report the earlier peak.
  *
- *   bench_stream_memory --items N [--prefetch on|off] [--work-ns NS] [--sandbox PATH]
+ *   bench_stream_memory --items N [--prefetch on|off] [--work-ns NS]
+ *                       [--latency-ms MS] [--page-work-ms MS] [--sandbox PATH]
  *
- * --work-ns simulates a consumer spending NS nanoseconds per item (busy loop), to show
- * prefetch overlapping the next page's fetch with the consumer's work.
+ * To show prefetch overlapping the next page's fetch with the consumer's work:
+ * --work-ns makes the consumer spend NS nanoseconds of CPU per item (busy loop);
+ * --page-work-ms makes it wait MS milliseconds after every 1000 items (like a consumer
+ * writing each page to a database), and --latency-ms delays every sandbox response.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,10 +72,10 @@ static void busy_ns(long ns)
 
 int main(int argc, char **argv)
 {
-    long items = 100000, work_ns = 0, got = 0, rss_before, rss_peak;
+    long items = 100000, work_ns = 0, got = 0, rss_before, rss_peak, latency = 0, page_ms = 0;
     int prefetch = 1, i, rc, failed = 0;
     const char *sandbox_arg = NULL;
-    char path[4096], nbuf[32];
+    char path[4096], nbuf[32], lbuf[32];
     const char *args[8];
     bench_sandbox sb;
     ftx_client_options o = FTX_CLIENT_OPTIONS_INIT;
@@ -86,6 +89,10 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--items") == 0 && i + 1 < argc) {
             items = strtol(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc) {
+            latency = strtol(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--page-work-ms") == 0 && i + 1 < argc) {
+            page_ms = strtol(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--work-ns") == 0 && i + 1 < argc) {
             work_ns = strtol(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--prefetch") == 0 && i + 1 < argc) {
@@ -101,7 +108,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (items <= 0 || items > 2000000 || work_ns < 0) {
+    if (items <= 0 || items > 2000000 || work_ns < 0 || latency < 0 || page_ms < 0) {
         fprintf(stderr, "bench_stream_memory: --items must be 1..2000000\n");
         return 2;
     }
@@ -111,6 +118,12 @@ int main(int argc, char **argv)
     args[0] = "--synthetic-connections";
     args[1] = nbuf;
     args[2] = NULL;
+    if (latency > 0) {
+        (void)snprintf(lbuf, sizeof(lbuf), "%ld", latency);
+        args[2] = "--latency-ms";
+        args[3] = lbuf;
+        args[4] = NULL;
+    }
     if (bench_sandbox_start(&sb, path, args) != 0)
         return 1;
 
@@ -145,6 +158,8 @@ int main(int argc, char **argv)
         got++;
         checksum += (unsigned long)(k->id != NULL ? (unsigned char)k->id[0] : 0);
         busy_ns(work_ns);
+        if (page_ms > 0 && got % 1000 == 0)
+            bs_sleep_ms((unsigned)page_ms);
     }
     t1 = bs_now_s();
     cpu1 = cpu_self_s();
@@ -156,6 +171,9 @@ int main(int argc, char **argv)
     printf("# benchmark 3: stream %ld connectors (ftx_connectors_stream_all, limit 1000) "
            "from fivetrex-sandbox --synthetic-connections %ld\n",
            items, items);
+    if (latency > 0 || page_ms > 0)
+        printf("# sandbox latency %ld ms per response, consumer waits %ld ms per 1000 items\n",
+               latency, page_ms);
     printf("%-10s %9s %10s %12s %9s %13s %14s %14s %10s\n", "items", "prefetch", "work_ns",
            "items/s", "wall_s", "client_cpu_s", "rss_before_kib", "peak_rss_kib", "received");
     printf("%-10ld %9s %10ld %12.0f %9.3f %13.3f %14ld %14ld %10ld%s\n", items,
@@ -163,10 +181,15 @@ int main(int argc, char **argv)
            rss_before, rss_peak, got, failed || got != items ? "  (INCOMPLETE)" : "");
     printf("{\"bench\":\"stream_memory\",\"variant\":\"%ld_prefetch_%s%s\",\"items\":%ld,"
            "\"received\":%ld,\"prefetch\":%s,\"work_ns_per_item\":%ld,\"items_per_s\":%.1f,"
-           "\"wall_s\":%.4f,\"client_cpu_s\":%.4f,\"first_item_ms\":%.2f,\"rss_before_kib\":%ld,"
+           "\"latency_ms\":%ld,\"page_work_ms\":%ld,\"wall_s\":%.4f,\"client_cpu_s\":%.4f,\"first_"
+           "item_ms\":%.2f,\"rss_before_kib\":%ld,"
            "\"peak_rss_kib\":%ld,\"failed\":%s,\"checksum\":%lu}\n",
-           items, prefetch ? "on" : "off", work_ns > 0 ? "_work" : "", items, got,
-           prefetch ? "true" : "false", work_ns, (double)got / (t1 - t0), t1 - t0, cpu1 - cpu0,
-           first_item_s * 1000.0, rss_before, rss_peak, failed ? "true" : "false", checksum);
+           items, prefetch ? "on" : "off",
+           work_ns > 0   ? "_cpuwork"
+           : page_ms > 0 ? "_pagewait"
+                         : "",
+           items, got, prefetch ? "true" : "false", work_ns, (double)got / (t1 - t0), latency,
+           page_ms, t1 - t0, cpu1 - cpu0, first_item_s * 1000.0, rss_before, rss_peak,
+           failed ? "true" : "false", checksum);
     return failed ? 1 : 0;
 }

@@ -97,7 +97,7 @@ static int dest_list(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_client(ctx)) != 0)
         return rc;
     cli_table_init(&t, ctx, dest_cols, 5);
-    if (ctx->page) {
+    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
         ftx_destination_page *page = NULL;
         size_t i;
         lo.cursor = ctx->page;

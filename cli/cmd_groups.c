@@ -71,7 +71,7 @@ static int groups_list(cli_ctx *ctx, int argc, char **argv)
         return rc;
     cli_table_init(&t, ctx, group_cols, 3);
 
-    if (ctx->page) {
+    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
         ftx_group_page *page = NULL;
         size_t i;
         lo.cursor = ctx->page;

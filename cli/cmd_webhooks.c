@@ -160,7 +160,7 @@ static int hook_list(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_client(ctx)) != 0)
         return rc;
     cli_table_init(&t, ctx, hook_cols, 6);
-    if (ctx->page) {
+    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
         ftx_webhook_page *page = NULL;
         size_t i;
         lo.cursor = ctx->page;

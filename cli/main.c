@@ -72,8 +72,9 @@ static const char top_help[] =
     "                         then https://api.fivetran.com/v1)\n"
     "  -o, --output FORMAT    table or json (default: table on a terminal, else json;\n"
     "                         lists and streams print JSON lines, one object a line)\n"
-    "  --limit N              list at most N items (default: every page, streamed)\n"
-    "  --page CURSOR          list one page starting at CURSOR (next cursor on stderr)\n"
+    "  --limit N              list at most N items: up to 1000, one page of N (the next\n"
+    "                         page's cursor on stderr); default: every page, streamed\n"
+    "  --page CURSOR          list the page starting at CURSOR (next cursor on stderr)\n"
     "  --timeout SECONDS      per-request timeout (default 60)\n"
     "  --retries N            retries after a failed attempt (default 2)\n"
     "  -v, --verbose          log each request on stderr (method, path, status, ms,\n"
@@ -784,6 +785,9 @@ int main(int argc, char **argv)
         ctx.ecolor = colour_ok && ctx.stderr_tty;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* Line-buffered even into a pipe: lists and streams are consumed as they arrive
+     * (one JSON object or table row a line), not when the last page has come. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
 
     cli_parser_init(&p, &ctx, argc - 1, argv + 1);
     while ((id = cli_getopt(&p, NULL)) != CLI_GETOPT_END) {

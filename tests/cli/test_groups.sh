@@ -22,12 +22,19 @@ col = rows[0].index("NAME")
 assert all(r[col - 2:col] == "  " for r in rows[1:]), rows
 assert rows[1][col:].startswith("Primary_Snowflake")'
 
-# Paging: --limit caps the items, --page takes one page and prints the next cursor.
+# Paging: --limit N (<= 1000) is one page and names the next cursor; --page follows it.
 run groups list --limit 3
 expect_rc 0 "groups list --limit 3"
-py "--limit 3 prints three groups" 'assert len(lines) == 3'
-run groups list --limit 2 --page "$(printf '%s' '{"skip":0}' | base64)"
-py "--page prints at most one page" 'assert lines is not None and len(lines) <= 2'
+py "--limit 3 prints three groups" 'assert [g["id"] for g in lines] == ["decent_dropsy", "projected_sickle", "deck_enjoy"]'
+expect_err '^next page: --page [A-Za-z0-9_=-]+$' "--limit names the next page's cursor on stderr"
+CURSOR=$(sed -n 's/^next page: --page //p' "$ERR")
+run groups list --limit 3 --page "$CURSOR"
+expect_rc 0 "groups list --page CURSOR"
+py "--page gives the rest" 'assert [g["id"] for g in lines] == ["amber_lagoon"], lines'
+CHECKS=$((CHECKS + 1))
+if [ -s "$ERR" ]; then fail "the last page names no next cursor"; else pass "the last page names no next cursor"; fi
+run groups list --page not-a-cursor
+expect_rc 3 "a bad cursor is rejected by the API (400, exit 3)"
 
 run groups create --name cli_test_group
 expect_rc 0 "groups create"

@@ -104,6 +104,33 @@ RC=$?
 expect_rc 9 "listen --count with --timeout exits 9 when nothing verified arrives"
 [ ! -s "$TMP/events2" ] && pass "nothing unverified was printed" || fail "printed a forged event"
 
+# listen runs until SIGTERM (or SIGINT) and then stops cleanly with exit 0.
+"$FIVETREX" webhooks listen --port 0 --secret-env HOOK_SECRET -o json \
+    >"$TMP/events3" 2>"$TMP/listen3.err" &
+LPID=$!
+PIDS="$PIDS $LPID"
+for _ in $(seq 100); do
+    grep -q '^Listening on' "$TMP/listen3.err" && break
+    sleep 0.05
+done
+URL=$(sed -n 's/^Listening on //p' "$TMP/listen3.err")
+BODY='{"event":"sync_end","created":"2026-05-22T00:06:08.638Z","connector_id":"c1","sync_id":"s1","data":{"status":"SUCCESSFUL"}}'
+SIG=$(printf '%s' "$BODY" | "$FIVETREX" -o table webhooks sign --secret-env HOOK_SECRET)
+for _ in 1 2; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "X-Fivetran-Signature-256: $SIG" \
+        -H 'Content-Type: application/json' --data-binary "$BODY" "$URL")
+    [ "$code" = 200 ] && pass "signed delivery answered 200" || fail "signed delivery got $code"
+done
+kill -TERM "$LPID"
+wait "$LPID"
+RC=$?
+expect_rc 0 "listen stops cleanly on SIGTERM"
+cp "$TMP/events3" "$OUT"
+py "a re-delivered event is printed once" '
+assert len(lines) == 1 and lines[0]["connector_id"] == "c1", lines'
+grep -q '1 delivered, 1 duplicates' "$TMP/listen3.err" && pass "duplicate counted" ||
+    fail "duplicate not counted: $(cat "$TMP/listen3.err")"
+
 run webhooks update "$WID" --active false
 expect_rc 0 "webhooks update"
 py "update deactivates" 'assert doc["active"] is False'
