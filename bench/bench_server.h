@@ -62,7 +62,7 @@ typedef struct bench_server {
     int peak_in_flight;
 } bench_server;
 
-static void bs_sleep_ms(unsigned ms)
+static inline void bs_sleep_ms(unsigned ms)
 {
     struct timespec ts;
 
@@ -72,8 +72,8 @@ static void bs_sleep_ms(unsigned ms)
         ;
 }
 
-static void bs_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                             enum MHD_ConnectionNotificationCode toe)
+static inline void bs_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                                    enum MHD_ConnectionNotificationCode toe)
 {
     bench_server *s = cls;
 
@@ -86,10 +86,10 @@ static void bs_on_connection(void *cls, struct MHD_Connection *conn, void **sock
     }
 }
 
-static enum MHD_Result bs_on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                     const char *method, const char *version,
-                                     const char *upload_data, size_t *upload_data_size,
-                                     void **con_cls)
+static inline enum MHD_Result bs_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                            const char *method, const char *version,
+                                            const char *upload_data, size_t *upload_data_size,
+                                            void **con_cls)
 {
     static int marker;
     bench_server *s = cls;
@@ -123,7 +123,7 @@ static enum MHD_Result bs_on_request(void *cls, struct MHD_Connection *conn, con
     return ret;
 }
 
-static struct MHD_Response *bs_response(const char *body, int close_each)
+static inline struct MHD_Response *bs_response(const char *body, int close_each)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
                                                              MHD_RESPMEM_PERSISTENT);
@@ -138,7 +138,7 @@ static struct MHD_Response *bs_response(const char *body, int close_each)
     return r;
 }
 
-static void bench_server_stop(bench_server *s)
+static inline void bench_server_stop(bench_server *s)
 {
     if (s == NULL)
         return;
@@ -153,7 +153,7 @@ static void bench_server_stop(bench_server *s)
 }
 
 /* Start; NULL on failure. */
-static bench_server *bench_server_start(unsigned delay_ms, int close_each)
+static inline bench_server *bench_server_start(unsigned delay_ms, int close_each)
 {
     bench_server *s = calloc(1, sizeof(*s));
     struct sockaddr_in addr;
@@ -186,8 +186,8 @@ static bench_server *bench_server_start(unsigned delay_ms, int close_each)
     return s;
 }
 
-static void bench_server_counts(bench_server *s, unsigned long *requests,
-                                unsigned long *connections, int *peak)
+static inline void bench_server_counts(bench_server *s, unsigned long *requests,
+                                       unsigned long *connections, int *peak)
 {
     pthread_mutex_lock(&s->lock);
     if (requests != NULL)
@@ -199,7 +199,7 @@ static void bench_server_counts(bench_server *s, unsigned long *requests,
     pthread_mutex_unlock(&s->lock);
 }
 
-static void bench_server_reset(bench_server *s)
+static inline void bench_server_reset(bench_server *s)
 {
     pthread_mutex_lock(&s->lock);
     s->requests = 0;
@@ -209,7 +209,7 @@ static void bench_server_reset(bench_server *s)
 }
 
 /* Wall clock in seconds (CLOCK_MONOTONIC). */
-static double bs_now_s(void)
+static inline double bs_now_s(void)
 {
     struct timespec ts;
 

@@ -462,16 +462,33 @@ void ftx__client_pause_until(ftx_client *c, uint64_t until_ms)
 
 /* Before an attempt: wait out a pause another call's 429 set, unless this call has
  * already waited until then (its own retry sleep). */
-static void pause_wait(ftx_client *c, uint64_t *waited_until)
+/* Wait out a client-wide 429 pause. A pause longer than the retry policy allows to
+ * wait is not slept through: the call fails at once with FTX_ERR_RATE_LIMITED and
+ * the remaining seconds in `retry_after`, as a direct Retry-After would. */
+static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_until,
+                      ftx_error *err)
 {
-    uint64_t until = ftx__client_paused_until(c), now;
+    uint64_t until = ftx__client_paused_until(c), now, left;
 
     if (until == 0 || until <= *waited_until)
-        return;
+        return FTX_OK;
     now = ftx__now_ms(c);
-    if (until > now)
-        ftx__sleep_ms(c, until - now);
+    if (until > now) {
+        left = until - now;
+        if (left > c->retry.max_delay_ms) {
+            ftx__error_set(err, FTX_ERR_RATE_LIMITED,
+                           "%s %s: not sent, the client is rate limited for %llu ms more "
+                           "(longer than the retry policy's max_delay_ms %u)",
+                           req->method, req->path, (unsigned long long)left,
+                           (unsigned)c->retry.max_delay_ms);
+            if (err != NULL)
+                err->retry_after = (long)((left + 999) / 1000);
+            return FTX_ERR_RATE_LIMITED;
+        }
+        ftx__sleep_ms(c, left);
+    }
     *waited_until = until;
+    return FTX_OK;
 }
 
 /* ---- the handle pool ---- */
@@ -960,8 +977,11 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         return ftx__error_nomem(err);
 
     for (attempt = 1;; attempt++) {
-        pause_wait(c, &waited_until);
         ftx_error_clear(&aerr);
+        if ((rc = pause_wait(c, req, &waited_until, &aerr)) != FTX_OK) {
+            attempt--; /* nothing was sent */
+            break;
+        }
         t0 = ftx__monotonic_ms();
         rc = perform_once(c, h, req, is_create, &body, &klass, &status, &aerr);
 
@@ -993,8 +1013,12 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
             c->rng = rng;
             pthread_mutex_unlock(&c->lock);
             if (d == FTX__RETRY_TOO_LONG) {
-                /* Waiting less than asked would only earn another 429. */
+                /* Waiting less than asked would only earn another 429; every other
+                 * call on this client now fails fast until the server's time. */
                 size_t n = strlen(aerr.message);
+
+                if (status == 429 && aerr.retry_after > 0)
+                    ftx__client_pause_until(c, ftx__now_ms(c) + (uint64_t)aerr.retry_after * 1000u);
 
                 (void)snprintf(aerr.message + n, sizeof(aerr.message) - n,
                                " (longer than the retry policy's max_delay_ms %u; not "

@@ -51,6 +51,11 @@ typedef struct ftx_request_info {
  * return FTX_ERR_OUTCOME_UNKNOWN). A `Retry-After` is waited exactly; when it is
  * longer than `max_delay_ms` the call returns FTX_ERR_RATE_LIMITED with
  * `retry_after` set instead of retrying early.
+ *
+ * A 429 pauses the whole client: until the server's time has passed, every call on
+ * it (from any thread, e.g. ftx_batch_run() workers) waits before sending, or, when
+ * the remaining pause is longer than `max_delay_ms`, fails at once with
+ * FTX_ERR_RATE_LIMITED and the remaining seconds in `retry_after`, sending nothing.
  */
 typedef struct ftx_retry_policy {
     unsigned int version;

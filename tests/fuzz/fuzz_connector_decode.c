@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "fivetrex/fivetrex.h"
+#include "fuzz_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,36 +31,30 @@ static void walk(const ftx_connector *c)
     (void)ftx_connector_sync_state(c);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void decode(const json_t *target)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, &jerr);
-    const json_t *targets[2];
+    ftx_connector *c = NULL, *d;
+    ftx_sync_status *s = NULL;
     ftx_error err;
 
-    if (root == NULL)
-        return 0;
-    targets[0] = root;
-    targets[1] = json_object_get(root, "data");
-    for (int t = 0; t < 2; t++) {
-        ftx_connector *c = NULL, *d;
-        ftx_sync_status *s = NULL;
-
-        if (ftx_connector_from_json(targets[t], &c, &err) != FTX_OK)
-            continue;
-        walk(c);
-        if (ftx_sync_status_from_connector(c, &s, &err) == FTX_OK) {
-            (void)ftx_sync_status_syncing(s);
-            (void)ftx_sync_status_paused(s);
-            (void)ftx_sync_status_scheduled(s);
-            ftx_sync_status_free(s);
-        }
-        d = ftx_connector_dup(c);
-        ftx_connector_free(c);
-        if (d != NULL)
-            walk(d);
-        ftx_connector_free(d);
+    if (ftx_connector_from_json(target, &c, &err) != FTX_OK)
+        return;
+    walk(c);
+    if (ftx_sync_status_from_connector(c, &s, &err) == FTX_OK) {
+        (void)ftx_sync_status_syncing(s);
+        (void)ftx_sync_status_paused(s);
+        (void)ftx_sync_status_scheduled(s);
+        ftx_sync_status_free(s);
     }
-    json_decref(root);
+    d = ftx_connector_dup(c);
+    ftx_connector_free(c);
+    if (d != NULL)
+        walk(d);
+    ftx_connector_free(d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_json_targets(data, size, decode);
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "fivetrex/fivetrex.h"
+#include "fuzz_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,36 +30,30 @@ static void walk(const ftx_schema_config *cfg)
     (void)ftx_schema_config_find_table(cfg, "public", "users");
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void decode(const json_t *target)
 {
-    json_error_t jerr;
-    json_t *root = json_loadb((const char *)data, size, JSON_DECODE_ANY, &jerr);
-    const json_t *targets[2];
+    ftx_schema_config *cfg = NULL, *copy;
+    ftx_column_list *cols = NULL;
     ftx_error err;
 
-    if (root == NULL)
-        return 0;
-    targets[0] = root;
-    targets[1] = json_object_get(root, "data");
-    for (int t = 0; t < 2; t++) {
-        ftx_schema_config *cfg = NULL, *copy;
-        ftx_column_list *cols = NULL;
-
-        if (ftx_schema_config_from_json(targets[t], &cfg, &err) == FTX_OK) {
-            walk(cfg);
-            copy = ftx_schema_config_dup(cfg);
-            ftx_schema_config_free(cfg);
-            if (copy != NULL)
-                walk(copy);
-            ftx_schema_config_free(copy);
-        }
-        if (ftx_column_list_from_json(targets[t], &cols, &err) == FTX_OK) {
-            for (size_t i = 0; i < cols->count; i++)
-                if (ftx_column_list_find(cols, cols->items[i]->name) == NULL)
-                    __builtin_trap();
-            ftx_column_list_free(cols);
-        }
+    if (ftx_schema_config_from_json(target, &cfg, &err) == FTX_OK) {
+        walk(cfg);
+        copy = ftx_schema_config_dup(cfg);
+        ftx_schema_config_free(cfg);
+        if (copy != NULL)
+            walk(copy);
+        ftx_schema_config_free(copy);
     }
-    json_decref(root);
+    if (ftx_column_list_from_json(target, &cols, &err) == FTX_OK) {
+        for (size_t i = 0; i < cols->count; i++)
+            if (ftx_column_list_find(cols, cols->items[i]->name) == NULL)
+                __builtin_trap();
+        ftx_column_list_free(cols);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_json_targets(data, size, decode);
     return 0;
 }

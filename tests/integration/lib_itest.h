@@ -51,6 +51,57 @@ static inline void it_nap_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+/* ---- sandboxes a test starts (stopped by it_teardown even when the test fails) ---- */
+
+#define IT_MAX_SANDBOXES 4
+static sandbox_proc *it_sandboxes[IT_MAX_SANDBOXES];
+
+/* Start a sandbox that it_teardown() stops if the test does not. Fails the test when the
+ * sandbox cannot start. */
+static inline sandbox_proc *it_sandbox_start(const char *const *args)
+{
+    sandbox_proc *sb = sandbox_start(args);
+    size_t i;
+
+    if (sb == NULL)
+        fail_msg("cannot start fivetrex-sandbox");
+    for (i = 0; i < IT_MAX_SANDBOXES; i++) {
+        if (it_sandboxes[i] == NULL) {
+            it_sandboxes[i] = sb;
+            return sb;
+        }
+    }
+    (void)sandbox_stop(sb);
+    fail_msg("too many sandboxes");
+    return NULL;
+}
+
+/* Stop a sandbox from it_sandbox_start(); returns sandbox_stop()'s status. */
+static inline int it_sandbox_stop(sandbox_proc *sb)
+{
+    size_t i;
+
+    for (i = 0; i < IT_MAX_SANDBOXES; i++)
+        if (it_sandboxes[i] == sb)
+            it_sandboxes[i] = NULL;
+    return sandbox_stop(sb);
+}
+
+/* cmocka per-test teardown: stop what a failed test left running. */
+static inline int it_teardown(void **state)
+{
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < IT_MAX_SANDBOXES; i++) {
+        if (it_sandboxes[i] != NULL) {
+            (void)sandbox_stop(it_sandboxes[i]);
+            it_sandboxes[i] = NULL;
+        }
+    }
+    return 0;
+}
+
 /* ---- request log (client observer) ---- */
 
 #define IT_LOG_MAX 4096
@@ -122,8 +173,8 @@ static inline void it_observer(const ftx_request_info *info, void *userdata)
 
 /* Number of logged attempts from index `from` with this method and exact path (no query
  * when `path` has none and `prefix` is 0; `prefix` non-zero matches a path prefix). */
-static inline size_t it_log_matching(it_log *log, size_t from, const char *method,
-                                     const char *path, int prefix)
+static inline size_t it_log_matching(it_log *log, size_t from, const char *method, const char *path,
+                                     int prefix)
 {
     size_t i, n = 0;
 

@@ -61,9 +61,9 @@ static ftx_connector *create_connector(ftx_client *c, const char *group_id, cons
                                        const char *schema)
 {
     ftx_connector *k = NULL;
-    json_t *p = json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}", "group_id", group_id, "service", service,
-                          "config", "schema", schema, "host", "db.itest.local", "password",
-                          "conn-password");
+    json_t *p =
+        json_pack("{s:s,s:s,s:{s:s,s:s,s:s}}", "group_id", group_id, "service", service, "config",
+                  "schema", schema, "host", "db.itest.local", "password", "conn-password");
 
     IT_OK(ftx_connectors_create(c, p, &k, IT_ERR));
     json_decref(p);
@@ -691,8 +691,8 @@ static void test_schema_config_get_update_reload(void **state)
     pub = ftx_schema_config_find_schema(sc, "public");
     assert_int_equal(ftx_schema_find_table(pub, "orders")->enabled, 0);
     assert_int_equal(ftx_schema_find_table(pub, "order_items")->enabled, 1);
-    assert_int_equal(
-        ftx_table_find_column(ftx_schema_find_table(pub, "users"), "email")->hashed, 1);
+    assert_int_equal(ftx_table_find_column(ftx_schema_find_table(pub, "users"), "email")->hashed,
+                     1);
     it_assert_str(sc->schema_change_handling, "BLOCK_ALL");
     ftx_schema_config_free(sc);
     sc = NULL;
@@ -728,9 +728,9 @@ static void test_schema_config_get_update_reload(void **state)
     rel = NULL;
     /* NULL options: PRESERVE; out may be NULL */
     IT_OK(ftx_connectors_reload_schema_config(cl, "speak_inexpensive", NULL, NULL, IT_ERR));
-    assert_int_equal(it_log_matching(&rlog, before, "POST",
-                                     "/connections/speak_inexpensive/schemas/reload", 0),
-                     2);
+    assert_int_equal(
+        it_log_matching(&rlog, before, "POST", "/connections/speak_inexpensive/schemas/reload", 0),
+        2);
 }
 
 static void test_table_columns(void **state)
@@ -755,12 +755,12 @@ static void test_table_columns(void **state)
     ftx_column_list_free(cols);
     cols = NULL;
 
-    rc = ftx_connectors_get_table_columns(cl, "mystified_presiding", "hubspot", "nope", &cols,
-                                          &err);
+    rc =
+        ftx_connectors_get_table_columns(cl, "mystified_presiding", "hubspot", "nope", &cols, &err);
     it_assert_error(rc, &err, FTX_ERR_NOT_FOUND);
     assert_int_equal(err.status, 404);
-    rc = ftx_connectors_get_table_columns(cl, "mystified_presiding", "../x", "contact", &cols,
-                                          &err);
+    rc =
+        ftx_connectors_get_table_columns(cl, "mystified_presiding", "../x", "contact", &cols, &err);
     it_assert_error(rc, &err, FTX_ERR_NOT_FOUND);
     assert_null(cols);
 }
@@ -779,8 +779,7 @@ static void test_connector_state(void **state)
     IT_OK(ftx_connectors_get_state(cl, "cedar_harbor", &st, IT_ERR));
     it_assert_str(json_string_value(json_object_get(json_object_get(st, "state"), "cursor")),
                   "2026-06-01T05:00:00Z");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "state"), "page")),
-                     42);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(st, "state"), "page")), 42);
     json_decref(st);
     st = NULL;
 
@@ -1023,8 +1022,7 @@ static void test_fresh_sandbox(void **state)
     int rc;
 
     (void)state;
-    fresh = sandbox_start(args);
-    assert_non_null(fresh);
+    fresh = it_sandbox_start(args);
     c = it_client(sandbox_url(fresh), NULL, NULL);
 
     IT_OK(ftx_groups_list(c, NULL, &gp, IT_ERR));
@@ -1084,7 +1082,7 @@ static void test_fresh_sandbox(void **state)
     ftx_destination_free(d);
     ftx_group_free(g);
     ftx_client_free(c);
-    assert_int_equal(sandbox_stop(fresh), 0);
+    assert_int_equal(it_sandbox_stop(fresh), 0);
 }
 
 int main(void)
@@ -1102,7 +1100,7 @@ int main(void)
         cmocka_unit_test(test_group_delete_cascades),
         cmocka_unit_test(test_sync_and_wait_success),
         cmocka_unit_test(test_sync_and_wait_failure),
-        cmocka_unit_test(test_fresh_sandbox),
+        cmocka_unit_test_teardown(test_fresh_sandbox, it_teardown),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -209,3 +209,102 @@ char *th_read_fixture(const char *name)
     buf[size] = '\0';
     return buf;
 }
+
+void th_respond_fixture(mock_server *ms, int status, const char *name)
+{
+    char *body = th_read_fixture(name);
+
+    mock_server_respond(ms, status, body);
+    free(body);
+}
+
+const mock_request *th_assert_call(mock_server *ms, size_t i, const char *method, const char *path,
+                                   const char *query, const char *accept, const char *body)
+{
+    const mock_request *r = mock_server_request(ms, i);
+
+    th_assert_request(r, method, path, query, accept);
+    if (query == NULL)
+        assert_null(r->query);
+    if (body == NULL) {
+        assert_null(r->body);
+    } else {
+        th_assert_json_eq(r->body, body);
+        assert_non_null(r->content_type);
+        assert_non_null(strstr(r->content_type, "application/json"));
+    }
+    return r;
+}
+
+static int fixture_setup(void **state, int max_attempts, int with_client)
+{
+    th_fixture *fx = calloc(1, sizeof(*fx));
+
+    if (fx == NULL)
+        return -1;
+    fx->ms = mock_server_start();
+    if (fx->ms == NULL) {
+        free(fx);
+        return -1;
+    }
+    th_fake_clock_init(&fx->fc);
+    if (with_client) {
+        ftx_client_options o = th_options(fx->ms, &fx->fc);
+
+        if (max_attempts > 0)
+            o.retry.max_attempts = max_attempts;
+        fx->client = th_client_opts(&o);
+    }
+    *state = fx;
+    return 0;
+}
+
+int th_setup(void **state)
+{
+    return fixture_setup(state, 0, 1);
+}
+
+int th_setup_one_attempt(void **state)
+{
+    return fixture_setup(state, 1, 1);
+}
+
+int th_setup_no_client(void **state)
+{
+    return fixture_setup(state, 0, 0);
+}
+
+int th_teardown(void **state)
+{
+    th_fixture *fx = *state;
+
+    ftx_client_free(fx->client);
+    mock_server_stop(fx->ms);
+    th_fake_clock_dispose(&fx->fc);
+    free(fx);
+    return 0;
+}
+
+mock_server *th_ms;
+
+int th_group_setup(void **state)
+{
+    (void)state;
+    th_ms = mock_server_start();
+    return th_ms == NULL ? -1 : 0;
+}
+
+int th_group_teardown(void **state)
+{
+    (void)state;
+    mock_server_stop(th_ms);
+    th_ms = NULL;
+    return 0;
+}
+
+int th_reset(void **state)
+{
+    (void)state;
+    mock_server_reset(th_ms);
+    return 0;
+}

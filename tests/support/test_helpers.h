@@ -61,5 +61,32 @@ void th_assert_no_secret(const char *text);
 char *th_read_fixture(const char *name);
 /* Parse JSON text (fails the test on invalid JSON). Free with json_decref. */
 json_t *th_json(const char *text);
+/* Queue a response whose body is the fixture tests/data/<name>. */
+void th_respond_fixture(mock_server *ms, int status, const char *name);
+/* th_assert_request on request `i` of `ms`, stricter on absence: `query` NULL means the
+ * request had no query at all, `body` NULL that it had no body; otherwise the body must
+ * equal `body` as JSON and be sent as application/json. Returns the request. */
+const mock_request *th_assert_call(mock_server *ms, size_t i, const char *method, const char *path,
+                                   const char *query, const char *accept, const char *body);
+
+/* Per-test cmocka fixture: a fresh server, a fake clock and a client on both.
+ * Use as setup/teardown; the test gets it as `*state`. */
+typedef struct th_fixture {
+    mock_server *ms;
+    th_fake_clock fc;
+    ftx_client *client;
+} th_fixture;
+
+int th_setup(void **state);             /* client with the default retry policy */
+int th_setup_one_attempt(void **state); /* max_attempts 1: one request per call */
+int th_setup_no_client(void **state);   /* client NULL: the test makes its own */
+int th_teardown(void **state);
+
+/* One server for a whole cmocka group: th_group_setup/th_group_teardown start and stop
+ * `th_ms`, th_reset (a per-test setup) forgets its scripted responses and requests. */
+extern mock_server *th_ms;
+int th_group_setup(void **state);
+int th_group_teardown(void **state);
+int th_reset(void **state);
 
 #endif

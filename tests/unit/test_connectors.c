@@ -17,36 +17,6 @@
 #define V2    "application/json;version=2"
 #define PLAIN "application/json"
 
-static mock_server *ms;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    ms = mock_server_start();
-    return ms == NULL ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    mock_server_stop(ms);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    mock_server_reset(ms);
-    return 0;
-}
-
-static void respond_fixture(const char *name, int status)
-{
-    char *body = th_read_fixture(name);
-    mock_server_respond(ms, status, body);
-    free(body);
-}
-
 static const char *CONNECTOR_MIN =
     "{\"code\":\"Success\",\"data\":{\"id\":\"c1\",\"group_id\":\"g1\",\"service\":\"postgres\","
     "\"paused\":true,\"status\":{\"setup_state\":\"connected\",\"sync_state\":\"paused\"}}}";
@@ -55,18 +25,18 @@ static const char *CONNECTOR_MIN =
 
 static void test_get_parses_every_field(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
     const ftx_connector_status *st;
 
     (void)state;
-    respond_fixture("connectors/connector_details.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/connector_details.json");
     assert_int_equal(ftx_connectors_get(c, "speak_inexpensive", &k, &err), FTX_OK);
-    assert_int_equal(mock_server_request_count(ms), 1);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections/speak_inexpensive", NULL,
-                      V2);
-    assert_null(mock_server_request(ms, 0)->body);
+    assert_int_equal(mock_server_request_count(th_ms), 1);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections/speak_inexpensive",
+                      NULL, V2);
+    assert_null(mock_server_request(th_ms, 0)->body);
 
     assert_string_equal(k->id, "speak_inexpensive");
     assert_string_equal(k->group_id, "projected_sickle");
@@ -129,11 +99,11 @@ static void test_get_parses_every_field(void **state)
 
 static void test_get_minimal_and_helpers(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
 
     (void)state;
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_get(c, "c1", &k, NULL), FTX_OK);
     assert_string_equal(k->id, "c1");
     assert_null(k->schema);
@@ -162,7 +132,7 @@ static void test_get_minimal_and_helpers(void **state)
 
 static void test_get_hostile_and_missing_ids(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
 
@@ -174,24 +144,24 @@ static void test_get_hostile_and_missing_ids(void **state)
     assert_int_equal(ftx_connectors_get(NULL, "x", &k, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_list(NULL, "g", NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_sync(c, "", NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
 
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_get(c, "../groups?x=1#y", &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections/..%2Fgroups%3Fx%3D1%23y",
-                      NULL, V2);
+    th_assert_request(mock_server_request(th_ms, 0), "GET",
+                      "/v1/connections/..%2Fgroups%3Fx%3D1%23y", NULL, V2);
     ftx_connector_free(k);
     ftx_client_free(c);
 }
 
 static void test_get_errors(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 404,
+    mock_server_respond(th_ms, 404,
                         "{\"code\":\"NotFound_Connector\",\"message\":\"Cannot find entity "
                         "'Connector' with id 'nope'\"}");
     assert_int_equal(ftx_connectors_get(c, "nope", &k, &err), FTX_ERR_NOT_FOUND);
@@ -200,10 +170,10 @@ static void test_get_errors(void **state)
     assert_string_equal(err.code, "NotFound_Connector");
     th_assert_no_secret(err.message);
 
-    mock_server_respond(ms, 200, "{\"code\":\"Success\",\"data\":[1,2]}");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\",\"data\":[1,2]}");
     assert_int_equal(ftx_connectors_get(c, "x", &k, &err), FTX_ERR_DECODE);
     assert_null(k);
-    mock_server_respond(ms, 200, "{\"code\":\"Success\",\"data\":{\"id\":");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\",\"data\":{\"id\":");
     assert_int_equal(ftx_connectors_get(c, "x", &k, &err), FTX_ERR_DECODE);
     assert_null(k);
     ftx_client_free(c);
@@ -333,18 +303,19 @@ static void test_decode_survives_every_allocation_failure(void **state)
 
 static void test_list_group_page(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx_connector_page *page = NULL;
     ftx_error err = {0};
 
     (void)state;
-    respond_fixture("connectors/group_connections_page1.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page1.json");
     lo.cursor = "eyJza2lwIjoxfQ";
     lo.limit = 2;
     assert_int_equal(ftx_connectors_list(c, "projected_sickle", &lo, &page, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/groups/projected_sickle/connections",
-                      "cursor=eyJza2lwIjoxfQ&limit=2", PLAIN);
+    th_assert_request(mock_server_request(th_ms, 0), "GET",
+                      "/v1/groups/projected_sickle/connections", "cursor=eyJza2lwIjoxfQ&limit=2",
+                      PLAIN);
     assert_int_equal(page->count, 2);
     assert_string_equal(page->next_cursor, "eyJza2lwIjoyfQ");
     assert_string_equal(page->items[0]->id, "decent_dropsy");
@@ -356,10 +327,10 @@ static void test_list_group_page(void **state)
     ftx_connector_page_free(page);
 
     /* no options: no query */
-    respond_fixture("connectors/group_connections_page2.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
     assert_int_equal(ftx_connectors_list(c, "projected_sickle", NULL, &page, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 1), "GET", "/v1/groups/projected_sickle/connections",
-                      NULL, PLAIN);
+    th_assert_request(mock_server_request(th_ms, 1), "GET",
+                      "/v1/groups/projected_sickle/connections", NULL, PLAIN);
     assert_int_equal(page->count, 1);
     assert_null(page->next_cursor);
     ftx_connector_page_free(page);
@@ -367,13 +338,13 @@ static void test_list_group_page(void **state)
 
     assert_int_equal(ftx_connectors_list(c, NULL, NULL, &page, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_list(c, "g", NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
 static void test_stream_group_is_lazy(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx_connector_stream *s = NULL;
     const ftx_connector *k = NULL;
@@ -384,24 +355,25 @@ static void test_stream_group_is_lazy(void **state)
     (void)state;
     lo.prefetch = 0;
     lo.limit = 2;
-    respond_fixture("connectors/group_connections_page1.json", 200);
-    respond_fixture("connectors/group_connections_page2.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page1.json");
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
     assert_int_equal(ftx_connectors_stream(c, "projected_sickle", &lo, &s, &err), FTX_OK);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     while (ftx_connector_stream_next(s, &k, &err) == FTX_OK && k != NULL) {
         assert_true(n < 3);
         assert_string_equal(k->id, ids[n]);
         n++;
         if (n <= 2)
-            assert_int_equal(mock_server_request_count(ms), 1);
+            assert_int_equal(mock_server_request_count(th_ms), 1);
     }
     assert_int_equal(n, 3);
     assert_null(k);
-    assert_int_equal(mock_server_request_count(ms), 2);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/groups/projected_sickle/connections",
-                      "limit=2", PLAIN);
-    th_assert_request(mock_server_request(ms, 1), "GET", "/v1/groups/projected_sickle/connections",
-                      "cursor=eyJza2lwIjoyfQ&limit=2", PLAIN);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
+    th_assert_request(mock_server_request(th_ms, 0), "GET",
+                      "/v1/groups/projected_sickle/connections", "limit=2", PLAIN);
+    th_assert_request(mock_server_request(th_ms, 1), "GET",
+                      "/v1/groups/projected_sickle/connections", "cursor=eyJza2lwIjoyfQ&limit=2",
+                      PLAIN);
     ftx_connector_stream_free(s);
     ftx_connector_stream_free(NULL);
     assert_int_equal(ftx_connectors_stream(c, "", &lo, &s, &err), FTX_ERR_INVALID_ARGUMENT);
@@ -410,7 +382,7 @@ static void test_stream_group_is_lazy(void **state)
 
 static void test_stream_all_is_lazy_and_stops_early(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx_connector_stream *s = NULL;
     const ftx_connector *k = NULL;
@@ -418,45 +390,45 @@ static void test_stream_all_is_lazy_and_stops_early(void **state)
 
     (void)state;
     lo.prefetch = 0;
-    respond_fixture("connectors/group_connections_page1.json", 200);
-    respond_fixture("connectors/group_connections_page2.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page1.json");
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
     assert_int_equal(ftx_connectors_stream_all(c, &lo, &s, &err), FTX_OK);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     assert_int_equal(ftx_connector_stream_next(s, &k, &err), FTX_OK);
     assert_string_equal(k->id, "decent_dropsy");
     assert_int_equal(ftx_connector_stream_next(s, &k, &err), FTX_OK);
     assert_string_equal(k->id, "program_quoth");
     /* stop after the first page: the second is never requested */
     ftx_connector_stream_free(s);
-    assert_int_equal(mock_server_request_count(ms), 1);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections", NULL, V2);
+    assert_int_equal(mock_server_request_count(th_ms), 1);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections", NULL, V2);
 
     /* the whole walk */
-    mock_server_reset(ms);
-    respond_fixture("connectors/group_connections_page1.json", 200);
-    respond_fixture("connectors/group_connections_page2.json", 200);
+    mock_server_reset(th_ms);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page1.json");
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
     assert_int_equal(ftx_connectors_stream_all(c, &lo, &s, &err), FTX_OK);
     size_t n = 0;
     while (ftx_connector_stream_next(s, &k, &err) == FTX_OK && k != NULL)
         n++;
     assert_int_equal(n, 3);
-    th_assert_request(mock_server_request(ms, 1), "GET", "/v1/connections", "cursor=eyJza2lwIjoyfQ",
-                      V2);
+    th_assert_request(mock_server_request(th_ms, 1), "GET", "/v1/connections",
+                      "cursor=eyJza2lwIjoyfQ", V2);
     ftx_connector_stream_free(s);
     ftx_client_free(c);
 }
 
 static void test_list_all_page(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx_connector_page *page = NULL;
 
     (void)state;
     lo.limit = 1000;
-    respond_fixture("connectors/group_connections_page2.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
     assert_int_equal(ftx_connectors_list_all(c, &lo, &page, NULL), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections", "limit=1000", V2);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections", "limit=1000", V2);
     assert_int_equal(page->count, 1);
     assert_string_equal(page->items[0]->service, "webhooks");
     assert_string_equal(page->items[0]->setup_state, "incomplete");
@@ -468,7 +440,7 @@ static void test_list_all_page(void **state)
 
 static void test_create_sends_body_and_exposes_connect_card(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
     json_t *params = th_json(
@@ -480,15 +452,15 @@ static void test_create_sends_body_and_exposes_connect_card(void **state)
 
     (void)state;
     mock_server_respond(
-        ms, 201,
+        th_ms, 201,
         "{\"code\":\"Success\",\"message\":\"Connection has been created\",\"data\":{\"id\":"
         "\"new_conn\",\"group_id\":\"projected_sickle\",\"service\":\"google_analytics_4\","
         "\"paused\":true,\"sync_frequency\":60,\"schema\":\"ga4\",\"status\":{\"setup_state\":"
         "\"incomplete\",\"sync_state\":\"paused\"},\"connect_card\":{\"token\":\"tok.en\","
         "\"uri\":\"https://fivetran.com/connect-card/setup?auth=tok.en\"}}}");
     assert_int_equal(ftx_connectors_create(c, params, &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "POST", "/v1/connections", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body,
+    th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body,
                       "{\"group_id\":\"projected_sickle\",\"service\":\"google_analytics_4\","
                       "\"paused\":true,\"sync_frequency\":60,\"config\":{\"schema\":\"ga4\"},"
                       "\"connect_card_config\":{\"redirect_uri\":\"https://your.site/callback\","
@@ -521,7 +493,7 @@ static void test_create_validates_before_sending(void **state)
         "{\"group_id\":\"g\",\"service\":\"pg\",\"daily_sync_time\":\"24:00\"}",
         "[1]",
     };
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
 
@@ -533,7 +505,7 @@ static void test_create_validates_before_sending(void **state)
         json_decref(p);
     }
     assert_int_equal(ftx_connectors_create(c, NULL, &k, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     {
         json_t *p = th_json("{\"group_id\":\"g\",\"service\":\"pg\",\"sync_frequency\":45}");
         assert_int_equal(ftx_connectors_create(c, p, &k, &err), FTX_ERR_INVALID_ARGUMENT);
@@ -545,17 +517,17 @@ static void test_create_validates_before_sending(void **state)
 
 static void test_create_is_not_retried_after_ambiguous_failure(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
     json_t *p = th_json("{\"group_id\":\"g\",\"service\":\"pg\",\"sync_frequency\":1440,"
                         "\"schedule_type\":\"manual\",\"daily_sync_time\":\"23:00\"}");
 
     (void)state;
-    mock_server_respond(ms, 503, "{\"code\":\"ServiceUnavailable\"}");
-    mock_server_respond(ms, 201, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 503, "{\"code\":\"ServiceUnavailable\"}");
+    mock_server_respond(th_ms, 201, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_create(c, p, &k, &err), FTX_ERR_OUTCOME_UNKNOWN);
-    assert_int_equal(mock_server_request_count(ms), 1);
+    assert_int_equal(mock_server_request_count(th_ms), 1);
     assert_null(k);
     json_decref(p);
     ftx_client_free(c);
@@ -563,22 +535,22 @@ static void test_create_is_not_retried_after_ambiguous_failure(void **state)
 
 static void test_update_patch(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
     json_t *p = th_json("{\"paused\":true,\"sync_frequency\":60,\"config\":{\"host\":\"h\"}}");
 
     (void)state;
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_update(c, "c1", p, &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body,
+    th_assert_request(mock_server_request(th_ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body,
                       "{\"paused\":true,\"sync_frequency\":60,\"config\":{\"host\":\"h\"}}");
     assert_true(ftx_connector_paused(k));
     ftx_connector_free(k);
 
     /* out is optional */
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_update(c, "c1", p, NULL, &err), FTX_OK);
     json_decref(p);
 
@@ -586,22 +558,22 @@ static void test_update_patch(void **state)
     assert_int_equal(ftx_connectors_update(c, "c1", p, &k, &err), FTX_ERR_INVALID_ARGUMENT);
     json_decref(p);
     assert_int_equal(ftx_connectors_update(c, "c1", NULL, &k, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
 static void test_delete(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"message\":\"Connection with id 'old' has been "
                         "deleted\"}");
     assert_int_equal(ftx_connectors_delete(c, "old", &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "DELETE", "/v1/connections/old", NULL, V2);
-    mock_server_respond(ms, 404, "{\"code\":\"NotFound_Connector\",\"message\":\"gone\"}");
+    th_assert_request(mock_server_request(th_ms, 0), "DELETE", "/v1/connections/old", NULL, V2);
+    mock_server_respond(th_ms, 404, "{\"code\":\"NotFound_Connector\",\"message\":\"gone\"}");
     assert_int_equal(ftx_connectors_delete(c, "old", &err), FTX_ERR_NOT_FOUND);
     ftx_client_free(c);
 }
@@ -610,18 +582,18 @@ static void test_delete(void **state)
 
 static void test_sync_default_and_force(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_sync_options so = FTX_SYNC_OPTIONS_INIT;
     ftx_sync_result *r = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"message\":\"Sync has been successfully triggered "
                         "for connection with id 'c1'\"}");
     assert_int_equal(ftx_connectors_sync(c, "c1", NULL, &r, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "POST", "/v1/connections/c1/sync", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{}");
+    th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections/c1/sync", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{}");
     assert_int_equal(r->success, 1);
     assert_string_equal(r->message,
                         "Sync has been successfully triggered for connection with id 'c1'");
@@ -630,9 +602,9 @@ static void test_sync_default_and_force(void **state)
 
     so.force = 1;
     mock_server_respond(
-        ms, 200, "{\"code\":\"Success\",\"data\":{\"status\":{\"sync_state\":\"syncing\"}}}");
+        th_ms, 200, "{\"code\":\"Success\",\"data\":{\"status\":{\"sync_state\":\"syncing\"}}}");
     assert_int_equal(ftx_connectors_sync(c, "c1", &so, &r, &err), FTX_OK);
-    th_assert_json_eq(mock_server_request(ms, 1)->body, "{\"force\":true}");
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body, "{\"force\":true}");
     assert_string_equal(r->sync_state, "syncing");
     assert_null(r->message);
     ftx_sync_result_free(r);
@@ -640,7 +612,7 @@ static void test_sync_default_and_force(void **state)
 
     so.version = 99;
     assert_int_equal(ftx_connectors_sync(c, "c1", &so, &r, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
@@ -652,11 +624,11 @@ static void test_sync_is_retried_as_an_action(void **state)
 
     (void)state;
     th_fake_clock_init(&fc);
-    c = th_client_clock(ms, &fc);
-    mock_server_respond(ms, 503, "{\"code\":\"ServiceUnavailable\"}");
-    mock_server_respond(ms, 200, "{\"code\":\"Success\"}");
+    c = th_client_clock(th_ms, &fc);
+    mock_server_respond(th_ms, 503, "{\"code\":\"ServiceUnavailable\"}");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\"}");
     assert_int_equal(ftx_connectors_sync(c, "c1", NULL, NULL, &err), FTX_OK);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     assert_int_equal(fc.nsleeps, 1);
     ftx_client_free(c);
     th_fake_clock_dispose(&fc);
@@ -664,7 +636,7 @@ static void test_sync_is_retried_as_an_action(void **state)
 
 static void test_resync_without_confirmation_sends_nothing(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_resync_options ro = FTX_RESYNC_OPTIONS_INIT;
     ftx_sync_result *r = NULL;
     ftx_error err = {0};
@@ -681,13 +653,13 @@ static void test_resync_without_confirmation_sends_nothing(void **state)
     ro.version = 2;
     assert_int_equal(ftx_connectors_resync(c, "c1", &ro, &r, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_null(r);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     ftx_client_free(c);
 }
 
 static void test_resync_confirmed_with_and_without_scope(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_resync_options ro = FTX_RESYNC_OPTIONS_INIT;
     ftx_sync_result *r = NULL;
     ftx_error err = {0};
@@ -695,23 +667,23 @@ static void test_resync_confirmed_with_and_without_scope(void **state)
 
     (void)state;
     ro.confirm = FTX_RESYNC_CONFIRM;
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"message\":\"Re-sync has been triggered "
                         "successfully\"}");
     assert_int_equal(ftx_connectors_resync(c, "c1", &ro, &r, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "POST", "/v1/connections/c1/resync", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{}");
+    th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections/c1/resync", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{}");
     assert_string_equal(r->message, "Re-sync has been triggered successfully");
     ftx_sync_result_free(r);
 
     ro.scope = scope;
-    mock_server_respond(ms, 200, "{\"code\":\"Success\"}");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\"}");
     assert_int_equal(ftx_connectors_resync(c, "c1", &ro, NULL, &err), FTX_OK);
-    th_assert_json_eq(mock_server_request(ms, 1)->body,
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body,
                       "{\"scope\":{\"public\":[\"users\",\"orders\"],\"sales\":[\"deals\"]}}");
     json_decref(scope);
 
-    mock_server_respond(ms, 409, "{\"code\":\"Conflict\",\"message\":\"sync running\"}");
+    mock_server_respond(th_ms, 409, "{\"code\":\"Conflict\",\"message\":\"sync running\"}");
     ro.scope = NULL;
     assert_int_equal(ftx_connectors_resync(c, "c1", &ro, &r, &err), FTX_ERR_CONFLICT);
     assert_null(r);
@@ -726,7 +698,7 @@ static void test_resync_rejects_bad_scope(void **state)
                          "{\"public\":\"users\"}",
                          "{\"public\":[\"\"]}",
                          "{\"public\":[1]}"};
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_resync_options ro = FTX_RESYNC_OPTIONS_INIT;
     ftx_error err = {0};
 
@@ -738,30 +710,30 @@ static void test_resync_rejects_bad_scope(void **state)
         assert_int_equal(ftx_connectors_resync(c, "c1", &ro, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
         json_decref(s);
     }
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     ftx_client_free(c);
 }
 
 static void test_pause_and_resume(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_pause(c, "c1", &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{\"paused\":true}");
+    th_assert_request(mock_server_request(th_ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{\"paused\":true}");
     assert_true(ftx_connector_paused(k));
     ftx_connector_free(k);
 
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"data\":{\"id\":\"c1\",\"paused\":false,"
                         "\"status\":{\"sync_state\":\"scheduled\"}}}");
     assert_int_equal(ftx_connectors_resume(c, "c1", &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 1), "PATCH", "/v1/connections/c1", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 1)->body, "{\"paused\":false}");
+    th_assert_request(mock_server_request(th_ms, 1), "PATCH", "/v1/connections/c1", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body, "{\"paused\":false}");
     assert_false(ftx_connector_paused(k));
     assert_string_equal(ftx_connector_sync_state(k), "scheduled");
     ftx_connector_free(k);
@@ -772,22 +744,23 @@ static void test_pause_and_resume(void **state)
 
 static void test_get_state(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     json_t *st = NULL;
     ftx_error err = {0};
 
     (void)state;
     mock_server_respond(
-        ms, 200,
+        th_ms, 200,
         "{\"code\":\"Success\",\"message\":\"Connection state retrieved "
         "successfully\",\"data\":{\"state\":{\"cursor\":\"2024-01-01T00:00:00Z\"}}}");
     assert_int_equal(ftx_connectors_get_state(c, "fn_conn", &st, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections/fn_conn/state", NULL, V2);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections/fn_conn/state", NULL,
+                      V2);
     assert_string_equal(json_string_value(json_object_get(json_object_get(st, "state"), "cursor")),
                         "2024-01-01T00:00:00Z");
     json_decref(st);
 
-    mock_server_respond(ms, 405,
+    mock_server_respond(th_ms, 405,
                         "{\"code\":\"MethodNotAllowed\",\"message\":\"Not a function "
                         "connector error\"}");
     assert_int_equal(ftx_connectors_get_state(c, "pg", &st, &err), FTX_ERR_UNKNOWN);
@@ -798,15 +771,15 @@ static void test_get_state(void **state)
 
 static void test_get_sync_status(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_sync_status *s = NULL;
     ftx_error err = {0};
 
     (void)state;
-    respond_fixture("connectors/connector_details.json", 200);
+    th_respond_fixture(th_ms, 200, "connectors/connector_details.json");
     assert_int_equal(ftx_connectors_get_sync_status(c, "speak_inexpensive", &s, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET", "/v1/connections/speak_inexpensive", NULL,
-                      V2);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections/speak_inexpensive",
+                      NULL, V2);
     assert_string_equal(s->sync_state, "rescheduled");
     assert_string_equal(s->update_state, "delayed");
     assert_int_equal(s->is_historical_sync, 1);
@@ -859,23 +832,23 @@ static void test_sync_status_from_connector_helpers(void **state)
 
 static void test_set_sync_frequency(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_sync_frequency_options fo = FTX_SYNC_FREQUENCY_OPTIONS_INIT;
     ftx_connector *k = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_set_sync_frequency(c, "c1", 60, NULL, &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{\"sync_frequency\":60}");
+    th_assert_request(mock_server_request(th_ms, 0), "PATCH", "/v1/connections/c1", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{\"sync_frequency\":60}");
     ftx_connector_free(k);
 
     fo.schedule_type = "manual";
     fo.daily_sync_time = "14:00";
-    mock_server_respond(ms, 200, CONNECTOR_MIN);
+    mock_server_respond(th_ms, 200, CONNECTOR_MIN);
     assert_int_equal(ftx_connectors_set_sync_frequency(c, "c1", 1440, &fo, NULL, &err), FTX_OK);
-    th_assert_json_eq(mock_server_request(ms, 1)->body,
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body,
                       "{\"sync_frequency\":1440,\"schedule_type\":\"manual\","
                       "\"daily_sync_time\":\"14:00\"}");
     ftx_client_free(c);
@@ -886,7 +859,7 @@ static void test_set_sync_frequency_rejects_before_sending(void **state)
     const int bad_minutes[] = {0, -1, 2, 7, 10, 45, 90, 1441, 10080};
     const char *bad_types[] = {"Auto", "MANUAL", "", "cron"};
     const char *bad_times[] = {"14:30", "24:00", "4:00", "04:00:00", "ab:00", "", "2x:00"};
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_sync_frequency_options fo = FTX_SYNC_FREQUENCY_OPTIONS_INIT;
     ftx_error err = {0};
 
@@ -908,17 +881,17 @@ static void test_set_sync_frequency_rejects_before_sending(void **state)
         assert_int_equal(ftx_connectors_set_sync_frequency(c, "c1", 1440, &fo, NULL, &err),
                          FTX_ERR_INVALID_ARGUMENT);
     }
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
 
     /* every accepted value goes through */
     const int ok_minutes[] = {1, 5, 15, 30, 60, 120, 180, 360, 480, 720, 1440};
     fo.daily_sync_time = "00:00";
     for (size_t i = 0; i < sizeof(ok_minutes) / sizeof(ok_minutes[0]); i++) {
-        mock_server_respond(ms, 200, CONNECTOR_MIN);
+        mock_server_respond(th_ms, 200, CONNECTOR_MIN);
         assert_int_equal(ftx_connectors_set_sync_frequency(c, "c1", ok_minutes[i], &fo, NULL, &err),
                          FTX_OK);
     }
-    assert_int_equal(mock_server_request_count(ms), 11);
+    assert_int_equal(mock_server_request_count(th_ms), 11);
     ftx_client_free(c);
 }
 
@@ -926,32 +899,32 @@ static void test_set_sync_frequency_rejects_before_sending(void **state)
 
 static void test_setup_tests_and_connect_card(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_connector *k = NULL;
     json_t *cc = NULL, *cfg;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"data\":{\"id\":\"c1\",\"setup_tests\":[{\"title\":"
                         "\"Connecting\",\"status\":\"PASSED\"}],\"status\":{\"setup_state\":"
                         "\"connected\"}}}");
     assert_int_equal(ftx_connectors_test(c, "c1", NULL, &k, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "POST", "/v1/connections/c1/test", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{}");
+    th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections/c1/test", NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{}");
     assert_string_equal(k->setup_state, "connected");
     assert_non_null(json_object_get(k->raw, "setup_tests"));
     ftx_connector_free(k);
 
     cfg = th_json("{\"redirect_uri\":\"https://app/cb\",\"hide_setup_guide\":true}");
     mock_server_respond(
-        ms, 200,
+        th_ms, 200,
         "{\"code\":\"Success\",\"data\":{\"connector_id\":\"c1\",\"connect_card\":{"
         "\"token\":\"t\",\"uri\":\"https://fivetran.com/connect-card/setup?auth=t\"}}}");
     assert_int_equal(ftx_connectors_connect_card(c, "c1", cfg, &cc, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 1), "POST", "/v1/connections/c1/connect-card", NULL,
-                      V2);
-    th_assert_json_eq(mock_server_request(ms, 1)->body,
+    th_assert_request(mock_server_request(th_ms, 1), "POST", "/v1/connections/c1/connect-card",
+                      NULL, V2);
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body,
                       "{\"connect_card_config\":{\"redirect_uri\":\"https://app/cb\","
                       "\"hide_setup_guide\":true}}");
     assert_string_equal(json_string_value(json_object_get(cc, "connector_id")), "c1");
@@ -962,41 +935,41 @@ static void test_setup_tests_and_connect_card(void **state)
     assert_int_equal(ftx_connectors_connect_card(c, "c1", cfg, &cc, &err),
                      FTX_ERR_INVALID_ARGUMENT);
     json_decref(cfg);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_get_parses_every_field, setup),
-        cmocka_unit_test_setup(test_get_minimal_and_helpers, setup),
-        cmocka_unit_test_setup(test_get_hostile_and_missing_ids, setup),
-        cmocka_unit_test_setup(test_get_errors, setup),
-        cmocka_unit_test_setup(test_from_json_tolerant, setup),
-        cmocka_unit_test_setup(test_dup_is_independent, setup),
-        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, setup),
-        cmocka_unit_test_setup(test_list_group_page, setup),
-        cmocka_unit_test_setup(test_stream_group_is_lazy, setup),
-        cmocka_unit_test_setup(test_stream_all_is_lazy_and_stops_early, setup),
-        cmocka_unit_test_setup(test_list_all_page, setup),
-        cmocka_unit_test_setup(test_create_sends_body_and_exposes_connect_card, setup),
-        cmocka_unit_test_setup(test_create_validates_before_sending, setup),
-        cmocka_unit_test_setup(test_create_is_not_retried_after_ambiguous_failure, setup),
-        cmocka_unit_test_setup(test_update_patch, setup),
-        cmocka_unit_test_setup(test_delete, setup),
-        cmocka_unit_test_setup(test_sync_default_and_force, setup),
-        cmocka_unit_test_setup(test_sync_is_retried_as_an_action, setup),
-        cmocka_unit_test_setup(test_resync_without_confirmation_sends_nothing, setup),
-        cmocka_unit_test_setup(test_resync_confirmed_with_and_without_scope, setup),
-        cmocka_unit_test_setup(test_resync_rejects_bad_scope, setup),
-        cmocka_unit_test_setup(test_pause_and_resume, setup),
-        cmocka_unit_test_setup(test_get_state, setup),
-        cmocka_unit_test_setup(test_get_sync_status, setup),
-        cmocka_unit_test_setup(test_sync_status_from_connector_helpers, setup),
-        cmocka_unit_test_setup(test_set_sync_frequency, setup),
-        cmocka_unit_test_setup(test_set_sync_frequency_rejects_before_sending, setup),
-        cmocka_unit_test_setup(test_setup_tests_and_connect_card, setup),
+        cmocka_unit_test_setup(test_get_parses_every_field, th_reset),
+        cmocka_unit_test_setup(test_get_minimal_and_helpers, th_reset),
+        cmocka_unit_test_setup(test_get_hostile_and_missing_ids, th_reset),
+        cmocka_unit_test_setup(test_get_errors, th_reset),
+        cmocka_unit_test_setup(test_from_json_tolerant, th_reset),
+        cmocka_unit_test_setup(test_dup_is_independent, th_reset),
+        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, th_reset),
+        cmocka_unit_test_setup(test_list_group_page, th_reset),
+        cmocka_unit_test_setup(test_stream_group_is_lazy, th_reset),
+        cmocka_unit_test_setup(test_stream_all_is_lazy_and_stops_early, th_reset),
+        cmocka_unit_test_setup(test_list_all_page, th_reset),
+        cmocka_unit_test_setup(test_create_sends_body_and_exposes_connect_card, th_reset),
+        cmocka_unit_test_setup(test_create_validates_before_sending, th_reset),
+        cmocka_unit_test_setup(test_create_is_not_retried_after_ambiguous_failure, th_reset),
+        cmocka_unit_test_setup(test_update_patch, th_reset),
+        cmocka_unit_test_setup(test_delete, th_reset),
+        cmocka_unit_test_setup(test_sync_default_and_force, th_reset),
+        cmocka_unit_test_setup(test_sync_is_retried_as_an_action, th_reset),
+        cmocka_unit_test_setup(test_resync_without_confirmation_sends_nothing, th_reset),
+        cmocka_unit_test_setup(test_resync_confirmed_with_and_without_scope, th_reset),
+        cmocka_unit_test_setup(test_resync_rejects_bad_scope, th_reset),
+        cmocka_unit_test_setup(test_pause_and_resume, th_reset),
+        cmocka_unit_test_setup(test_get_state, th_reset),
+        cmocka_unit_test_setup(test_get_sync_status, th_reset),
+        cmocka_unit_test_setup(test_sync_status_from_connector_helpers, th_reset),
+        cmocka_unit_test_setup(test_set_sync_frequency, th_reset),
+        cmocka_unit_test_setup(test_set_sync_frequency_rejects_before_sending, th_reset),
+        cmocka_unit_test_setup(test_setup_tests_and_connect_card, th_reset),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -16,58 +16,28 @@
 #include "internal.h"
 #include "test_helpers.h"
 
-struct fixture {
-    mock_server *ms;
-    ftx_client *c; /* max_attempts 1: one request per call */
-};
+typedef th_fixture fixture;
 
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    ftx_client_options o;
-
-    if (f == NULL)
-        return -1;
-    f->ms = mock_server_start();
-    if (f->ms == NULL)
-        return -1;
-    o = th_options(f->ms, NULL);
-    o.retry.max_attempts = 1;
-    f->c = th_client_opts(&o);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    ftx_client_free(f->c);
-    mock_server_stop(f->ms);
-    free(f);
-    return 0;
-}
-
-static int get(struct fixture *f, const char *path, json_t **out, ftx_error *err)
+static int get(fixture *f, const char *path, json_t **out, ftx_error *err)
 {
     ftx__request req = {"GET", path, NULL, 0, 0};
 
     memset(err, 0x5A, sizeof(*err)); /* every field must be written */
-    return ftx__call(f->c, &req, out, err);
+    return ftx__call(f->client, &req, out, err);
 }
 
-static int get_data(struct fixture *f, const char *path, json_t **out, ftx_error *err)
+static int get_data(fixture *f, const char *path, json_t **out, ftx_error *err)
 {
     ftx__request req = {"GET", path, NULL, 0, 0};
 
     memset(err, 0x5A, sizeof(*err));
-    return ftx__call_data(f->c, &req, out, err);
+    return ftx__call_data(f->client, &req, out, err);
 }
 
 static void check_status_error(void **state, int status, const char *body, int type,
                                const char *code, const char *message)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_error err;
     json_t *out = (json_t *)0x1;
 
@@ -174,7 +144,7 @@ static void test_503(void **state)
 
 static void test_429_with_retry_after(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     mock_response r = {429, "{\"code\":\"TooManyRequests\",\"message\":\"Rate limit exceeded\"}",
                        "Retry-After: 5", 0, MOCK_REPLY};
     ftx_error err;
@@ -191,7 +161,7 @@ static void test_429_with_retry_after(void **state)
 
 static void test_429_without_retry_after(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_error err;
 
     mock_server_respond(f->ms, 429, "{\"code\":\"TooManyRequests\",\"message\":\"slow down\"}");
@@ -204,7 +174,7 @@ static void test_429_without_retry_after(void **state)
 
 static void test_refused_connection(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     mock_server *dead = mock_server_start();
     ftx_client_options o = th_options(f->ms, NULL);
     ftx_client *c;
@@ -231,7 +201,7 @@ static void test_refused_connection(void **state)
 
 static void test_timeout(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, NULL);
     mock_response slow = {200, "{\"code\":\"Success\",\"data\":{}}", NULL, 500, MOCK_REPLY};
     ftx__request req = {"GET", "/groups", NULL, 0, 0};
@@ -252,7 +222,7 @@ static void test_timeout(void **state)
 
 static void test_truncated_body(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     mock_response r = {200, "{\"code\":\"Success\",\"data\":{\"id\":\"abc\",\"name\":\"n\"}}", NULL,
                        0, MOCK_TRUNCATE};
     ftx_error err;
@@ -267,7 +237,7 @@ static void test_truncated_body(void **state)
 
 static void test_dropped_connection(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     mock_response r = {0, NULL, NULL, 0, MOCK_DROP};
     ftx_error err;
 
@@ -281,7 +251,7 @@ static void test_dropped_connection(void **state)
 
 static void test_invalid_json(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_error err;
     json_t *out = (json_t *)0x1;
 
@@ -299,7 +269,7 @@ static void test_invalid_json(void **state)
 
 static void test_json_without_data(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_error err;
     json_t *out = (json_t *)0x1;
 
@@ -341,13 +311,13 @@ static void test_json_without_data(void **state)
 
 static void test_empty_bodies(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx__request del = {"DELETE", "/webhooks/w", NULL, 0, 0};
     ftx_error err = {0};
     json_t *out = (json_t *)0x1;
 
     mock_server_respond(f->ms, 204, NULL);
-    assert_int_equal(ftx__call(f->c, &del, &out, &err), FTX_OK);
+    assert_int_equal(ftx__call(f->client, &del, &out, &err), FTX_OK);
     assert_null(out);
 
     out = (json_t *)0x1;
@@ -367,12 +337,12 @@ static void test_empty_bodies(void **state)
 
     /* The success path leaves no reference behind when out is NULL. */
     mock_server_respond(f->ms, 200, "{\"code\":\"Success\",\"data\":{}}");
-    assert_int_equal(ftx__call(f->c, &del, NULL, &err), FTX_OK);
+    assert_int_equal(ftx__call(f->client, &del, NULL, &err), FTX_OK);
 }
 
 static void test_long_and_hostile_fields(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_error err;
     char *body;
     size_t i, n = 4000;
@@ -409,18 +379,18 @@ static void test_long_and_hostile_fields(void **state)
 
 static void test_null_err_allowed(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx__request req = {"GET", "/groups", NULL, 0, 0};
     json_t *out = NULL;
 
     mock_server_respond(f->ms, 404, "{\"code\":\"NotFound\",\"message\":\"x\"}");
-    assert_int_equal(ftx__call(f->c, &req, NULL, NULL), FTX_ERR_NOT_FOUND);
+    assert_int_equal(ftx__call(f->client, &req, NULL, NULL), FTX_ERR_NOT_FOUND);
     mock_server_respond(f->ms, 200, "{\"code\":\"Success\"}");
-    assert_int_equal(ftx__call_data(f->c, &req, &out, NULL), FTX_ERR_DECODE);
+    assert_int_equal(ftx__call_data(f->client, &req, &out, NULL), FTX_ERR_DECODE);
     assert_null(out);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, th_setup_one_attempt, th_teardown)
 
 int main(void)
 {

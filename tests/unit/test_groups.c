@@ -20,39 +20,7 @@
 #define GROUP_ENVELOPE "{\"code\":\"Success\",\"data\":" GROUP_JSON "}"
 #define CREATED_AT_MS  1590420407306LL
 
-typedef struct fixture {
-    mock_server *ms;
-    th_fake_clock clock;
-    ftx_client *client;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-
-    if (f == NULL)
-        return -1;
-    f->ms = mock_server_start();
-    if (f->ms == NULL) {
-        free(f);
-        return -1;
-    }
-    th_fake_clock_init(&f->clock);
-    f->client = th_client_clock(f->ms, &f->clock); /* default retry policy */
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    ftx_client_free(f->client);
-    mock_server_stop(f->ms);
-    th_fake_clock_dispose(&f->clock);
-    free(f);
-    return 0;
-}
+typedef th_fixture fixture;
 
 static void assert_primary_snowflake(const ftx_group *g)
 {
@@ -265,7 +233,7 @@ static void test_create_500_is_outcome_unknown_and_not_repeated(void **state)
     assert_null(g);
     assert_int_equal(err.type, FTX_ERR_OUTCOME_UNKNOWN);
     assert_int_equal(mock_server_request_count(f->ms), 1);
-    assert_int_equal(f->clock.nsleeps, 0);
+    assert_int_equal(f->fc.nsleeps, 0);
     json_decref(params);
 }
 
@@ -535,22 +503,25 @@ static void test_dup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_get, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_unknown_fields_and_nulls, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_hostile_ids_are_encoded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_null_and_empty_ids_send_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_arguments_send_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_get_envelope_without_data_is_decode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_create, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_create_500_is_outcome_unknown_and_not_repeated, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_item_not_object_is_decode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_item_dup_outlives_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_get_unknown_fields_and_nulls, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_get_hostile_ids_are_encoded, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_null_and_empty_ids_send_nothing, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_arguments_send_nothing, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_get_not_found, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_get_envelope_without_data_is_decode, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_create, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_create_500_is_outcome_unknown_and_not_repeated,
+                                        th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_update, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_delete, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_list, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_list_item_not_object_is_decode, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_item_dup_outlives_stream, th_setup,
+                                        th_teardown),
         cmocka_unit_test(test_from_json_rejects_non_objects),
         cmocka_unit_test(test_from_json_tolerant),
         cmocka_unit_test(test_dup),

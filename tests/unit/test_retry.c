@@ -22,36 +22,9 @@
 #define ERR_500 "{\"code\":\"InternalError\",\"message\":\"boom\"}"
 #define ERR_429 "{\"code\":\"TooManyRequests\",\"message\":\"Rate limit exceeded\"}"
 
-struct fixture {
-    mock_server *ms;
-    th_fake_clock fc;
-};
+typedef th_fixture fixture;
 
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-
-    if (f == NULL)
-        return -1;
-    f->ms = mock_server_start();
-    if (f->ms == NULL)
-        return -1;
-    th_fake_clock_init(&f->fc);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-
-    mock_server_stop(f->ms);
-    th_fake_clock_dispose(&f->fc);
-    free(f);
-    return 0;
-}
-
-static ftx_client *client(struct fixture *f)
+static ftx_client *client(fixture *f)
 {
     return th_client_clock(f->ms, &f->fc);
 }
@@ -78,7 +51,7 @@ static const ftx__request ACTION_REQ = {"POST", "/connections/c1/sync", NULL, 1,
 
 static void test_get_retried_on_500_then_success(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {1000, 2000};
     ftx_error err = {0};
@@ -97,7 +70,7 @@ static void test_get_retried_on_500_then_success(void **state)
 
 static void test_get_exhausts_attempts(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {1000, 2000};
     ftx_error err = {0};
@@ -116,7 +89,7 @@ static void test_get_exhausts_attempts(void **state)
 
 static void test_patch_and_delete_retried(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     ftx__request patch = {"PATCH", "/groups/g1", NULL, 0, 0};
     ftx__request del = {"DELETE", "/groups/g1", NULL, 0, 0};
@@ -137,7 +110,7 @@ static void test_patch_and_delete_retried(void **state)
 
 static void test_post_create_not_repeated_after_500(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     ftx_error err = {0};
     json_t *out = (json_t *)0x1;
@@ -160,7 +133,7 @@ static void test_post_create_not_repeated_after_500(void **state)
 
 static void test_post_create_not_repeated_after_drop(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f); /* fresh connection: the drop is not a stale keep-alive */
     mock_response drop = {0, NULL, NULL, 0, MOCK_DROP};
     ftx_error err = {0};
@@ -178,7 +151,7 @@ static void test_post_create_not_repeated_after_drop(void **state)
 
 static void test_post_create_not_repeated_after_timeout(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     mock_response slow = {201, OK_BODY, NULL, 400, MOCK_REPLY};
     ftx_client *c;
@@ -196,7 +169,7 @@ static void test_post_create_not_repeated_after_timeout(void **state)
 
 static void test_get_retried_after_timeout(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     mock_response slow = {200, OK_BODY, NULL, 400, MOCK_REPLY};
     static const uint64_t want[] = {1000};
@@ -215,7 +188,7 @@ static void test_get_retried_after_timeout(void **state)
 
 static void test_action_post_retried(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {1000};
     ftx_error err = {0};
@@ -232,7 +205,7 @@ static void test_action_post_retried(void **state)
 
 static void test_429_retried_for_post_create(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {1000};
     json_t *body = json_pack("{s:s}", "name", "new_group");
@@ -254,7 +227,7 @@ static void test_429_retried_for_post_create(void **state)
 
 static void test_refused_retried_for_post_create(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     mock_server *dead = mock_server_start();
     ftx_client_options o = th_options(f->ms, &f->fc);
     static const uint64_t want[] = {1000, 2000};
@@ -276,7 +249,7 @@ static void test_refused_retried_for_post_create(void **state)
 
 static void test_retry_after_seconds(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {2000};
     ftx_error err = {0};
@@ -291,7 +264,7 @@ static void test_retry_after_seconds(void **state)
 
 static void test_retry_after_on_503(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {7000, 0};
     ftx_error err = {0};
@@ -306,7 +279,7 @@ static void test_retry_after_on_503(void **state)
 
 static void test_retry_after_http_date(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     ftx_error err = {0};
     char hdr[96], date[64];
@@ -331,7 +304,7 @@ static void test_retry_after_http_date(void **state)
 
 static void test_retry_after_beyond_cap(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     ftx_error err = {0};
 
@@ -349,9 +322,37 @@ static void test_retry_after_beyond_cap(void **state)
     ftx_client_free(c);
 }
 
+/* A Retry-After beyond the cap pauses the whole client: later calls fail fast without
+ * sending until the server's time has passed, then go out again. */
+static void test_long_rate_limit_pauses_client(void **state)
+{
+    fixture *f = *state;
+    ftx_client *c = client(f);
+    ftx_error err = {0};
+
+    respond_h(f->ms, 429, ERR_429, "Retry-After: 3600");
+    assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+
+    f->fc.now_ms += 600 * 1000; /* 3000 s of the pause left */
+    ftx_error_clear(&err);
+    assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+    assert_int_equal(err.retry_after, 3000);
+    assert_int_equal(err.attempts, 0);
+    assert_non_null(strstr(err.message, "not sent"));
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_int_equal(f->fc.nsleeps, 0);
+
+    f->fc.now_ms += 3000 * 1000;
+    mock_server_respond(f->ms, 200, OK_BODY);
+    assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_OK);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    ftx_client_free(c);
+}
+
 static void test_retry_after_at_cap_is_waited(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     static const uint64_t want[] = {30000};
     ftx_error err = {0};
@@ -365,7 +366,7 @@ static void test_retry_after_at_cap_is_waited(void **state)
 
 static void test_malformed_retry_after(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     static const uint64_t want[] = {1000, 2000, 4000, 8000, 16000};
     ftx_client *c;
@@ -402,7 +403,7 @@ static void test_malformed_retry_after(void **state)
 
 static void test_backoff_cap(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     static const uint64_t want[] = {500, 2500, 4000, 4000};
     ftx_client *c;
@@ -424,7 +425,7 @@ static void test_backoff_cap(void **state)
 
 static void test_jitter_bounds(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     static const uint64_t full[] = {1000, 2000, 4000, 8000, 10000};
     ftx_retry_policy p = FTX_RETRY_POLICY_INIT;
@@ -503,7 +504,7 @@ static int my_on_retry(const ftx_error *err, const ftx_request_info *info, uint6
 
 static void test_retry_if_overrides(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     struct cb_state s;
     ftx_client *c;
@@ -561,7 +562,7 @@ static void test_retry_if_overrides(void **state)
 
 static void test_on_retry_stops(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     struct cb_state s;
     ftx_client *c;
@@ -588,7 +589,7 @@ static void test_on_retry_stops(void **state)
 
 static void test_max_attempts_one(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client_options o = th_options(f->ms, &f->fc);
     ftx_client *c;
     ftx_error err = {0};
@@ -613,7 +614,7 @@ static void test_max_attempts_one(void **state)
 
 static void test_non_retryable_not_repeated(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_client *c = client(f);
     ftx_error err = {0};
     static const int statuses[] = {400, 401, 403, 404, 409, 422};
@@ -663,7 +664,7 @@ static int my_fn(void *ud, ftx_error *err)
 
 static void test_with_retry(void **state)
 {
-    struct fixture *f = *state;
+    fixture *f = *state;
     ftx_clock clk = th_fake_clock_get(&f->fc);
     ftx_retry_policy p = FTX_RETRY_POLICY_INIT;
     struct fn_state s = {0, 2, FTX_ERR_SERVER, -1};
@@ -739,7 +740,7 @@ static void test_real_clock_defaults(void **state)
     assert_true(b >= a + 15);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, th_setup_no_client, th_teardown)
 
 int main(void)
 {
@@ -758,6 +759,7 @@ int main(void)
         T(test_retry_after_on_503),
         T(test_retry_after_http_date),
         T(test_retry_after_beyond_cap),
+        T(test_long_rate_limit_pauses_client),
         T(test_retry_after_at_cap_is_waited),
         T(test_malformed_retry_after),
         T(test_backoff_cap),

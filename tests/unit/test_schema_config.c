@@ -16,36 +16,6 @@
 
 #define PLAIN "application/json"
 
-static mock_server *ms;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    ms = mock_server_start();
-    return ms == NULL ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    mock_server_stop(ms);
-    return 0;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    mock_server_reset(ms);
-    return 0;
-}
-
-static void respond_fixture(const char *name)
-{
-    char *body = th_read_fixture(name);
-    mock_server_respond(ms, 200, body);
-    free(body);
-}
-
 static const char *patch_allowed_reason(const json_t *eps)
 {
     return json_string_value(json_object_get(eps, "reason_code"));
@@ -133,14 +103,14 @@ static void check_fixture_config(const ftx_schema_config *cfg)
 
 static void test_get_schema_config_nested(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_schema_config *cfg = NULL, *copy;
     ftx_error err = {0};
 
     (void)state;
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_get_schema_config(c, "speak_inexpensive", &cfg, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET",
+    th_assert_request(mock_server_request(th_ms, 0), "GET",
                       "/v1/connections/speak_inexpensive/schemas", NULL, PLAIN);
     check_fixture_config(cfg);
 
@@ -154,12 +124,12 @@ static void test_get_schema_config_nested(void **state)
 
 static void test_get_schema_config_not_found(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_schema_config *cfg = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 404,
+    mock_server_respond(th_ms, 404,
                         "{\"code\":\"NotFound_SchemaConfig\",\"message\":\"Connection with id "
                         "'x' doesn't have schema config\"}");
     assert_int_equal(ftx_connectors_get_schema_config(c, "x", &cfg, &err), FTX_ERR_NOT_FOUND);
@@ -169,13 +139,13 @@ static void test_get_schema_config_not_found(void **state)
                      FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_get_schema_config(c, "x", NULL, &err),
                      FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 1);
+    assert_int_equal(mock_server_request_count(th_ms), 1);
     ftx_client_free(c);
 }
 
 static void test_update_schema_config(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_schema_config *cfg = NULL;
     ftx_error err = {0};
     const char *body = "{\"schema_change_handling\":\"BLOCK_ALL\",\"schemas\":{\"public\":{"
@@ -185,15 +155,15 @@ static void test_update_schema_config(void **state)
     json_t *params = th_json(body);
 
     (void)state;
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_update_schema_config(c, "c1", params, &cfg, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "PATCH", "/v1/connections/c1/schemas", NULL,
+    th_assert_request(mock_server_request(th_ms, 0), "PATCH", "/v1/connections/c1/schemas", NULL,
                       PLAIN);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, body);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, body);
     check_fixture_config(cfg);
     ftx_schema_config_free(cfg);
 
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_update_schema_config(c, "c1", params, NULL, &err), FTX_OK);
     json_decref(params);
     ftx_client_free(c);
@@ -209,7 +179,7 @@ static void test_update_schema_config_rejects_before_sending(void **state)
         "{\"schemas\":{\"public\":{\"tables\":{\"users\":{\"sync_mode\":\"live\"}}}}}",
         "[]",
     };
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_schema_config *cfg = NULL;
     ftx_error err = {0};
 
@@ -223,42 +193,42 @@ static void test_update_schema_config_rejects_before_sending(void **state)
     }
     assert_int_equal(ftx_connectors_update_schema_config(c, "c1", NULL, &cfg, &err),
                      FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     ftx_client_free(c);
 }
 
 static void test_reload_modes(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_reload_options ro = FTX_RELOAD_OPTIONS_INIT;
     ftx_schema_config *cfg = NULL;
     ftx_error err = {0};
 
     (void)state;
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_reload_schema_config(c, "c1", NULL, &cfg, &err), FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "POST", "/v1/connections/c1/schemas/reload", NULL,
-                      PLAIN);
-    th_assert_json_eq(mock_server_request(ms, 0)->body, "{\"exclude_mode\":\"PRESERVE\"}");
+    th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections/c1/schemas/reload",
+                      NULL, PLAIN);
+    th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{\"exclude_mode\":\"PRESERVE\"}");
     check_fixture_config(cfg);
     ftx_schema_config_free(cfg);
 
     ro.exclude_mode = "EXCLUDE";
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_reload_schema_config(c, "c1", &ro, NULL, &err), FTX_OK);
-    th_assert_json_eq(mock_server_request(ms, 1)->body, "{\"exclude_mode\":\"EXCLUDE\"}");
+    th_assert_json_eq(mock_server_request(th_ms, 1)->body, "{\"exclude_mode\":\"EXCLUDE\"}");
 
     ro.exclude_mode = "PRESERVE";
-    respond_fixture("connectors/schema_config.json");
+    th_respond_fixture(th_ms, 200, "connectors/schema_config.json");
     assert_int_equal(ftx_connectors_reload_schema_config(c, "c1", &ro, NULL, &err), FTX_OK);
-    th_assert_json_eq(mock_server_request(ms, 2)->body, "{\"exclude_mode\":\"PRESERVE\"}");
+    th_assert_json_eq(mock_server_request(th_ms, 2)->body, "{\"exclude_mode\":\"PRESERVE\"}");
     ftx_client_free(c);
 }
 
 static void test_reload_rejects_include_and_unknown_modes(void **state)
 {
     const char *bad[] = {"INCLUDE", "preserve", "Exclude", "", "PRESERVE "};
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_reload_options ro = FTX_RELOAD_OPTIONS_INIT;
     ftx_schema_config *cfg = NULL;
     ftx_error err = {0};
@@ -277,22 +247,22 @@ static void test_reload_rejects_include_and_unknown_modes(void **state)
     ro.version = 7;
     assert_int_equal(ftx_connectors_reload_schema_config(c, "c1", &ro, &cfg, &err),
                      FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
     ftx_client_free(c);
 }
 
 static void test_get_table_columns(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_column_list *cols = NULL;
     const ftx_column *col;
     ftx_error err = {0};
 
     (void)state;
-    respond_fixture("connectors/table_columns.json");
+    th_respond_fixture(th_ms, 200, "connectors/table_columns.json");
     assert_int_equal(ftx_connectors_get_table_columns(c, "c1", "public", "users", &cols, &err),
                      FTX_OK);
-    th_assert_request(mock_server_request(ms, 0), "GET",
+    th_assert_request(mock_server_request(th_ms, 0), "GET",
                       "/v1/connections/c1/schemas/public/tables/users/columns", NULL, PLAIN);
     assert_int_equal(cols->count, 3);
     assert_string_equal(cols->items[0]->name, "id");
@@ -314,10 +284,10 @@ static void test_get_table_columns(void **state)
     ftx_column_list_free(cols);
 
     /* names with any characters are one encoded path segment each */
-    respond_fixture("connectors/table_columns.json");
+    th_respond_fixture(th_ms, 200, "connectors/table_columns.json");
     assert_int_equal(ftx_connectors_get_table_columns(c, "c1", "my schema", "a/b?c", &cols, &err),
                      FTX_OK);
-    th_assert_request(mock_server_request(ms, 1), "GET",
+    th_assert_request(mock_server_request(th_ms, 1), "GET",
                       "/v1/connections/c1/schemas/my%20schema/tables/a%2Fb%3Fc/columns", NULL,
                       PLAIN);
     ftx_column_list_free(cols);
@@ -326,7 +296,7 @@ static void test_get_table_columns(void **state)
                      FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_connectors_get_table_columns(c, "c1", "", "t", &cols, &err),
                      FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_column_list_free(NULL);
     ftx_client_free(c);
 }
@@ -420,16 +390,16 @@ static void test_decode_survives_every_allocation_failure(void **state)
 
 static void test_malformed_response_is_decode_error(void **state)
 {
-    ftx_client *c = th_client(ms);
+    ftx_client *c = th_client(th_ms);
     ftx_schema_config *cfg = NULL;
     ftx_column_list *cols = NULL;
     ftx_error err = {0};
 
     (void)state;
-    mock_server_respond(ms, 200, "{\"code\":\"Success\",\"data\":{\"schemas\":{\"a\"");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\",\"data\":{\"schemas\":{\"a\"");
     assert_int_equal(ftx_connectors_get_schema_config(c, "c1", &cfg, &err), FTX_ERR_DECODE);
     assert_null(cfg);
-    mock_server_respond(ms, 200, "<html>bad gateway</html>");
+    mock_server_respond(th_ms, 200, "<html>bad gateway</html>");
     assert_int_equal(ftx_connectors_get_table_columns(c, "c1", "s", "t", &cols, &err),
                      FTX_ERR_DECODE);
     assert_null(cols);
@@ -439,16 +409,16 @@ static void test_malformed_response_is_decode_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_get_schema_config_nested, setup),
-        cmocka_unit_test_setup(test_get_schema_config_not_found, setup),
-        cmocka_unit_test_setup(test_update_schema_config, setup),
-        cmocka_unit_test_setup(test_update_schema_config_rejects_before_sending, setup),
-        cmocka_unit_test_setup(test_reload_modes, setup),
-        cmocka_unit_test_setup(test_reload_rejects_include_and_unknown_modes, setup),
-        cmocka_unit_test_setup(test_get_table_columns, setup),
-        cmocka_unit_test_setup(test_decoders_are_tolerant, setup),
-        cmocka_unit_test_setup(test_malformed_response_is_decode_error, setup),
-        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, setup),
+        cmocka_unit_test_setup(test_get_schema_config_nested, th_reset),
+        cmocka_unit_test_setup(test_get_schema_config_not_found, th_reset),
+        cmocka_unit_test_setup(test_update_schema_config, th_reset),
+        cmocka_unit_test_setup(test_update_schema_config_rejects_before_sending, th_reset),
+        cmocka_unit_test_setup(test_reload_modes, th_reset),
+        cmocka_unit_test_setup(test_reload_rejects_include_and_unknown_modes, th_reset),
+        cmocka_unit_test_setup(test_get_table_columns, th_reset),
+        cmocka_unit_test_setup(test_decoders_are_tolerant, th_reset),
+        cmocka_unit_test_setup(test_malformed_response_is_decode_error, th_reset),
+        cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, th_reset),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

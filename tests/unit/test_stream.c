@@ -45,40 +45,7 @@ static const ftx__list_spec plain = {"/things", NULL, 0, parse_id, free_id};
     "\"c2\"}}"
 #define PAGE3 "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"e\"}]}}"
 
-typedef struct fixture {
-    mock_server *ms;
-    ftx_client *client;
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof(*f));
-    ftx_client_options o;
-
-    if (f == NULL)
-        return -1;
-    f->ms = mock_server_start();
-    if (f->ms == NULL) {
-        free(f);
-        return -1;
-    }
-    /* One attempt per request, so request counts are exactly the pages asked for. */
-    o = th_options(f->ms, NULL);
-    o.retry.max_attempts = 1;
-    f->client = th_client_opts(&o);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-
-    ftx_client_free(f->client);
-    mock_server_stop(f->ms);
-    free(f);
-    return 0;
-}
+typedef th_fixture fixture;
 
 static void assert_query(mock_server *ms, size_t i, const char *query)
 {
@@ -540,22 +507,34 @@ static void test_prefetch_matches_sequential(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_list_exact_query, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_limit_sends_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_list_decode_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_no_io_until_next, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_three_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_three_pages_prefetch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_starts_at_cursor, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_early_stop_no_prefetch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_early_stop_prefetch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_prefetch_fetches_ahead, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_next_cursor_null_empty_absent, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_empty_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3_prefetch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stream_first_page_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_prefetch_matches_sequential, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_exact_query, th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_limit_sends_nothing, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_list_decode_errors, th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_no_io_until_next, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_three_pages, th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_three_pages_prefetch, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_starts_at_cursor, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_early_stop_no_prefetch, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_early_stop_prefetch, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_prefetch_fetches_ahead, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_next_cursor_null_empty_absent,
+                                        th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_empty_pages, th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_error_on_page_3_prefetch, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_first_page_error, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_prefetch_matches_sequential, th_setup_one_attempt,
+                                        th_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,27 +21,12 @@
 #define T1 "2024-05-01T11:00:00.5Z"
 #define T2 "2024-05-01T12:00:00Z"
 
-static mock_server *ms;
 static th_fake_clock fc;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    ms = mock_server_start();
-    return ms == NULL ? -1 : 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    mock_server_stop(ms);
-    return 0;
-}
 
 static int setup(void **state)
 {
     (void)state;
-    mock_server_reset(ms);
+    mock_server_reset(th_ms);
     th_fake_clock_init(&fc);
     return 0;
 }
@@ -55,7 +40,7 @@ static int teardown(void **state)
 
 static ftx_client *client(int max_attempts)
 {
-    ftx_client_options o = th_options(ms, &fc);
+    ftx_client_options o = th_options(th_ms, &fc);
 
     if (max_attempts > 0)
         o.retry.max_attempts = max_attempts;
@@ -84,12 +69,12 @@ static void respond_connector(const char *sync_state, int paused, const char *se
                    "\"sync_state\":\"%s\",\"update_state\":\"on_schedule\","
                    "\"is_historical_sync\":false,\"tasks\":[],\"warnings\":[]}}}",
                    paused ? "true" : "false", schedule_type, s, f, setup_state, sync_state);
-    mock_server_respond(ms, 200, body);
+    mock_server_respond(th_ms, 200, body);
 }
 
 static void respond_sync_ok(void)
 {
-    mock_server_respond(ms, 200,
+    mock_server_respond(th_ms, 200,
                         "{\"code\":\"Success\",\"message\":\"Sync has been successfully "
                         "triggered for connection with id 'c1'\"}");
 }
@@ -123,14 +108,15 @@ static int on_progress(const ftx_sync_progress *p, void *userdata)
 static void assert_poll_requests(size_t first, size_t count)
 {
     for (size_t i = first; i < first + count; i++)
-        th_assert_request(mock_server_request(ms, i), "GET", "/v1/connections/c1", NULL, V2);
+        th_assert_request(mock_server_request(th_ms, i), "GET", "/v1/connections/c1", NULL, V2);
 }
 
 /* The trigger happens after the baseline read and sends the sync body. */
 static void assert_trigger(size_t index, const char *body)
 {
-    th_assert_request(mock_server_request(ms, index), "POST", "/v1/connections/c1/sync", NULL, V2);
-    th_assert_json_eq(mock_server_request(ms, index)->body, body);
+    th_assert_request(mock_server_request(th_ms, index), "POST", "/v1/connections/c1/sync", NULL,
+                      V2);
+    th_assert_json_eq(mock_server_request(th_ms, index)->body, body);
 }
 
 static void test_wait_success(void **state)
@@ -156,7 +142,7 @@ static void test_wait_success(void **state)
     assert_int_equal(r->polls, 3);
     assert_int_equal(r->elapsed_ms, 15000);
     assert_string_equal(r->connector->succeeded_at.iso, T1);
-    assert_int_equal(mock_server_request_count(ms), 5);
+    assert_int_equal(mock_server_request_count(th_ms), 5);
     assert_poll_requests(0, 1);
     assert_trigger(1, "{}");
     assert_poll_requests(2, 3);
@@ -194,7 +180,7 @@ static void test_wait_failure(void **state)
     assert_int_equal(r->polls, 2);
     assert_string_equal(r->connector->failed_at.iso, T2);
     assert_trigger(1, "{\"force\":true}");
-    assert_int_equal(mock_server_request_count(ms), 4);
+    assert_int_equal(mock_server_request_count(th_ms), 4);
     ftx_sync_wait_result_free(r);
     ftx_client_free(c);
 }
@@ -244,7 +230,7 @@ static void test_wait_scheduled_before_trigger_race(void **state)
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", &o, &r, &err), FTX_OK);
     assert_int_equal(r->outcome, FTX_SYNC_SUCCEEDED);
     assert_int_equal(r->polls, 6);
-    assert_int_equal(mock_server_request_count(ms), 8);
+    assert_int_equal(mock_server_request_count(th_ms), 8);
     ftx_sync_wait_result_free(r);
     ftx_client_free(c);
 }
@@ -270,7 +256,7 @@ static void test_wait_deadline(void **state)
     assert_null(r);
     assert_int_equal(err.type, FTX_ERR_TIMEOUT);
     /* reads at 10 s, 20 s, and 25 s (the last sleep is cut to the deadline) */
-    assert_int_equal(mock_server_request_count(ms), 5);
+    assert_int_equal(mock_server_request_count(th_ms), 5);
     assert_int_equal(log.calls, 3);
     assert_int_equal(fc.nsleeps, 3);
     assert_int_equal(fc.sleeps[2], 5000);
@@ -290,8 +276,8 @@ static void test_wait_refuses_paused(void **state)
     assert_null(r);
     assert_non_null(strstr(err.message, "paused"));
     /* only the read: no sync was triggered */
-    assert_int_equal(mock_server_request_count(ms), 1);
-    assert_string_equal(mock_server_request(ms, 0)->method, "GET");
+    assert_int_equal(mock_server_request_count(th_ms), 1);
+    assert_string_equal(mock_server_request(th_ms, 0)->method, "GET");
     ftx_client_free(c);
 }
 
@@ -310,7 +296,7 @@ static void test_wait_refuses_setup_not_connected(void **state)
         assert_null(r);
         assert_non_null(strstr(err.message, states[i]));
     }
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
@@ -328,14 +314,14 @@ static void test_wait_failed_reads_are_retried(void **state)
     o.progress_userdata = &log;
     respond_connector("scheduled", 0, "connected", T0, NULL, "auto");
     respond_sync_ok();
-    mock_server_respond(ms, 500, "{\"code\":\"InternalError\",\"message\":\"oops\"}");
-    mock_server_respond(ms, 200, "{\"code\":\"Success\",\"data\":");
+    mock_server_respond(th_ms, 500, "{\"code\":\"InternalError\",\"message\":\"oops\"}");
+    mock_server_respond(th_ms, 200, "{\"code\":\"Success\",\"data\":");
     respond_connector("scheduled", 0, "connected", T1, NULL, "auto");
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", &o, &r, &err), FTX_OK);
     assert_int_equal(r->outcome, FTX_SYNC_SUCCEEDED);
     assert_int_equal(r->polls, 3);
     assert_int_equal(log.errors, 2);
-    assert_int_equal(mock_server_request_count(ms), 5);
+    assert_int_equal(mock_server_request_count(th_ms), 5);
     ftx_sync_wait_result_free(r);
     ftx_client_free(c);
 }
@@ -349,11 +335,11 @@ static void test_wait_not_found_while_waiting_is_fatal(void **state)
     (void)state;
     respond_connector("scheduled", 0, "connected", T0, NULL, "auto");
     respond_sync_ok();
-    mock_server_respond(ms, 404, "{\"code\":\"NotFound_Connector\",\"message\":\"deleted\"}");
+    mock_server_respond(th_ms, 404, "{\"code\":\"NotFound_Connector\",\"message\":\"deleted\"}");
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", NULL, &r, &err), FTX_ERR_NOT_FOUND);
     assert_null(r);
     assert_string_equal(err.code, "NotFound_Connector");
-    assert_int_equal(mock_server_request_count(ms), 3);
+    assert_int_equal(mock_server_request_count(th_ms), 3);
     ftx_client_free(c);
 }
 
@@ -395,14 +381,14 @@ static void test_wait_rescheduled_auto_keeps_waiting(void **state)
     ftx_sync_wait_result_free(r);
 
     /* unless asked to stop there */
-    mock_server_reset(ms);
+    mock_server_reset(th_ms);
     o.stop_on_rescheduled = 1;
     respond_connector("scheduled", 0, "connected", T0, NULL, "auto");
     respond_sync_ok();
     respond_connector("rescheduled", 0, "connected", T0, NULL, "auto");
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", &o, &r, &err), FTX_OK);
     assert_int_equal(r->outcome, FTX_SYNC_RESCHEDULED);
-    assert_int_equal(mock_server_request_count(ms), 3);
+    assert_int_equal(mock_server_request_count(th_ms), 3);
     ftx_sync_wait_result_free(r);
     ftx_client_free(c);
 }
@@ -441,7 +427,7 @@ static void test_wait_progress_can_cancel(void **state)
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", &o, &r, &err), FTX_ERR_CANCELLED);
     assert_null(r);
     assert_int_equal(log.calls, 2);
-    assert_int_equal(mock_server_request_count(ms), 4);
+    assert_int_equal(mock_server_request_count(th_ms), 4);
     ftx_client_free(c);
 }
 
@@ -460,14 +446,14 @@ static void test_wait_errors_before_waiting(void **state)
     assert_int_equal(ftx_connectors_sync_and_wait(c, "", NULL, &r, &err), FTX_ERR_INVALID_ARGUMENT);
     o.version = 0;
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", &o, &r, &err), FTX_ERR_INVALID_ARGUMENT);
-    assert_int_equal(mock_server_request_count(ms), 0);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
 
     /* the trigger fails: reported, no polling */
     respond_connector("scheduled", 0, "connected", T0, NULL, "auto");
-    mock_server_respond(ms, 409, "{\"code\":\"Conflict\",\"message\":\"no\"}");
+    mock_server_respond(th_ms, 409, "{\"code\":\"Conflict\",\"message\":\"no\"}");
     assert_int_equal(ftx_connectors_sync_and_wait(c, "c1", NULL, &r, &err), FTX_ERR_CONFLICT);
     assert_null(r);
-    assert_int_equal(mock_server_request_count(ms), 2);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
     ftx_client_free(c);
 }
 
@@ -490,5 +476,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wait_progress_can_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wait_errors_before_waiting, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }

@@ -16,47 +16,18 @@
 #include "fivetrex/fivetrex.h"
 #include "internal.h"
 #include "mock_server.h"
+#include "test_helpers.h"
 
 #define ACCEPT_JSON "application/json"
 
-typedef struct fixture {
-    mock_server *ms;
-    ftx_client *client;
-    uint64_t now; /* fake clock */
-    uint64_t slept;
-} fixture;
-
-static uint64_t fake_now(void *ud)
-{
-    return ((fixture *)ud)->now;
-}
-
-static void fake_sleep(uint64_t ms, void *ud)
-{
-    ((fixture *)ud)->now += ms;
-    ((fixture *)ud)->slept += ms;
-}
+typedef th_fixture fixture;
 
 static char *read_fixture(const char *name)
 {
-    char path[512];
-    FILE *f;
-    long n;
-    char *buf;
+    char path[128];
 
-    snprintf(path, sizeof(path), "%s/webhooks_api/%s", FTX_TEST_DATA_DIR, name);
-    f = fopen(path, "rb");
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n > 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    (void)snprintf(path, sizeof(path), "webhooks_api/%s", name);
+    return th_read_fixture(path);
 }
 
 static void respond_fixture(fixture *fx, int status, const char *name)
@@ -67,70 +38,11 @@ static void respond_fixture(fixture *fx, int status, const char *name)
     free(body);
 }
 
-static int setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof(*fx));
-    ftx_client_options o = FTX_CLIENT_OPTIONS_INIT;
-    ftx_error err = {0};
-
-    assert_non_null(fx);
-    fx->ms = mock_server_start();
-    assert_non_null(fx->ms);
-    o.api_key = "test_key";
-    o.api_secret = "test_secret";
-    o.base_url = mock_server_url(fx->ms);
-    o.clock.now_ms = fake_now;
-    o.clock.sleep_ms = fake_sleep;
-    o.clock.userdata = fx;
-    assert_int_equal(ftx_client_new(&fx->client, &o, &err), FTX_OK);
-    *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *fx = *state;
-
-    ftx_client_free(fx->client);
-    mock_server_stop(fx->ms);
-    free(fx);
-    return 0;
-}
-
 /* Assert request `i`. `query` and `body` NULL mean none was sent. */
 static void assert_request(fixture *fx, size_t i, const char *method, const char *path,
                            const char *query, const char *body)
 {
-    const mock_request *r = mock_server_request(fx->ms, i);
-
-    assert_non_null(r);
-    assert_string_equal(r->method, method);
-    assert_string_equal(r->path, path);
-    if (query == NULL)
-        assert_null(r->query);
-    else
-        assert_string_equal(r->query, query);
-    assert_non_null(r->accept);
-    assert_string_equal(r->accept, ACCEPT_JSON);
-    assert_non_null(r->authorization);
-    assert_memory_equal(r->authorization, "Basic ", 6);
-    if (body == NULL) {
-        assert_null(r->body);
-    } else {
-        json_error_t jerr;
-        json_t *want = json_loads(body, 0, &jerr);
-        json_t *got;
-
-        assert_non_null(want);
-        assert_non_null(r->body);
-        got = json_loads(r->body, 0, &jerr);
-        if (got == NULL || !json_equal(want, got))
-            fail_msg("body %s, expected %s", r->body, body);
-        assert_non_null(r->content_type);
-        assert_non_null(strstr(r->content_type, "application/json"));
-        json_decref(want);
-        json_decref(got);
-    }
+    (void)th_assert_call(fx->ms, i, method, path, query, ACCEPT_JSON, body);
 }
 
 static void assert_account_webhook(const ftx_webhook *w)
@@ -516,7 +428,7 @@ static void test_webhooks_test_retried_as_action(void **state)
     respond_fixture(fx, 200, "webhook_test_result.json");
     assert_int_equal(ftx_webhooks_test(fx->client, "program_quoth", "sync_end", &r, &err), FTX_OK);
     assert_int_equal(mock_server_request_count(fx->ms), 2);
-    assert_true(fx->slept > 0);
+    assert_true(fx->fc.total_slept_ms > 0);
     ftx_webhook_test_result_free(r);
 }
 
@@ -723,24 +635,26 @@ static void test_webhook_alloc_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_webhooks_get_parses_every_field, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_hostile_ids_encoded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_reject_missing_ids, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_get_not_found, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_create_account, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_create_group, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_create_requires_url_and_events, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_create_never_retried, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_update, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_delete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_test_default_event, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_test_named_event_and_failure, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_test_retried_as_action, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_list_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_stream_walks_pages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_webhooks_stream_stops_early, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_get_parses_every_field, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_hostile_ids_encoded, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_reject_missing_ids, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_get_not_found, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_create_account, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_create_group, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_create_requires_url_and_events, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_create_never_retried, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_update, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_delete, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_test_default_event, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_test_named_event_and_failure, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_test_retried_as_action, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_list_page, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_stream_walks_pages, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_webhooks_stream_stops_early, th_setup, th_teardown),
         cmocka_unit_test(test_webhook_level_helpers),
         cmocka_unit_test(test_webhook_from_json_tolerance),
         cmocka_unit_test(test_webhook_alloc_failures),
