@@ -170,6 +170,53 @@ const char *cli_c(const cli_ctx *ctx, const char *code);
 #define CLI_CYAN   "\033[36m"
 #define CLI_RESET  "\033[0m"
 
+/* ---- shared verbs (common.c) ---- */
+/* cli_simple_args with one ID positional, then cli_client. Returns 0, -1 when --help
+ * was printed (exit 0) or an exit status. */
+int cli_one_id(cli_ctx *ctx, int argc, char **argv, const char *help, const char **id);
+/* cli_getopt for a verb taking one ID and options: --help is printed, the first
+ * positional goes to *id and a second one is a usage error (any one when `id` is NULL). Returns an
+ * option id (> 0), 0 at the end, or -1 with *status the exit status (0 after --help). */
+int cli_next_opt(cli_parser *p, const cli_opt *opts, const char *help, const char **id,
+                 int *status);
+/* Before a create/update call: an update with an empty `body` is a usage error, then
+ * cli_client. On failure `body` is released and the exit status returned; 0 otherwise. */
+int cli_body_ready(cli_ctx *ctx, int update, json_t *body);
+/* The whole "<resource> delete ID" verb: `del` on the ID, then "Deleted <noun> ID". */
+int cli_delete(cli_ctx *ctx, int argc, char **argv, const char *help, const char *resource,
+               const char *noun, int (*del)(ftx_client *client, const char *id, ftx_error *err));
+
+/* A list verb. With --page, or --limit up to 1000, one page is printed (and its next
+ * cursor on stderr); otherwise every page is streamed, up to --limit items. */
+typedef struct cli_list {
+    cli_ctx *ctx;
+    cli_table table;
+    void (*row)(cli_table *t, const void *item);
+    const void *userdata; /* given to cli_list_run */
+    long printed;
+} cli_list;
+
+typedef struct cli_list_spec {
+    const char *what; /* "groups list", in error messages */
+    const char *noun; /* "groups", in "(after N groups)" */
+    const cli_column *cols;
+    size_t ncols;
+    void (*row)(cli_table *t, const void *item);
+    /* Fetch one page, cli_list_emit its items, then cli_list_page_end. */
+    int (*page)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
+    /* Stream: cli_list_emit items while cli_list_more. FTX_OK or the error. */
+    int (*stream)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
+} cli_list_spec;
+
+/* Run a list verb after its arguments were parsed; returns the exit status. */
+int cli_list_run(cli_ctx *ctx, const cli_list_spec *spec, const void *userdata);
+/* Print one item: its raw JSON on a line, or a table row. */
+void cli_list_emit(cli_list *l, const void *item, const json_t *raw);
+/* Whether a stream should go on (under --limit, stdout still fine). */
+int cli_list_more(const cli_list *l);
+/* After the items of a page: end the table, flush, print the next cursor if any. */
+void cli_list_page_end(cli_list *l, const char *next_cursor);
+
 /* ---- commands ---- */
 typedef struct cli_command {
     const char *name;

@@ -38,8 +38,9 @@ static const cli_column conn_cols[] = {{"ID", 26},         {"GROUP", 22}, {"SERV
                                        {"SCHEMA", 20},     {"STATE", 11}, {"PAUSED", 6},
                                        {"SUCCEEDED_AT", 0}};
 
-static void conn_row(cli_table *t, const ftx_connector *c)
+static void conn_row(cli_table *t, const void *item)
 {
+    const ftx_connector *c = item;
     const char *cells[7];
     cells[0] = c->id;
     cells[1] = c->group_id;
@@ -112,16 +113,42 @@ static void conn_show(cli_ctx *ctx, const ftx_connector *c)
     fflush(stdout);
 }
 
-/* Shared by verbs that take exactly one ID and only global options. */
-static int one_id(cli_ctx *ctx, int argc, char **argv, const char *help, const char **id)
+/* ---- list ---- */
+
+static int conn_page(cli_list *l, const ftx_list_options *lo, ftx_error *err)
 {
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, id);
-    if (rc)
-        return rc < 0 ? -1 : rc;
-    return cli_client(ctx);
+    const char *group = l->userdata;
+    ftx_connector_page *page = NULL;
+    size_t i;
+    int rc = group ? ftx_connectors_list(l->ctx->client, group, lo, &page, err)
+                   : ftx_connectors_list_all(l->ctx->client, lo, &page, err);
+
+    if (rc != FTX_OK)
+        return rc;
+    for (i = 0; i < page->count; i++)
+        cli_list_emit(l, page->items[i], page->items[i]->raw);
+    cli_list_page_end(l, page->next_cursor);
+    ftx_connector_page_free(page);
+    return FTX_OK;
 }
 
-/* ---- list ---- */
+static int conn_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    const char *group = l->userdata;
+    ftx_connector_stream *s = NULL;
+    const ftx_connector *c = NULL;
+    int rc = group ? ftx_connectors_stream(l->ctx->client, group, lo, &s, err)
+                   : ftx_connectors_stream_all(l->ctx->client, lo, &s, err);
+
+    while (rc == FTX_OK && cli_list_more(l) &&
+           (rc = ftx_connector_stream_next(s, &c, err)) == FTX_OK && c)
+        cli_list_emit(l, c, c->raw);
+    ftx_connector_stream_free(s);
+    return rc;
+}
+
+static const cli_list_spec conn_list_spec = {"connectors list", "connectors", conn_cols,  7,
+                                             conn_row,          conn_page,    conn_stream};
 
 static int conn_list(cli_ctx *ctx, int argc, char **argv)
 {
@@ -133,11 +160,7 @@ static int conn_list(cli_ctx *ctx, int argc, char **argv)
     static const cli_opt opts[] = {{"group", 'g', CLI_ARG_REQUIRED, 1}, {NULL, 0, 0, 0}};
     cli_parser p;
     const char *group = NULL;
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
-    ftx_error err = {0};
-    cli_table t;
-    long printed = 0;
-    int id, rc;
+    int id;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
     while ((id = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
@@ -153,55 +176,7 @@ static int conn_list(cli_ctx *ctx, int argc, char **argv)
         if (id == 1)
             group = p.value;
     }
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    cli_table_init(&t, ctx, conn_cols, 7);
-    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
-        ftx_connector_page *page = NULL;
-        size_t i;
-        lo.cursor = ctx->page;
-        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
-        rc = group ? ftx_connectors_list(ctx->client, group, &lo, &page, &err)
-                   : ftx_connectors_list_all(ctx->client, &lo, &page, &err);
-        if (rc != FTX_OK)
-            return cli_fail(ctx, rc, &err, "connectors list");
-        for (i = 0; i < page->count; i++) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(page->items[i]->raw);
-            else
-                conn_row(&t, page->items[i]);
-        }
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (page->next_cursor)
-            fprintf(stderr, "next page: --page %s\n", page->next_cursor);
-        ftx_connector_page_free(page);
-        return 0;
-    } else {
-        ftx_connector_stream *s = NULL;
-        const ftx_connector *c = NULL;
-        lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
-        rc = group ? ftx_connectors_stream(ctx->client, group, &lo, &s, &err)
-                   : ftx_connectors_stream_all(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
-               (rc = ftx_connector_stream_next(s, &c, &err)) == FTX_OK && c) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(c->raw);
-            else
-                conn_row(&t, c);
-            printed++;
-        }
-        ftx_connector_stream_free(s);
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (rc != FTX_OK)
-            return printed
-                       ? cli_fail(ctx, rc, &err, "connectors list (after %ld connectors)", printed)
-                       : cli_fail(ctx, rc, &err, "connectors list");
-        return 0;
-    }
+    return cli_list_run(ctx, &conn_list_spec, group);
 }
 
 /* ---- get / delete / pause / resume ---- */
@@ -212,7 +187,7 @@ static int conn_get(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     ftx_connector *c = NULL;
     ftx_error err = {0};
-    int rc = one_id(ctx, argc, argv, help, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -230,19 +205,8 @@ static int conn_delete(cli_ctx *ctx, int argc, char **argv)
         "Usage: fivetrex connectors delete ID\n"
         "\n"
         "Delete a connector. Data already in the destination is not touched.\n";
-    const char *id = NULL;
-    ftx_error err = {0};
-    char msg[300];
-    int rc = one_id(ctx, argc, argv, help, &id);
 
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    rc = ftx_connectors_delete(ctx->client, id, &err);
-    if (rc != FTX_OK)
-        return cli_fail(ctx, rc, &err, "connectors delete %s", id);
-    snprintf(msg, sizeof(msg), "Deleted connector %s", id);
-    cli_done(ctx, msg, id);
-    return 0;
+    return cli_delete(ctx, argc, argv, help, "connectors", "connector", ftx_connectors_delete);
 }
 
 static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
@@ -254,7 +218,7 @@ static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
     const char *id = NULL;
     ftx_connector *c = NULL;
     ftx_error err = {0};
-    int rc = one_id(ctx, argc, argv, pause ? pause_help : resume_help, &id);
+    int rc = cli_one_id(ctx, argc, argv, pause ? pause_help : resume_help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -361,24 +325,11 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, write_opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, write_opts, update ? update_help : create_help,
+                               update ? &id : NULL, &rc)) > 0) {
         long n;
         int b;
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-            json_decref(flags);
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_HELP:
-            json_decref(flags);
-            fputs(update ? update_help : create_help, stdout);
-            return 0;
-        case CLI_GETOPT_POSITIONAL:
-            if (!update || id) {
-                json_decref(flags);
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            }
-            id = p.value;
-            break;
         case W_GROUP:
             json_object_set_new(flags, "group_id", json_string(p.value));
             break;
@@ -442,6 +393,10 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
             break;
         }
     }
+    if (opt < 0) {
+        json_decref(flags);
+        return rc;
+    }
     if (update && !id) {
         json_decref(flags);
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
@@ -472,14 +427,8 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
                                "--group and --service are required (or group_id and service "
                                "in --data)");
     }
-    if (update && json_object_size(body) == 0) {
-        json_decref(body);
-        return cli_usage_error(ctx, ctx->cmd, "nothing to change: give a flag or --data");
-    }
-    if ((rc = cli_client(ctx)) != 0) {
-        json_decref(body);
+    if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
-    }
     rc = update ? ftx_connectors_update(ctx->client, id, body, &c, &err)
                 : ftx_connectors_create(ctx->client, body, &c, &err);
     json_decref(body);
@@ -608,18 +557,8 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
     ftx_error err = {0};
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_HELP:
-            fputs(help, stdout);
-            return 0;
-        case CLI_GETOPT_POSITIONAL:
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-            break;
         case S_FORCE:
             force = 1;
             break;
@@ -641,6 +580,8 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
             break;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((rc = cli_client(ctx)) != 0)
@@ -788,23 +729,8 @@ static int conn_resync(cli_ctx *ctx, int argc, char **argv)
     ftx_error err = {0};
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR) {
-            json_decref(scope);
-            return CLI_EXIT_USAGE;
-        }
-        if (opt == CLI_GETOPT_HELP) {
-            json_decref(scope);
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id) {
-                json_decref(scope);
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            }
-            id = p.value;
-        } else if (opt == R_CONFIRM) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == R_CONFIRM) {
             confirm = 1;
         } else if (opt == R_TABLE) {
             const char *dot = strchr(p.value, '.');
@@ -826,6 +752,10 @@ static int conn_resync(cli_ctx *ctx, int argc, char **argv)
             }
             json_array_append_new(arr, json_string(dot + 1));
         }
+    }
+    if (opt < 0) {
+        json_decref(scope);
+        return rc;
     }
     if (!id) {
         json_decref(scope);
@@ -866,7 +796,7 @@ static int conn_state(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     json_t *state = NULL;
     ftx_error err = {0};
-    int rc = one_id(ctx, argc, argv, help, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -885,7 +815,7 @@ static int conn_status(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     ftx_sync_status *st = NULL;
     ftx_error err = {0};
-    int rc = one_id(ctx, argc, argv, help, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -1059,21 +989,13 @@ static int schema_show(cli_ctx *ctx, int argc, char **argv)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_GETOPT_HELP) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1) {
             only = p.value;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((rc = cli_client(ctx)) != 0)
@@ -1142,18 +1064,8 @@ static int schema_update(cli_ctx *ctx, int argc, char **argv)
     ftx_error err = {0};
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_HELP:
-            fputs(help, stdout);
-            return 0;
-        case CLI_GETOPT_POSITIONAL:
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-            break;
         case U_SCHEMA:
             schema = p.value;
             break;
@@ -1186,6 +1098,8 @@ static int schema_update(cli_ctx *ctx, int argc, char **argv)
             break;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((table && !schema) || (column && !table))
@@ -1291,21 +1205,13 @@ static int schema_reload(cli_ctx *ctx, int argc, char **argv)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_GETOPT_HELP) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1) {
             ro.exclude_mode = p.value;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((rc = cli_client(ctx)) != 0)
@@ -1414,24 +1320,15 @@ static int conn_test(cli_ctx *ctx, int argc, char **argv)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR || opt == CLI_GETOPT_HELP) {
-            json_decref(body);
-            if (opt == CLI_GETOPT_HELP)
-                fputs(help, stdout);
-            return opt == CLI_GETOPT_HELP ? 0 : CLI_EXIT_USAGE;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id) {
-                json_decref(body);
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            }
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1)
             json_object_set_new(body, "trust_certificates", json_true());
-        } else if (opt == 2) {
+        else if (opt == 2)
             json_object_set_new(body, "trust_fingerprints", json_true());
-        }
+    }
+    if (opt < 0) {
+        json_decref(body);
+        return rc;
     }
     if (!id) {
         json_decref(body);
@@ -1469,23 +1366,15 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
     ftx_error err = {0};
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_GETOPT_HELP) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1) {
             uri = p.value;
         } else if (opt == 2) {
             hide = 1;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id || !uri)
         return cli_usage_error(ctx, ctx->cmd, "ID and --redirect-uri are required");
     if ((rc = cli_client(ctx)) != 0)

@@ -25,8 +25,9 @@ static const char destinations_help[] =
 static const cli_column dest_cols[] = {
     {"ID", 24}, {"SERVICE", 20}, {"REGION", 16}, {"TZ", 4}, {"SETUP_STATUS", 0}};
 
-static void dest_row(cli_table *t, const ftx_destination *d)
+static void dest_row(cli_table *t, const void *item)
 {
+    const ftx_destination *d = item;
     const char *cells[5];
     cells[0] = d->id;
     cells[1] = d->service;
@@ -81,66 +82,47 @@ static void dest_show(cli_ctx *ctx, const ftx_destination *d)
     fflush(stdout);
 }
 
+static int dest_page(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_destination_page *page = NULL;
+    size_t i;
+    int rc = ftx_destinations_list(l->ctx->client, lo, &page, err);
+
+    if (rc != FTX_OK)
+        return rc;
+    for (i = 0; i < page->count; i++)
+        cli_list_emit(l, page->items[i], page->items[i]->raw);
+    cli_list_page_end(l, page->next_cursor);
+    ftx_destination_page_free(page);
+    return FTX_OK;
+}
+
+static int dest_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_destination_stream *s = NULL;
+    const ftx_destination *d = NULL;
+    int rc = ftx_destinations_stream(l->ctx->client, lo, &s, err);
+
+    while (rc == FTX_OK && cli_list_more(l) &&
+           (rc = ftx_destination_stream_next(s, &d, err)) == FTX_OK && d)
+        cli_list_emit(l, d, d->raw);
+    ftx_destination_stream_free(s);
+    return rc;
+}
+
+static const cli_list_spec dest_list_spec = {
+    "destinations list", "destinations", dest_cols, 5, dest_row, dest_page, dest_stream};
+
 static int dest_list(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] = "Usage: fivetrex destinations list [--limit N] [--page CURSOR]\n"
                                "\n"
                                "List destinations, streaming every page.\n";
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
-    ftx_error err = {0};
-    cli_table t;
-    long printed = 0;
     int rc = cli_simple_args(ctx, argc, argv, help, 0, NULL);
 
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    cli_table_init(&t, ctx, dest_cols, 5);
-    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
-        ftx_destination_page *page = NULL;
-        size_t i;
-        lo.cursor = ctx->page;
-        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
-        rc = ftx_destinations_list(ctx->client, &lo, &page, &err);
-        if (rc != FTX_OK)
-            return cli_fail(ctx, rc, &err, "destinations list");
-        for (i = 0; i < page->count; i++) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(page->items[i]->raw);
-            else
-                dest_row(&t, page->items[i]);
-        }
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (page->next_cursor)
-            fprintf(stderr, "next page: --page %s\n", page->next_cursor);
-        ftx_destination_page_free(page);
-        return 0;
-    } else {
-        ftx_destination_stream *s = NULL;
-        const ftx_destination *d = NULL;
-        lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
-        rc = ftx_destinations_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
-               (rc = ftx_destination_stream_next(s, &d, &err)) == FTX_OK && d) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(d->raw);
-            else
-                dest_row(&t, d);
-            printed++;
-        }
-        ftx_destination_stream_free(s);
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (rc != FTX_OK)
-            return printed ? cli_fail(ctx, rc, &err, "destinations list (after %ld destinations)",
-                                      printed)
-                           : cli_fail(ctx, rc, &err, "destinations list");
-        return 0;
-    }
+    return cli_list_run(ctx, &dest_list_spec, NULL);
 }
 
 static int dest_get(cli_ctx *ctx, int argc, char **argv)
@@ -149,12 +131,10 @@ static int dest_get(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     ftx_destination *d = NULL;
     ftx_error err = {0};
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
     rc = ftx_destinations_get(ctx->client, id, &d, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "destinations get %s", id);
@@ -166,21 +146,9 @@ static int dest_get(cli_ctx *ctx, int argc, char **argv)
 static int dest_delete(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] = "Usage: fivetrex destinations delete ID\n\nDelete a destination.\n";
-    const char *id = NULL;
-    ftx_error err = {0};
-    char msg[300];
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
 
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    rc = ftx_destinations_delete(ctx->client, id, &err);
-    if (rc != FTX_OK)
-        return cli_fail(ctx, rc, &err, "destinations delete %s", id);
-    snprintf(msg, sizeof(msg), "Deleted destination %s", id);
-    cli_done(ctx, msg, id);
-    return 0;
+    return cli_delete(ctx, argc, argv, help, "destinations", "destination",
+                      ftx_destinations_delete);
 }
 
 enum { W_GROUP = 1, W_SERVICE, W_TZ, W_REGION, W_CONFIG, W_NO_TESTS, W_DATA };
@@ -226,25 +194,9 @@ static int dest_write(cli_ctx *ctx, int argc, char **argv, int update)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, write_opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, write_opts, update ? update_help : create_help,
+                               update ? &id : NULL, &rc)) > 0) {
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-        case CLI_GETOPT_HELP:
-            json_decref(flags);
-            json_decref(cfg);
-            if (opt == CLI_GETOPT_HELP) {
-                fputs(update ? update_help : create_help, stdout);
-                return 0;
-            }
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_POSITIONAL:
-            if (!update || id) {
-                json_decref(flags);
-                json_decref(cfg);
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            }
-            id = p.value;
-            break;
         case W_GROUP:
             json_object_set_new(flags, "group_id", json_string(p.value));
             break;
@@ -287,6 +239,11 @@ static int dest_write(cli_ctx *ctx, int argc, char **argv, int update)
             break;
         }
     }
+    if (opt < 0) {
+        json_decref(flags);
+        json_decref(cfg);
+        return rc;
+    }
     if (update && !id) {
         json_decref(flags);
         json_decref(cfg);
@@ -316,14 +273,8 @@ static int dest_write(cli_ctx *ctx, int argc, char **argv, int update)
                                "--group, --service and --time-zone-offset are required (or "
                                "group_id, service and time_zone_offset in --data)");
     }
-    if (update && json_object_size(body) == 0) {
-        json_decref(body);
-        return cli_usage_error(ctx, ctx->cmd, "nothing to change: give a flag or --data");
-    }
-    if ((rc = cli_client(ctx)) != 0) {
-        json_decref(body);
+    if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
-    }
     rc = update ? ftx_destinations_update(ctx->client, id, body, &d, &err)
                 : ftx_destinations_create(ctx->client, body, &d, &err);
     json_decref(body);
@@ -366,23 +317,15 @@ static int dest_test(cli_ctx *ctx, int argc, char **argv)
     int opt, rc, failed = 0;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_GETOPT_HELP) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1) {
             to.trust_certificates = 1;
         } else if (opt == 2) {
             to.trust_fingerprints = 1;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: destination ID");
     if ((rc = cli_client(ctx)) != 0)

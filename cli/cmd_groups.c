@@ -32,8 +32,9 @@ static const cli_opt body_opts[] = {
     {NULL, 0, CLI_ARG_NONE, 0},
 };
 
-static void group_row(cli_table *t, const ftx_group *g)
+static void group_row(cli_table *t, const void *item)
 {
+    const ftx_group *g = item;
     const char *cells[3];
     cells[0] = g->id;
     cells[1] = g->name;
@@ -53,66 +54,47 @@ static void group_show(cli_ctx *ctx, const ftx_group *g)
     fflush(stdout);
 }
 
+static int groups_page(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_group_page *page = NULL;
+    size_t i;
+    int rc = ftx_groups_list(l->ctx->client, lo, &page, err);
+
+    if (rc != FTX_OK)
+        return rc;
+    for (i = 0; i < page->count; i++)
+        cli_list_emit(l, page->items[i], page->items[i]->raw);
+    cli_list_page_end(l, page->next_cursor);
+    ftx_group_page_free(page);
+    return FTX_OK;
+}
+
+static int groups_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_group_stream *s = NULL;
+    const ftx_group *g = NULL;
+    int rc = ftx_groups_stream(l->ctx->client, lo, &s, err);
+
+    while (rc == FTX_OK && cli_list_more(l) && (rc = ftx_group_stream_next(s, &g, err)) == FTX_OK &&
+           g)
+        cli_list_emit(l, g, g->raw);
+    ftx_group_stream_free(s);
+    return rc;
+}
+
+static const cli_list_spec groups_list_spec = {"groups list", "groups",    group_cols,   3,
+                                               group_row,     groups_page, groups_stream};
+
 static int groups_list(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] = "Usage: fivetrex groups list [--limit N] [--page CURSOR]\n"
                                "\n"
                                "List groups, streaming every page (JSON: one group a line).\n";
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
-    ftx_error err = {0};
-    cli_table t;
-    long printed = 0;
-    int rc;
+    int rc = cli_simple_args(ctx, argc, argv, help, 0, NULL);
 
-    rc = cli_simple_args(ctx, argc, argv, help, 0, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    cli_table_init(&t, ctx, group_cols, 3);
-
-    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
-        ftx_group_page *page = NULL;
-        size_t i;
-        lo.cursor = ctx->page;
-        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
-        rc = ftx_groups_list(ctx->client, &lo, &page, &err);
-        if (rc != FTX_OK)
-            return cli_fail(ctx, rc, &err, "groups list");
-        for (i = 0; i < page->count; i++) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(page->items[i]->raw);
-            else
-                group_row(&t, page->items[i]);
-        }
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        if (page->next_cursor)
-            fprintf(stderr, "next page: --page %s\n", page->next_cursor);
-        ftx_group_page_free(page);
-        return 0;
-    } else {
-        ftx_group_stream *s = NULL;
-        const ftx_group *g = NULL;
-        lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
-        rc = ftx_groups_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
-               (rc = ftx_group_stream_next(s, &g, &err)) == FTX_OK && g) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(g->raw);
-            else
-                group_row(&t, g);
-            printed++;
-        }
-        ftx_group_stream_free(s);
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (rc != FTX_OK)
-            return printed ? cli_fail(ctx, rc, &err, "groups list (after %ld groups)", printed)
-                           : cli_fail(ctx, rc, &err, "groups list");
-        return 0;
-    }
+    return cli_list_run(ctx, &groups_list_spec, NULL);
 }
 
 static int groups_get(cli_ctx *ctx, int argc, char **argv)
@@ -121,12 +103,10 @@ static int groups_get(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     ftx_group *g = NULL;
     ftx_error err = {0};
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
     rc = ftx_groups_get(ctx->client, id, &g, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "groups get %s", id);
@@ -154,18 +134,9 @@ static int groups_write(cli_ctx *ctx, int argc, char **argv, int update)
     int opt, rc;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, body_opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, body_opts, update ? update_help : create_help,
+                               update ? &id : NULL, &rc)) > 0) {
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_HELP:
-            fputs(update ? update_help : create_help, stdout);
-            return 0;
-        case CLI_GETOPT_POSITIONAL:
-            if (!update || id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-            break;
         case O_NAME:
             name = p.value;
             break;
@@ -176,6 +147,8 @@ static int groups_write(cli_ctx *ctx, int argc, char **argv, int update)
             break;
         }
     }
+    if (opt < 0)
+        return rc;
     if (update && !id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: group ID");
     if (data_spec && (rc = cli_load_data(ctx, ctx->cmd, data_spec, &body)) != 0)
@@ -220,21 +193,8 @@ static int groups_delete(cli_ctx *ctx, int argc, char **argv)
         "Usage: fivetrex groups delete ID\n"
         "\n"
         "Delete a group; its destination and connectors are deleted with it.\n";
-    const char *id = NULL;
-    ftx_error err = {0};
-    char msg[300];
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
 
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    rc = ftx_groups_delete(ctx->client, id, &err);
-    if (rc != FTX_OK)
-        return cli_fail(ctx, rc, &err, "groups delete %s", id);
-    snprintf(msg, sizeof(msg), "Deleted group %s", id);
-    cli_done(ctx, msg, id);
-    return 0;
+    return cli_delete(ctx, argc, argv, help, "groups", "group", ftx_groups_delete);
 }
 
 static int groups_connectors(cli_ctx *ctx, int argc, char **argv)

@@ -47,8 +47,9 @@ static void events_text(const ftx_webhook *w, char *buf, size_t size)
     }
 }
 
-static void hook_row(cli_table *t, const ftx_webhook *w)
+static void hook_row(cli_table *t, const void *item)
 {
+    const ftx_webhook *w = item;
     char ev[256];
     const char *cells[6];
     events_text(w, ev, sizeof(ev));
@@ -144,65 +145,47 @@ static void free_secret(char *s)
 
 /* ---- list / get / delete ---- */
 
+static int hook_page(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_webhook_page *page = NULL;
+    size_t i;
+    int rc = ftx_webhooks_list(l->ctx->client, lo, &page, err);
+
+    if (rc != FTX_OK)
+        return rc;
+    for (i = 0; i < page->count; i++)
+        cli_list_emit(l, page->items[i], page->items[i]->raw);
+    cli_list_page_end(l, page->next_cursor);
+    ftx_webhook_page_free(page);
+    return FTX_OK;
+}
+
+static int hook_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
+{
+    ftx_webhook_stream *s = NULL;
+    const ftx_webhook *w = NULL;
+    int rc = ftx_webhooks_stream(l->ctx->client, lo, &s, err);
+
+    while (rc == FTX_OK && cli_list_more(l) &&
+           (rc = ftx_webhook_stream_next(s, &w, err)) == FTX_OK && w)
+        cli_list_emit(l, w, w->raw);
+    ftx_webhook_stream_free(s);
+    return rc;
+}
+
+static const cli_list_spec hook_list_spec = {"webhooks list", "webhooks", hook_cols,  6,
+                                             hook_row,        hook_page,  hook_stream};
+
 static int hook_list(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] = "Usage: fivetrex webhooks list [--limit N] [--page CURSOR]\n"
                                "\n"
                                "List webhooks, streaming every page.\n";
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
-    ftx_error err = {0};
-    cli_table t;
-    long printed = 0;
     int rc = cli_simple_args(ctx, argc, argv, help, 0, NULL);
 
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    cli_table_init(&t, ctx, hook_cols, 6);
-    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
-        ftx_webhook_page *page = NULL;
-        size_t i;
-        lo.cursor = ctx->page;
-        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
-        rc = ftx_webhooks_list(ctx->client, &lo, &page, &err);
-        if (rc != FTX_OK)
-            return cli_fail(ctx, rc, &err, "webhooks list");
-        for (i = 0; i < page->count; i++) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(page->items[i]->raw);
-            else
-                hook_row(&t, page->items[i]);
-        }
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (page->next_cursor)
-            fprintf(stderr, "next page: --page %s\n", page->next_cursor);
-        ftx_webhook_page_free(page);
-        return 0;
-    } else {
-        ftx_webhook_stream *s = NULL;
-        const ftx_webhook *w = NULL;
-        lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
-        rc = ftx_webhooks_stream(ctx->client, &lo, &s, &err);
-        while (rc == FTX_OK && (ctx->limit < 0 || printed < ctx->limit) && !ferror(stdout) &&
-               (rc = ftx_webhook_stream_next(s, &w, &err)) == FTX_OK && w) {
-            if (ctx->format == CLI_FORMAT_JSON)
-                cli_json_line(w->raw);
-            else
-                hook_row(&t, w);
-            printed++;
-        }
-        ftx_webhook_stream_free(s);
-        if (ctx->format == CLI_FORMAT_TABLE)
-            cli_table_end(&t);
-        fflush(stdout);
-        if (rc != FTX_OK)
-            return printed ? cli_fail(ctx, rc, &err, "webhooks list (after %ld webhooks)", printed)
-                           : cli_fail(ctx, rc, &err, "webhooks list");
-        return 0;
-    }
+    return cli_list_run(ctx, &hook_list_spec, NULL);
 }
 
 static int hook_get(cli_ctx *ctx, int argc, char **argv)
@@ -211,12 +194,10 @@ static int hook_get(cli_ctx *ctx, int argc, char **argv)
     const char *id = NULL;
     ftx_webhook *w = NULL;
     ftx_error err = {0};
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
     rc = ftx_webhooks_get(ctx->client, id, &w, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "webhooks get %s", id);
@@ -228,21 +209,8 @@ static int hook_get(cli_ctx *ctx, int argc, char **argv)
 static int hook_delete(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] = "Usage: fivetrex webhooks delete ID\n\nDelete a webhook.\n";
-    const char *id = NULL;
-    ftx_error err = {0};
-    char msg[300];
-    int rc = cli_simple_args(ctx, argc, argv, help, 1, &id);
 
-    if (rc)
-        return rc < 0 ? 0 : rc;
-    if ((rc = cli_client(ctx)) != 0)
-        return rc;
-    rc = ftx_webhooks_delete(ctx->client, id, &err);
-    if (rc != FTX_OK)
-        return cli_fail(ctx, rc, &err, "webhooks delete %s", id);
-    snprintf(msg, sizeof(msg), "Deleted webhook %s", id);
-    cli_done(ctx, msg, id);
-    return 0;
+    return cli_delete(ctx, argc, argv, help, "webhooks", "webhook", ftx_webhooks_delete);
 }
 
 /* ---- create / update ---- */
@@ -308,23 +276,9 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
     int opt, rc, want_secret = 0, b;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, write_opts)) != CLI_GETOPT_END) {
+    while ((opt = cli_next_opt(&p, write_opts, update ? update_help : create_help,
+                               update ? &id : NULL, &rc)) > 0) {
         switch (opt) {
-        case CLI_GETOPT_ERROR:
-        case CLI_GETOPT_HELP:
-            json_decref(flags);
-            if (opt == CLI_GETOPT_HELP) {
-                fputs(update ? update_help : create_help, stdout);
-                return 0;
-            }
-            return CLI_EXIT_USAGE;
-        case CLI_GETOPT_POSITIONAL:
-            if (!update || id) {
-                json_decref(flags);
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            }
-            id = p.value;
-            break;
         case W_URL:
             json_object_set_new(flags, "url", json_string(p.value));
             break;
@@ -363,6 +317,10 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
             break;
         }
     }
+    if (opt < 0) {
+        json_decref(flags);
+        return rc;
+    }
     if (update && !id) {
         json_decref(flags);
         return cli_usage_error(ctx, ctx->cmd, "missing argument: webhook ID");
@@ -390,14 +348,8 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
         return cli_usage_error(ctx, ctx->cmd,
                                "--url and --events are required (or url and events in --data)");
     }
-    if (update && json_object_size(body) == 0) {
-        json_decref(body);
-        return cli_usage_error(ctx, ctx->cmd, "nothing to change: give a flag or --data");
-    }
-    if ((rc = cli_client(ctx)) != 0) {
-        json_decref(body);
+    if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
-    }
     if (update)
         rc = ftx_webhooks_update(ctx->client, id, body, &w, &err);
     else if (group)
@@ -443,21 +395,13 @@ static int hook_test(cli_ctx *ctx, int argc, char **argv)
     int opt, rc, ok;
 
     cli_parser_init(&p, ctx, argc - 1, argv + 1);
-    while ((opt = cli_getopt(&p, opts)) != CLI_GETOPT_END) {
-        if (opt == CLI_GETOPT_ERROR)
-            return CLI_EXIT_USAGE;
-        if (opt == CLI_GETOPT_HELP) {
-            fputs(help, stdout);
-            return 0;
-        }
-        if (opt == CLI_GETOPT_POSITIONAL) {
-            if (id)
-                return cli_usage_error(ctx, ctx->cmd, "unexpected argument '%s'", p.value);
-            id = p.value;
-        } else if (opt == 1) {
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1) {
             event = p.value;
         }
     }
+    if (opt < 0)
+        return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: webhook ID");
     if ((rc = cli_client(ctx)) != 0)

@@ -40,6 +40,18 @@ typedef struct batch {
     pthread_mutex_t done_lock; /* serialises the done callback */
 } batch;
 
+/* `now_ms` plus `secs` seconds, saturating: an absurd retry_after must not wrap
+ * around into the past (which would lift the pause instead of extending it). */
+static uint64_t after_secs(uint64_t now_ms, long secs)
+{
+    uint64_t add;
+
+    if ((uint64_t)secs > UINT64_MAX / 1000u)
+        return UINT64_MAX;
+    add = (uint64_t)secs * 1000u;
+    return add > UINT64_MAX - now_ms ? UINT64_MAX : now_ms + add;
+}
+
 static void *worker(void *arg)
 {
     batch *b = arg;
@@ -70,8 +82,7 @@ static void *worker(void *arg)
         else if (e.type == FTX_OK)
             e.type = rc;
         if (rc == FTX_ERR_RATE_LIMITED && e.retry_after > 0)
-            ftx__client_pause_until(b->client,
-                                    ftx__now_ms(b->client) + (uint64_t)e.retry_after * 1000u);
+            ftx__client_pause_until(b->client, after_secs(ftx__now_ms(b->client), e.retry_after));
 
         pthread_mutex_lock(&b->lock);
         b->in_flight--;

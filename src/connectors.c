@@ -178,16 +178,10 @@ int ftx_connector_from_json(const json_t *json, ftx_connector **out, ftx_error *
 ftx_connector *ftx_connector_dup(const ftx_connector *c)
 {
     ftx_connector *copy = NULL;
-    json_t *raw;
 
-    if (c == NULL || c->raw == NULL)
+    /* Shares `raw` (see common.h): the copy is rebuilt from the same object. */
+    if (c == NULL || c->raw == NULL || ftx_connector_from_json(c->raw, &copy, NULL) != FTX_OK)
         return NULL;
-    raw = json_deep_copy(c->raw);
-    if (raw == NULL)
-        return NULL;
-    if (ftx_connector_from_json(raw, &copy, NULL) != FTX_OK)
-        copy = NULL;
-    json_decref(raw);
     return copy;
 }
 
@@ -336,101 +330,91 @@ static int connector_request(ftx_client *client, const char *method, const char 
     return rc;
 }
 
-static int group_spec(const char *group_id, ftx__list_spec *spec, char **path, ftx_error *err)
+/* The spec of the connectors of `group_id` (`*path` to free), or of the account when
+ * `all`. */
+static int list_spec(int all, const char *group_id, ftx__list_spec *spec, char **path,
+                     ftx_error *err)
 {
-    int rc = ftx__path(path, err, "/groups/{group_id}/connections", group_id);
+    int rc;
 
-    if (rc < 0)
-        return rc;
     memset(spec, 0, sizeof(*spec));
-    spec->path = *path;
-    spec->accept_v2 = 0; /* the spec's default for this list is plain application/json */
+    *path = NULL;
+    if (all) {
+        spec->path = "/connections";
+        spec->accept_v2 = 1;
+    } else {
+        if ((rc = ftx__path(path, err, "/groups/{group_id}/connections", group_id)) < 0)
+            return rc;
+        spec->path = *path;
+        spec->accept_v2 = 0; /* the spec's default for this list is plain application/json */
+    }
     spec->parse = item_parse;
     spec->free_item = item_free;
     return FTX_OK;
 }
 
-static void all_spec(ftx__list_spec *spec)
+static int list_page(ftx_client *client, int all, const char *group_id,
+                     const ftx_list_options *opts, ftx_connector_page **out, ftx_error *err)
 {
-    memset(spec, 0, sizeof(*spec));
-    spec->path = "/connections";
-    spec->accept_v2 = 1;
-    spec->parse = item_parse;
-    spec->free_item = item_free;
+    ftx__list_spec spec;
+    ftx__page *page = NULL;
+    char *path = NULL;
+    int rc;
+
+    if ((rc = check_out(out, err)) < 0)
+        return rc;
+    *out = NULL;
+    if ((rc = list_spec(all, group_id, &spec, &path, err)) < 0)
+        return rc;
+    rc = ftx__list(client, &spec, opts, &page, err);
+    ftx__free(path);
+    if (rc == FTX_OK)
+        *out = (ftx_connector_page *)page;
+    return rc;
+}
+
+static int list_stream(ftx_client *client, int all, const char *group_id,
+                       const ftx_list_options *opts, ftx_connector_stream **out, ftx_error *err)
+{
+    ftx__list_spec spec;
+    ftx__stream *s = NULL;
+    char *path = NULL;
+    int rc;
+
+    if ((rc = check_out(out, err)) < 0)
+        return rc;
+    *out = NULL;
+    if ((rc = list_spec(all, group_id, &spec, &path, err)) < 0)
+        return rc;
+    rc = ftx__stream_new(client, &spec, opts, &s, err);
+    ftx__free(path);
+    if (rc == FTX_OK)
+        *out = (ftx_connector_stream *)s;
+    return rc;
 }
 
 int ftx_connectors_list(ftx_client *client, const char *group_id, const ftx_list_options *opts,
                         ftx_connector_page **out, ftx_error *err)
 {
-    ftx__list_spec spec;
-    ftx__page *page = NULL;
-    char *path = NULL;
-    int rc;
-
-    if ((rc = check_out(out, err)) < 0)
-        return rc;
-    *out = NULL;
-    if ((rc = group_spec(group_id, &spec, &path, err)) < 0)
-        return rc;
-    rc = ftx__list(client, &spec, opts, &page, err);
-    ftx__free(path);
-    if (rc == FTX_OK)
-        *out = (ftx_connector_page *)page;
-    return rc;
+    return list_page(client, 0, group_id, opts, out, err);
 }
 
 int ftx_connectors_stream(ftx_client *client, const char *group_id, const ftx_list_options *opts,
                           ftx_connector_stream **out, ftx_error *err)
 {
-    ftx__list_spec spec;
-    ftx__stream *s = NULL;
-    char *path = NULL;
-    int rc;
-
-    if ((rc = check_out(out, err)) < 0)
-        return rc;
-    *out = NULL;
-    if ((rc = group_spec(group_id, &spec, &path, err)) < 0)
-        return rc;
-    rc = ftx__stream_new(client, &spec, opts, &s, err);
-    ftx__free(path);
-    if (rc == FTX_OK)
-        *out = (ftx_connector_stream *)s;
-    return rc;
+    return list_stream(client, 0, group_id, opts, out, err);
 }
 
 int ftx_connectors_list_all(ftx_client *client, const ftx_list_options *opts,
                             ftx_connector_page **out, ftx_error *err)
 {
-    ftx__list_spec spec;
-    ftx__page *page = NULL;
-    int rc;
-
-    if ((rc = check_out(out, err)) < 0)
-        return rc;
-    *out = NULL;
-    all_spec(&spec);
-    rc = ftx__list(client, &spec, opts, &page, err);
-    if (rc == FTX_OK)
-        *out = (ftx_connector_page *)page;
-    return rc;
+    return list_page(client, 1, NULL, opts, out, err);
 }
 
 int ftx_connectors_stream_all(ftx_client *client, const ftx_list_options *opts,
                               ftx_connector_stream **out, ftx_error *err)
 {
-    ftx__list_spec spec;
-    ftx__stream *s = NULL;
-    int rc;
-
-    if ((rc = check_out(out, err)) < 0)
-        return rc;
-    *out = NULL;
-    all_spec(&spec);
-    rc = ftx__stream_new(client, &spec, opts, &s, err);
-    if (rc == FTX_OK)
-        *out = (ftx_connector_stream *)s;
-    return rc;
+    return list_stream(client, 1, NULL, opts, out, err);
 }
 
 int ftx_connector_stream_next(ftx_connector_stream *stream, const ftx_connector **out,

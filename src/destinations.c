@@ -285,38 +285,22 @@ void ftx_destination_page_free(ftx_destination_page *page)
 int ftx_destinations_list(ftx_client *client, const ftx_list_options *opts,
                           ftx_destination_page **out, ftx_error *err)
 {
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return ftx__list(client, &list_spec, opts, (ftx__page **)out, err);
+    return ftx__list_checked(client, &list_spec, opts, (ftx__page **)out, err);
 }
 
 int ftx_destinations_stream(ftx_client *client, const ftx_list_options *opts,
                             ftx_destination_stream **out, ftx_error *err)
 {
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return ftx__stream_new(client, &list_spec, opts, (ftx__stream **)out, err);
+    return ftx__stream_checked(client, &list_spec, opts, (ftx__stream **)out, err);
 }
 
 int ftx_destination_stream_next(ftx_destination_stream *stream, const ftx_destination **out,
                                 ftx_error *err)
 {
     const void *item = NULL;
-    int rc;
+    int rc = ftx__stream_next_checked((ftx__stream *)stream, out != NULL ? &item : NULL, err);
 
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (stream == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "stream must not be NULL");
-    rc = ftx__stream_next((ftx__stream *)stream, &item, err);
-    if (rc == FTX_OK)
+    if (out != NULL)
         *out = item;
     return rc;
 }
@@ -343,22 +327,13 @@ static int call_destination(ftx_client *client, const char *method, const char *
     return rc;
 }
 
-static int check_common(ftx_client *client, void *out, ftx_error *err)
-{
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return FTX_OK;
-}
-
 int ftx_destinations_get(ftx_client *client, const char *destination_id, ftx_destination **out,
                          ftx_error *err)
 {
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = ftx__path(&path, err, "/destinations/{destination_id}", destination_id)) != FTX_OK)
@@ -412,7 +387,7 @@ int ftx_destinations_create(ftx_client *client, const json_t *params, ftx_destin
 {
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if (!json_is_object(params))
@@ -434,7 +409,7 @@ int ftx_destinations_update(ftx_client *client, const char *destination_id, cons
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if (!json_is_object(params))
@@ -450,18 +425,7 @@ int ftx_destinations_update(ftx_client *client, const char *destination_id, cons
 
 int ftx_destinations_delete(ftx_client *client, const char *destination_id, ftx_error *err)
 {
-    ftx__request req = {"DELETE", NULL, NULL, 1, 0};
-    char *path = NULL;
-    int rc;
-
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if ((rc = ftx__path(&path, err, "/destinations/{destination_id}", destination_id)) != FTX_OK)
-        return rc;
-    req.path = path;
-    rc = ftx__call(client, &req, NULL, err);
-    ftx__free(path);
-    return rc;
+    return ftx__delete(client, "/destinations/{destination_id}", destination_id, 1, err);
 }
 
 int ftx_destinations_test(ftx_client *client, const char *destination_id,
@@ -473,7 +437,7 @@ int ftx_destinations_test(ftx_client *client, const char *destination_id,
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if (opts != NULL && opts->version != FTX_DESTINATION_TEST_OPTIONS_VERSION)

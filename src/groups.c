@@ -17,11 +17,7 @@ void ftx_group_free(ftx_group *group)
     ftx__free(group);
 }
 
-/*
- * The copy shares `raw` with the original (json_incref): models are read-only,
- * and jansson (2.11+) counts references atomically, so two models may hold the
- * same immutable object, even on different threads.
- */
+/* The copy shares `raw` with the original (see fivetrex/common.h). */
 ftx_group *ftx_group_dup(const ftx_group *group)
 {
     ftx__jctx ctx = {0};
@@ -198,16 +194,5 @@ int ftx_groups_update(ftx_client *client, const char *group_id, const json_t *pa
 
 int ftx_groups_delete(ftx_client *client, const char *group_id, ftx_error *err)
 {
-    ftx__request req = {"DELETE", NULL, NULL, 0, 0};
-    char *path = NULL;
-    int rc;
-
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if ((rc = ftx__path(&path, err, "/groups/{group_id}", group_id)) != FTX_OK)
-        return rc;
-    req.path = path;
-    rc = ftx__call(client, &req, NULL, err);
-    ftx__free(path);
-    return rc;
+    return ftx__delete(client, "/groups/{group_id}", group_id, 0, err);
 }

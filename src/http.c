@@ -460,6 +460,20 @@ void ftx__client_pause_until(ftx_client *c, uint64_t until_ms)
     pthread_mutex_unlock(&c->lock);
 }
 
+/* `now_ms` plus `secs` seconds, saturating: a server's absurd Retry-After must not
+ * wrap around into the past (which would lift the pause instead of setting it). */
+static uint64_t after_secs(uint64_t now_ms, long secs)
+{
+    uint64_t add;
+
+    if (secs <= 0)
+        return now_ms;
+    if ((uint64_t)secs > UINT64_MAX / 1000u)
+        return UINT64_MAX;
+    add = (uint64_t)secs * 1000u;
+    return add > UINT64_MAX - now_ms ? UINT64_MAX : now_ms + add;
+}
+
 /* Before an attempt: wait out a pause another call's 429 set, unless this call has
  * already waited until then (its own retry sleep). */
 /* Wait out a client-wide 429 pause. A pause longer than the retry policy allows to
@@ -481,8 +495,11 @@ static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_u
                            "(longer than the retry policy's max_delay_ms %u)",
                            req->method, req->path, (unsigned long long)left,
                            (unsigned)c->retry.max_delay_ms);
-            if (err != NULL)
-                err->retry_after = (long)((left + 999) / 1000);
+            if (err != NULL) {
+                uint64_t secs = left / 1000u + (left % 1000u != 0); /* rounded up */
+
+                err->retry_after = secs > (uint64_t)LONG_MAX ? LONG_MAX : (long)secs;
+            }
             return FTX_ERR_RATE_LIMITED;
         }
         ftx__sleep_ms(c, left);
@@ -558,13 +575,13 @@ static pool_handle *handle_get(ftx_client *c)
 
 static void handle_put(ftx_client *c, pool_handle *h)
 {
+    /* Request bodies may hold connector passwords: wiped before being kept or freed. */
+    if (h->req_body.ptr != NULL)
+        OPENSSL_cleanse(h->req_body.ptr, h->req_body.len);
     if (h->resp.cap > KEEP_BUFFER_BYTES)
         ftx__buf_dispose(&h->resp);
     if (h->req_body.cap > KEEP_BUFFER_BYTES)
         ftx__buf_dispose(&h->req_body);
-    /* Request bodies may hold connector passwords. */
-    if (h->req_body.ptr != NULL)
-        OPENSSL_cleanse(h->req_body.ptr, h->req_body.len);
     pthread_mutex_lock(&c->lock);
     if (c->idle_count < c->max_idle) {
         h->next = c->idle;
@@ -681,7 +698,8 @@ static int status_type(long status)
     }
 }
 
-/* Messages are one line: control characters from the server become spaces. */
+/* Messages (and codes) are one line: control characters from the server become
+ * spaces, so printing them cannot break lines or send terminal escapes. */
 static void one_line(ftx_error *err)
 {
     char *p;
@@ -689,6 +707,9 @@ static void one_line(ftx_error *err)
     if (err == NULL)
         return;
     for (p = err->message; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+    for (p = err->code; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
 }
@@ -1018,7 +1039,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
                 size_t n = strlen(aerr.message);
 
                 if (status == 429 && aerr.retry_after > 0)
-                    ftx__client_pause_until(c, ftx__now_ms(c) + (uint64_t)aerr.retry_after * 1000u);
+                    ftx__client_pause_until(c, after_secs(ftx__now_ms(c), aerr.retry_after));
 
                 (void)snprintf(aerr.message + n, sizeof(aerr.message) - n,
                                " (longer than the retry policy's max_delay_ms %u; not "

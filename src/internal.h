@@ -145,6 +145,21 @@ int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_op
 int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err);
 void ftx__stream_free(ftx__stream *s);
 
+/* ---- argument checks shared by the resource modules (resource.c) ---- */
+/* `out` then `client`: "out must not be NULL", "client must not be NULL". */
+int ftx__check_out_client(const ftx_client *c, const void *out, ftx_error *err);
+/* Public list/stream calls on a fixed spec: ftx__check_out_client (setting *out to
+ * NULL once `out` is known), then ftx__list / ftx__stream_new. */
+int ftx__list_checked(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
+                      ftx__page **out, ftx_error *err);
+int ftx__stream_checked(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
+                        ftx__stream **out, ftx_error *err);
+/* DELETE `tmpl` with its one placeholder filled by `id` ("client must not be NULL" first). */
+int ftx__delete(ftx_client *c, const char *tmpl, const char *id, int accept_v2, ftx_error *err);
+/* A typed stream's _next: "out must not be NULL", then *out = NULL, "stream must not be
+ * NULL", then the next item (NULL at the end) in *out on FTX_OK. */
+int ftx__stream_next_checked(ftx__stream *s, const void **out, ftx_error *err);
+
 /* Wipe then free a secret string. */
 void ftx__free_secret(char *s);
 

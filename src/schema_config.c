@@ -190,16 +190,11 @@ int ftx_schema_config_from_json(const json_t *json, ftx_schema_config **out, ftx
 ftx_schema_config *ftx_schema_config_dup(const ftx_schema_config *cfg)
 {
     ftx_schema_config *copy = NULL;
-    json_t *raw;
 
-    if (cfg == NULL || cfg->raw == NULL)
+    /* Shares `raw` (see common.h): the copy is rebuilt from the same object. */
+    if (cfg == NULL || cfg->raw == NULL ||
+        ftx_schema_config_from_json(cfg->raw, &copy, NULL) != FTX_OK)
         return NULL;
-    raw = json_deep_copy(cfg->raw);
-    if (raw == NULL)
-        return NULL;
-    if (ftx_schema_config_from_json(raw, &copy, NULL) != FTX_OK)
-        copy = NULL;
-    json_decref(raw);
     return copy;
 }
 

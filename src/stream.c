@@ -262,6 +262,16 @@ static int install_page(ftx__stream *s, ftx__page *page, ftx_error *err)
 {
     char *next = NULL;
 
+    /* `s->cursor` fetched this page: answering it with itself would make the stream
+     * ask for the same page forever (inside one _next when the pages are empty). */
+    if (page->next_cursor != NULL && s->cursor != NULL &&
+        strcmp(page->next_cursor, s->cursor) == 0) {
+        ftx__page_free(page, s->spec.free_item);
+        return ftx__error_set(err, FTX_ERR_DECODE,
+                              "%s: the server answered cursor \"%.100s\" with the same "
+                              "next_cursor; stopping instead of asking for the same page forever",
+                              s->spec.path, s->cursor);
+    }
     if (page->next_cursor != NULL) {
         next = ftx__strdup(page->next_cursor);
         if (next == NULL) {

@@ -170,37 +170,21 @@ void ftx_webhook_page_free(ftx_webhook_page *page)
 int ftx_webhooks_list(ftx_client *client, const ftx_list_options *opts, ftx_webhook_page **out,
                       ftx_error *err)
 {
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return ftx__list(client, &list_spec, opts, (ftx__page **)out, err);
+    return ftx__list_checked(client, &list_spec, opts, (ftx__page **)out, err);
 }
 
 int ftx_webhooks_stream(ftx_client *client, const ftx_list_options *opts, ftx_webhook_stream **out,
                         ftx_error *err)
 {
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return ftx__stream_new(client, &list_spec, opts, (ftx__stream **)out, err);
+    return ftx__stream_checked(client, &list_spec, opts, (ftx__stream **)out, err);
 }
 
 int ftx_webhook_stream_next(ftx_webhook_stream *stream, const ftx_webhook **out, ftx_error *err)
 {
     const void *item = NULL;
-    int rc;
+    int rc = ftx__stream_next_checked((ftx__stream *)stream, out != NULL ? &item : NULL, err);
 
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (stream == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "stream must not be NULL");
-    rc = ftx__stream_next((ftx__stream *)stream, &item, err);
-    if (rc == FTX_OK)
+    if (out != NULL)
         *out = item;
     return rc;
 }
@@ -224,15 +208,6 @@ static int call_webhook(ftx_client *client, const char *method, const char *path
         rc = ftx_webhook_from_json(data, out, err);
     json_decref(data);
     return rc;
-}
-
-static int check_common(ftx_client *client, void *out, ftx_error *err)
-{
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    return FTX_OK;
 }
 
 /*
@@ -274,7 +249,7 @@ int ftx_webhooks_get(ftx_client *client, const char *webhook_id, ftx_webhook **o
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = ftx__path(&path, err, "/webhooks/{webhook_id}", webhook_id)) != FTX_OK)
@@ -289,7 +264,7 @@ int ftx_webhooks_create_account(ftx_client *client, const json_t *params, ftx_we
 {
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = check_params(params, 1, err)) != FTX_OK)
@@ -303,7 +278,7 @@ int ftx_webhooks_create_group(ftx_client *client, const char *group_id, const js
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = check_params(params, 1, err)) != FTX_OK)
@@ -321,7 +296,7 @@ int ftx_webhooks_update(ftx_client *client, const char *webhook_id, const json_t
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = check_params(params, 0, err)) != FTX_OK)
@@ -335,18 +310,7 @@ int ftx_webhooks_update(ftx_client *client, const char *webhook_id, const json_t
 
 int ftx_webhooks_delete(ftx_client *client, const char *webhook_id, ftx_error *err)
 {
-    ftx__request req = {"DELETE", NULL, NULL, 0, 0};
-    char *path = NULL;
-    int rc;
-
-    if (client == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if ((rc = ftx__path(&path, err, "/webhooks/{webhook_id}", webhook_id)) != FTX_OK)
-        return rc;
-    req.path = path;
-    rc = ftx__call(client, &req, NULL, err);
-    ftx__free(path);
-    return rc;
+    return ftx__delete(client, "/webhooks/{webhook_id}", webhook_id, 0, err);
 }
 
 int ftx_webhooks_test(ftx_client *client, const char *webhook_id, const char *event,
@@ -357,7 +321,7 @@ int ftx_webhooks_test(ftx_client *client, const char *webhook_id, const char *ev
     char *path = NULL;
     int rc;
 
-    if ((rc = check_common(client, out, err)) != FTX_OK)
+    if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if (event == NULL)

@@ -20,6 +20,14 @@ extern "C" {
 
 typedef struct ftx_error ftx_error;
 
+/*
+ * Models (ftx_group, ftx_connector, ftx_destination, ...) are read-only structs that
+ * own their strings and hold `raw`, a reference to the whole JSON object they were
+ * built from. Their `_dup` functions copy the struct and share `raw` by reference
+ * (json_incref; jansson 2.11+ counts references atomically): a model and its copy may
+ * be freed in any order and used from different threads. Never modify `raw`.
+ */
+
 /**
  * @brief A timestamp as Fivetran sent it, plus its parsed value.
  *

@@ -242,7 +242,8 @@ typedef struct ftx_sync_result {
 FTX_EXTERN int ftx_connector_from_json(const json_t *json, ftx_connector **out, ftx_error *err);
 /** @brief Free a connector. NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_connector_free(ftx_connector *connector);
-/** @brief Deep copy (own `raw`); NULL when out of memory. Free with ftx_connector_free(). */
+/** @brief Copy (shares `raw`, see common.h); NULL when out of memory. Free with
+ * ftx_connector_free(). */
 FTX_EXTERN ftx_connector *ftx_connector_dup(const ftx_connector *connector);
 /** @brief 1 when `status.sync_state` is "syncing". NULL-safe (0). @since 0.1 */
 FTX_EXTERN int ftx_connector_syncing(const ftx_connector *connector);
@@ -263,7 +264,8 @@ FTX_EXTERN int ftx_schema_config_from_json(const json_t *json, ftx_schema_config
                                            ftx_error *err);
 /** @brief Free a schema config and everything in it. NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_schema_config_free(ftx_schema_config *config);
-/** @brief Deep copy; NULL when out of memory. Free with ftx_schema_config_free(). */
+/** @brief Copy (shares `raw`, see common.h); NULL when out of memory. Free with
+ * ftx_schema_config_free(). */
 FTX_EXTERN ftx_schema_config *ftx_schema_config_dup(const ftx_schema_config *config);
 /** @brief The schema with source name `name` (borrowed), or NULL. Case-sensitive. */
 FTX_EXTERN const ftx_schema *ftx_schema_config_find_schema(const ftx_schema_config *config,

@@ -264,7 +264,8 @@ FTX_EXTERN int ftx_destinations_update(ftx_client *client, const char *destinati
 /**
  * @brief Delete a destination: DELETE /destinations/{destination_id}.
  *
- * The API refuses (FTX_ERR_CONFLICT, 409) while the group still has connectors.
+ * The API may refuse with FTX_ERR_CONFLICT (409); Fivetran does not document why
+ * (connectors still in the group is the likely reason).
  * @return FTX_OK; FTX_ERR_INVALID_ARGUMENT; FTX_ERR_NOT_FOUND; FTX_ERR_CONFLICT;
  *         other negative ftx_error_type values.
  * @since 0.1

@@ -30,9 +30,13 @@
  * client can read the 413; beyond it the connection is dropped. */
 #define DISCARD_FACTOR 4u
 
-/* ---- duplicate memory: a ring of SHA-256 identities with a chained hash index ---- */
+/* ---- duplicate memory: a ring of SHA-256 identities with a chained hash index ----
+ *
+ * The ring holds acknowledged events only, oldest reused first. An event whose callback
+ * is running is "pending" in a small separate table (at most one per daemon thread), so
+ * a refused event never takes, and never evicts, a ring slot. */
 
-enum { SLOT_EMPTY = 0, SLOT_PENDING = 1, SLOT_DONE = 2 };
+enum { SLOT_EMPTY = 0, SLOT_DONE = 2 };
 enum { DEDUP_NEW, DEDUP_SEEN, DEDUP_BUSY };
 
 typedef struct dedup_slot {
@@ -48,9 +52,12 @@ typedef struct dedup {
     size_t head; /* slot reused next (the oldest) */
     int32_t *buckets;
     size_t mask;
+    unsigned char (*pending)[32]; /* identities whose callback is running */
+    size_t npending;
+    size_t pending_cap;
 } dedup;
 
-static int dedup_init(dedup *d, size_t cap)
+static int dedup_init(dedup *d, size_t cap, size_t pending_cap)
 {
     size_t nb = 1;
 
@@ -59,22 +66,22 @@ static int dedup_init(dedup *d, size_t cap)
         nb <<= 1;
     d->cap = cap;
     d->mask = nb - 1;
+    d->pending_cap = pending_cap;
     d->slots = ftx__calloc(cap, sizeof(*d->slots));
     d->buckets = ftx__malloc(nb * sizeof(*d->buckets));
-    if (d->slots == NULL || d->buckets == NULL) {
+    d->pending = ftx__calloc(pending_cap, sizeof(*d->pending));
+    if (d->slots == NULL || d->buckets == NULL || d->pending == NULL ||
+        pthread_mutex_init(&d->lock, NULL) != 0) {
         ftx__free(d->slots);
         ftx__free(d->buckets);
+        ftx__free(d->pending);
+        d->slots = NULL;
         return -1;
     }
     for (size_t i = 0; i < nb; i++)
         d->buckets[i] = -1;
     for (size_t i = 0; i < cap; i++)
         d->slots[i].next = -1;
-    if (pthread_mutex_init(&d->lock, NULL) != 0) {
-        ftx__free(d->slots);
-        ftx__free(d->buckets);
-        return -1;
-    }
     return 0;
 }
 
@@ -85,6 +92,7 @@ static void dedup_dispose(dedup *d)
     pthread_mutex_destroy(&d->lock);
     ftx__free(d->slots);
     ftx__free(d->buckets);
+    ftx__free(d->pending);
     d->slots = NULL;
 }
 
@@ -111,45 +119,53 @@ static void dedup_unlink(dedup *d, size_t i)
     d->slots[i].state = SLOT_EMPTY;
 }
 
-/* Look `key` up; when absent, claim the oldest slot for it (pending) and give its index. */
-static int dedup_claim(dedup *d, const unsigned char *key, size_t *slot)
+/* Look `key` up; when it is neither remembered nor pending, mark it pending. */
+static int dedup_claim(dedup *d, const unsigned char *key)
 {
-    size_t b, i;
     int32_t j;
     int rc = DEDUP_NEW;
 
     pthread_mutex_lock(&d->lock);
-    b = dedup_bucket(d, key);
-    for (j = d->buckets[b]; j != -1; j = d->slots[j].next) {
+    for (j = d->buckets[dedup_bucket(d, key)]; j != -1; j = d->slots[j].next) {
         if (memcmp(d->slots[j].key, key, 32) == 0) {
-            rc = d->slots[j].state == SLOT_DONE ? DEDUP_SEEN : DEDUP_BUSY;
+            rc = DEDUP_SEEN;
             break;
         }
     }
+    for (size_t i = 0; rc == DEDUP_NEW && i < d->npending; i++)
+        if (memcmp(d->pending[i], key, 32) == 0)
+            rc = DEDUP_BUSY;
     if (rc == DEDUP_NEW) {
-        i = d->head;
-        d->head = (d->head + 1) % d->cap;
-        if (d->slots[i].state != SLOT_EMPTY)
-            dedup_unlink(d, i);
-        memcpy(d->slots[i].key, key, 32);
-        d->slots[i].state = SLOT_PENDING;
-        d->slots[i].next = d->buckets[b];
-        d->buckets[b] = (int32_t)i;
-        *slot = i;
+        if (d->npending == d->pending_cap)
+            rc = DEDUP_BUSY; /* cannot happen with one callback per thread; 503 anyway */
+        else
+            memcpy(d->pending[d->npending++], key, 32);
     }
     pthread_mutex_unlock(&d->lock);
     return rc;
 }
 
-/* Settle a claimed slot: remember it (done) or forget it (the callback refused). */
-static void dedup_settle(dedup *d, size_t i, const unsigned char *key, int keep)
+/* Settle a claimed identity: remember it (acknowledged) or forget it (refused). */
+static void dedup_settle(dedup *d, const unsigned char *key, int keep)
 {
     pthread_mutex_lock(&d->lock);
-    if (d->slots[i].state == SLOT_PENDING && memcmp(d->slots[i].key, key, 32) == 0) {
-        if (keep)
-            d->slots[i].state = SLOT_DONE;
-        else
+    for (size_t i = 0; i < d->npending; i++) {
+        if (memcmp(d->pending[i], key, 32) == 0) {
+            memcpy(d->pending[i], d->pending[d->npending - 1], 32);
+            d->npending--;
+            break;
+        }
+    }
+    if (keep) {
+        size_t i = d->head, b = dedup_bucket(d, key);
+
+        d->head = (d->head + 1) % d->cap;
+        if (d->slots[i].state != SLOT_EMPTY)
             dedup_unlink(d, i);
+        memcpy(d->slots[i].key, key, 32);
+        d->slots[i].state = SLOT_DONE;
+        d->slots[i].next = d->buckets[b];
+        d->buckets[b] = (int32_t)i;
     }
     pthread_mutex_unlock(&d->lock);
 }
@@ -286,7 +302,6 @@ static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *
     ftx_webhook_handle_options ho = FTX_WEBHOOK_HANDLE_OPTIONS_INIT;
     ftx_webhook_event *ev = NULL;
     unsigned char key[32];
-    size_t slot = 0;
     const char *sig;
     int status, which, seen = DEDUP_NEW;
 
@@ -304,7 +319,7 @@ static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *
             ftx_webhook_event_free(ev);
             return reply(s, conn, RESP_500);
         }
-        seen = dedup_claim(&s->seen, key, &slot);
+        seen = dedup_claim(&s->seen, key);
     }
     if (seen == DEDUP_SEEN) {
         atomic_fetch_add_explicit(&s->duplicates, 1, memory_order_relaxed);
@@ -313,11 +328,11 @@ static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *
         which = RESP_503;
     } else if (s->on_event(ev, s->userdata) != 0) {
         if (s->dedup_enabled)
-            dedup_settle(&s->seen, slot, key, 0);
+            dedup_settle(&s->seen, key, 0);
         which = RESP_500;
     } else {
         if (s->dedup_enabled)
-            dedup_settle(&s->seen, slot, key, 1);
+            dedup_settle(&s->seen, key, 1);
         atomic_fetch_add_explicit(&s->delivered, 1, memory_order_relaxed);
         which = RESP_OK;
     }
@@ -498,13 +513,15 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     atomic_init(&s->delivered, 0);
     atomic_init(&s->duplicates, 0);
     atomic_init(&s->rejected, 0);
+    threads = opts->threads ? opts->threads : DEFAULT_THREADS;
+    /* One callback at a time per daemon thread: at most `threads` pending events. */
     if (s->path == NULL || (opts->secret && s->secret == NULL) ||
-        (s->dedup_enabled && dedup_init(&s->seen, cap) != 0) || make_responses(s) != 0) {
+        (s->dedup_enabled && dedup_init(&s->seen, cap, (size_t)threads + 1) != 0) ||
+        make_responses(s) != 0) {
         server_dispose(s);
         return ftx__error_nomem(err);
     }
 
-    threads = opts->threads ? opts->threads : DEFAULT_THREADS;
     timeout = opts->connection_timeout ? opts->connection_timeout : DEFAULT_TIMEOUT_S;
     errno = 0;
     if (threads > 1)

@@ -112,6 +112,7 @@ typedef struct it_attempt {
     int status;
     int attempt;
     int error_type;
+    double elapsed_ms;
 } it_attempt;
 
 /* Every HTTP attempt the client made (the first IT_LOG_MAX kept; `count` counts all). */
@@ -166,6 +167,7 @@ static inline void it_observer(const ftx_request_info *info, void *userdata)
         a->status = info->status;
         a->attempt = info->attempt;
         a->error_type = info->error_type;
+        a->elapsed_ms = info->elapsed_ms;
     }
     log->count++;
     pthread_mutex_unlock(&log->lock);

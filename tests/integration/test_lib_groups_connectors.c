@@ -291,6 +291,34 @@ static void test_groups_list_and_stream_every_item_once(void **state)
         it_idset_free(sync_streamed);
     }
 
+    /* a stream can start from a page's cursor: the rest, without overlap */
+    {
+        ftx_list_options o = FTX_LIST_OPTIONS_INIT;
+        ftx_group_page *pg = NULL;
+        ftx_group_stream *s = NULL;
+        const ftx_group *g = NULL;
+        it_idset *all = it_idset_new(64);
+
+        o.limit = 3;
+        IT_OK(ftx_groups_list(cl, &o, &pg, IT_ERR));
+        assert_int_equal(pg->count, 3);
+        assert_non_null(pg->next_cursor);
+        for (i = 0; i < pg->count; i++)
+            assert_int_equal(it_idset_add(all, pg->items[i]->id), 1);
+        o.cursor = pg->next_cursor;
+        IT_OK(ftx_groups_stream(cl, &o, &s, IT_ERR));
+        for (;;) {
+            IT_OK(ftx_group_stream_next(s, &g, IT_ERR));
+            if (g == NULL)
+                break;
+            assert_int_equal(it_idset_add(all, g->id), 1);
+        }
+        ftx_group_stream_free(s);
+        ftx_group_page_free(pg);
+        assert_true(it_idset_equal(all, clean));
+        it_idset_free(all);
+    }
+
     /* a stream asks for pages lazily: limit 2, stop after 3 items -> 2 requests */
     {
         ftx_list_options o = FTX_LIST_OPTIONS_INIT;
@@ -439,6 +467,42 @@ static void test_connector_create_get_update_list(void **state)
     ftx_connector_free(k);
     ftx_destination_free(d);
     ftx_group_free(g);
+}
+
+static void test_connector_setup_tests_and_connect_card(void **state)
+{
+    ftx_connector *k = NULL, *t = NULL;
+    json_t *p, *card = NULL;
+    const char *token;
+
+    (void)state;
+    p = json_pack("{s:s,s:s,s:{s:s},s:{s:s,s:b}}", "group_id", "amber_lagoon", "service",
+                  "salesforce", "config", "schema", "itest_card", "connect_card_config",
+                  "redirect_uri", "https://app.example/done", "hide_setup_guide", 1);
+    IT_OK(ftx_connectors_create(cl, p, &k, IT_ERR));
+    json_decref(p);
+    assert_non_null(k->connect_card);
+    assert_non_null(k->connect_card_token);
+    assert_non_null(k->connect_card_uri);
+    assert_non_null(strstr(k->connect_card_uri, "redirect_uri=https://app.example/done"));
+
+    IT_OK(ftx_connectors_test(cl, k->id, NULL, &t, IT_ERR));
+    it_assert_str(t->id, k->id);
+    it_assert_str(t->setup_state, "connected");
+    assert_int_equal(json_array_size(json_object_get(t->raw, "setup_tests")), 3);
+    ftx_connector_free(t);
+
+    p = json_pack("{s:s}", "redirect_uri", "https://app.example/again");
+    IT_OK(ftx_connectors_connect_card(cl, k->id, p, &card, IT_ERR));
+    json_decref(p);
+    it_assert_str(json_string_value(json_object_get(card, "connector_id")), k->id);
+    token = json_string_value(json_object_get(json_object_get(card, "connect_card"), "token"));
+    assert_non_null(token);
+    assert_true(strlen(token) > 10);
+    json_decref(card);
+
+    IT_OK(ftx_connectors_delete(cl, k->id, IT_ERR));
+    ftx_connector_free(k);
 }
 
 static void test_connectors_stream_pages_and_stream_all(void **state)
@@ -999,6 +1063,49 @@ static void test_sync_and_wait_failure(void **state)
     ftx_connector_free(k);
 }
 
+static void test_resync_then_wait(void **state)
+{
+    ftx_resync_options ro = FTX_RESYNC_OPTIONS_INIT;
+    ftx_sync_wait_options o = FTX_SYNC_WAIT_OPTIONS_INIT;
+    ftx_sync_result *res = NULL;
+    ftx_sync_wait_result *r = NULL;
+    ftx_connector *k = NULL;
+    ftx_error err = {0};
+    size_t before;
+    int rc;
+
+    (void)state;
+    /* the safety valve: no request without the explicit confirmation */
+    before = it_log_count(&rlog);
+    rc = ftx_connectors_resync(cl, "lumber_tomato", NULL, &res, &err);
+    it_assert_error(rc, &err, FTX_ERR_INVALID_ARGUMENT);
+    ro.confirm = 1;
+    rc = ftx_connectors_resync(cl, "lumber_tomato", &ro, &res, &err);
+    it_assert_error(rc, &err, FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(it_log_count(&rlog), before);
+    assert_null(res);
+
+    ro.confirm = FTX_RESYNC_CONFIRM;
+    IT_OK(ftx_connectors_resync(cl, "lumber_tomato", &ro, &res, IT_ERR));
+    assert_int_equal(res->success, 1);
+    assert_non_null(res->message);
+    ftx_sync_result_free(res);
+    IT_OK(ftx_connectors_get(cl, "lumber_tomato", &k, IT_ERR));
+    assert_int_equal(k->status->is_historical_sync, 1);
+    assert_int_equal(ftx_connector_syncing(k), 1);
+    ftx_connector_free(k);
+    k = NULL;
+
+    /* a sync already running is not restarted; its end is the end of the wait */
+    o.poll_interval_ms = 20;
+    o.timeout_ms = 4000;
+    IT_OK(ftx_connectors_sync_and_wait(cl, "lumber_tomato", &o, &r, IT_ERR));
+    assert_int_equal(r->outcome, FTX_SYNC_SUCCEEDED);
+    assert_int_equal(r->connector->status->is_historical_sync, 0);
+    it_assert_str(ftx_connector_sync_state(r->connector), "scheduled");
+    ftx_sync_wait_result_free(r);
+}
+
 /* ---- a fresh, empty sandbox ---- */
 
 static void test_fresh_sandbox(void **state)
@@ -1091,6 +1198,7 @@ int main(void)
         cmocka_unit_test(test_groups_crud),
         cmocka_unit_test(test_groups_list_and_stream_every_item_once),
         cmocka_unit_test(test_connector_create_get_update_list),
+        cmocka_unit_test(test_connector_setup_tests_and_connect_card),
         cmocka_unit_test(test_connectors_stream_pages_and_stream_all),
         cmocka_unit_test(test_pause_resume),
         cmocka_unit_test(test_set_sync_frequency),
@@ -1100,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_group_delete_cascades),
         cmocka_unit_test(test_sync_and_wait_success),
         cmocka_unit_test(test_sync_and_wait_failure),
+        cmocka_unit_test(test_resync_then_wait),
         cmocka_unit_test_teardown(test_fresh_sandbox, it_teardown),
     };
 

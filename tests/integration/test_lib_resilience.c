@@ -233,7 +233,8 @@ static void test_rate_limited_429(void **state)
         if (rc != FTX_OK) {
             it_assert_error(rc, &err, FTX_ERR_RATE_LIMITED);
             assert_int_equal(err.retry_after, 1);
-            assert_int_equal(err.attempts, 1);
+            if (err.attempts != 1)
+                fail_msg("call %d: attempts %d: %s", i, err.attempts, err.message);
             limited++;
         }
     }
@@ -241,25 +242,47 @@ static void test_rate_limited_429(void **state)
     assert_int_equal(fc.nsleeps, 0);
     ftx_client_free(c);
 
-    /* Retry-After (1 s) longer than the policy allows (0.5 s): returned, never shortened */
-    o = it_options(sandbox_url(sb), &fc, NULL);
+    /* Retry-After (1 s) longer than the policy allows (0.5 s): returned, never shortened,
+     * and the client then refuses to send until the server's time has passed */
+    it_log_reset(&log);
+    o = it_options(sandbox_url(sb), &fc, &log);
     o.retry.max_delay_ms = 500;
     o.retry.max_attempts = 5;
     c = it_client_opts(&o);
     limited = 0;
+    ok = 0;
     for (i = 0; i < 40; i++) {
         ftx_error err = {0};
         int rc = some_read(c, i, &err);
 
-        if (rc != FTX_OK) {
-            it_assert_error(rc, &err, FTX_ERR_RATE_LIMITED);
-            assert_int_equal(err.retry_after, 1);
-            assert_int_equal(err.attempts, 1);
-            limited++;
+        if (rc == FTX_OK) {
+            ok++;
+            continue;
         }
+        it_assert_error(rc, &err, FTX_ERR_RATE_LIMITED);
+        assert_int_equal(err.retry_after, 1);
+        assert_int_equal(err.attempts, 1);
+        assert_int_equal(err.status, 429);
+        limited++;
+        /* at once again: not sent, the rest of the server's second in retry_after */
+        {
+            size_t sent = it_log_count(&log);
+
+            rc = some_read(c, i, &err);
+            it_assert_error(rc, &err, FTX_ERR_RATE_LIMITED);
+            assert_int_equal(err.attempts, 0);
+            assert_int_equal(err.retry_after, 1);
+            assert_int_equal(it_log_count(&log), sent);
+        }
+        /* the caller waits as told (fake time) */
+        pthread_mutex_lock(&fc.lock);
+        fc.now_ms += 1000;
+        pthread_mutex_unlock(&fc.lock);
     }
     assert_true(limited > 0);
+    assert_true(ok > 0);
     assert_int_equal(fc.nsleeps, 0);
+    assert_int_equal(it_log_count(&log), 40);
     ftx_client_free(c);
 
     /* creates: a 429 was not processed, so it is retried; the listing has exactly the
@@ -534,6 +557,77 @@ static void test_drop_and_truncate(void **state)
     assert_int_equal(it_sandbox_stop(clean_sb), 0);
 }
 
+/* ---- sync_and_wait through every kind of fault (real clock, short backoff) ---- */
+
+typedef struct wait_seen {
+    int polls;
+    int read_errors;
+} wait_seen;
+
+static int count_progress(const ftx_sync_progress *p, void *userdata)
+{
+    wait_seen *w = userdata;
+
+    w->polls++;
+    if (p->error != NULL) {
+        w->read_errors++;
+        if (p->error->message[0] == '\0' || p->connector != NULL)
+            return 1; /* malformed report: stop, the test then fails */
+    } else if (p->connector == NULL) {
+        return 1;
+    }
+    return 0;
+}
+
+static void test_sync_and_wait_under_faults(void **state)
+{
+    const char *args[] = {"--seed",
+                          "demo",
+                          "--sync-duration-ms",
+                          "60",
+                          "--fault-rate-5xx",
+                          "0.2",
+                          "--fault-drop",
+                          "0.1",
+                          "--fault-truncate",
+                          "0.1",
+                          "--random-seed",
+                          "11",
+                          NULL};
+    sandbox_proc *sb;
+    ftx_client_options o;
+    ftx_client *c;
+    ftx_sync_wait_options wo = FTX_SYNC_WAIT_OPTIONS_INIT;
+    ftx_sync_wait_result *r = NULL;
+    wait_seen seen = {0, 0};
+    it_log log;
+    uint64_t t0 = it_wall_ms();
+
+    (void)state;
+    sb = it_sandbox_start(args);
+    it_log_init(&log);
+    o = it_options(sandbox_url(sb), NULL, &log);
+    o.retry.max_attempts = 6;
+    o.retry.base_delay_ms = 5;
+    o.retry.max_delay_ms = 50;
+    c = it_client_opts(&o);
+    wo.poll_interval_ms = 10;
+    wo.timeout_ms = 4000;
+    wo.progress = count_progress;
+    wo.progress_userdata = &seen;
+    IT_OK(ftx_connectors_sync_and_wait(c, "speak_inexpensive", &wo, &r, IT_ERR));
+    assert_int_equal(r->outcome, FTX_SYNC_SUCCEEDED);
+    assert_int_equal(r->polls, seen.polls);
+    assert_true(r->connector->succeeded_at.valid);
+    /* the trigger is an action: retried, but it reached the server */
+    assert_true(it_log_matching(&log, 0, "POST", "/connections/speak_inexpensive/sync", 0) >= 1);
+    assert_true(it_wall_ms() - t0 < 5000);
+    ftx_sync_wait_result_free(r);
+    ftx_client_free(c);
+    it_log_dispose(&log);
+    assert_int_equal(it_sandbox_stop(sb), 0);
+}
+
 /* ---- a dead server ---- */
 
 static void test_dead_server(void **state)
@@ -677,6 +771,117 @@ static void test_auth_enforced(void **state)
     assert_int_equal(it_sandbox_stop(sb), 0);
 }
 
+/* ---- one client shared by threads, under 429s and 5xx ---- */
+
+typedef struct worker_arg {
+    ftx_client *client;
+    int index;
+    int ok;
+    int failed;
+} worker_arg;
+
+static void *worker_main(void *p)
+{
+    worker_arg *w = p;
+    int i;
+
+    for (i = 0; i < 25; i++) {
+        ftx_error err = {0};
+        int rc;
+
+        switch ((i + w->index) % 3) {
+        case 0: {
+            ftx_group *g = NULL;
+
+            rc = ftx_groups_get(w->client, "deck_enjoy", &g, &err);
+            if (rc == FTX_OK && strcmp(g->name, "Finance_Redshift") != 0)
+                rc = -100;
+            ftx_group_free(g);
+            break;
+        }
+        case 1: {
+            ftx_connector *k = NULL;
+
+            rc = ftx_connectors_get(w->client, "cedar_harbor", &k, &err);
+            if (rc == FTX_OK && strcmp(k->service, "aws_lambda") != 0)
+                rc = -100;
+            ftx_connector_free(k);
+            break;
+        }
+        default: {
+            ftx_list_options o = FTX_LIST_OPTIONS_INIT;
+            ftx_connector_stream *s = NULL;
+            const ftx_connector *k = NULL;
+            int n = 0;
+
+            o.limit = 3;
+            rc = ftx_connectors_stream_all(w->client, &o, &s, &err);
+            while (rc == FTX_OK) {
+                rc = ftx_connector_stream_next(s, &k, &err);
+                if (rc != FTX_OK || k == NULL)
+                    break;
+                n++;
+            }
+            if (rc == FTX_OK && n != 8)
+                rc = -100;
+            ftx_connector_stream_free(s);
+            break;
+        }
+        }
+        if (rc == FTX_OK)
+            w->ok++;
+        else if (rc == FTX_ERR_RATE_LIMITED || rc == FTX_ERR_SERVER)
+            w->failed++; /* structured, after the retries */
+        else
+            w->failed += 1000; /* anything else is wrong */
+    }
+    return NULL;
+}
+
+static void test_shared_client_threads(void **state)
+{
+    const char *args[] = {"--seed",
+                          "demo",
+                          "--fault-rate-429",
+                          "0.1",
+                          "--fault-rate-5xx",
+                          "0.1",
+                          "--random-seed",
+                          "3",
+                          "--threads",
+                          "4",
+                          NULL};
+    sandbox_proc *sb;
+    th_fake_clock fc;
+    ftx_client *c;
+    pthread_t th[4];
+    worker_arg w[4];
+    int i, ok = 0, failed = 0;
+
+    (void)state;
+    sb = it_sandbox_start(args);
+    th_fake_clock_init(&fc);
+    c = fake_client(sandbox_url(sb), &fc, NULL, 6);
+    for (i = 0; i < 4; i++) {
+        memset(&w[i], 0, sizeof(w[i]));
+        w[i].client = c;
+        w[i].index = i;
+        assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        ok += w[i].ok;
+        failed += w[i].failed;
+    }
+    assert_true(failed < 1000);
+    assert_int_equal(ok + failed, 100);
+    assert_true(ok >= 90);
+    assert_true(fc.nsleeps > 0);
+    ftx_client_free(c);
+    th_fake_clock_dispose(&fc);
+    assert_int_equal(it_sandbox_stop(sb), 0);
+}
+
 /* ---- 100,000 synthetic connections ---- */
 
 static void test_stream_100k_connections(void **state)
@@ -713,8 +918,15 @@ static void test_stream_100k_connections(void **state)
         (void)it_idset_add(groups, k->group_id);
     }
     ftx_connector_stream_free(s);
-    print_message("streamed %zu connections in %llu ms\n", n,
-                  (unsigned long long)(it_wall_ms() - t0));
+    {
+        double http_ms = 0;
+        size_t i;
+
+        for (i = 0; i < log.count && i < IT_LOG_MAX; i++)
+            http_ms += log.items[i].elapsed_ms;
+        print_message("streamed %zu connections in %llu ms (HTTP %.0f ms of it)\n", n,
+                      (unsigned long long)(it_wall_ms() - t0), http_ms);
+    }
     assert_int_equal(n, 100000);
     assert_int_equal(ids->count, 100000);
     assert_int_equal(groups->count, 1000); /* clamp(100000 / 100, 1, 1000) groups */
@@ -736,8 +948,10 @@ int main(void)
         cmocka_unit_test_teardown(test_rate_limited_429, it_teardown),
         cmocka_unit_test_teardown(test_server_errors_5xx, it_teardown),
         cmocka_unit_test_teardown(test_drop_and_truncate, it_teardown),
+        cmocka_unit_test_teardown(test_sync_and_wait_under_faults, it_teardown),
         cmocka_unit_test_teardown(test_dead_server, it_teardown),
         cmocka_unit_test_teardown(test_auth_enforced, it_teardown),
+        cmocka_unit_test_teardown(test_shared_client_threads, it_teardown),
         cmocka_unit_test_teardown(test_stream_100k_connections, it_teardown),
     };
 

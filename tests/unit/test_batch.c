@@ -4,6 +4,7 @@
  * shared rate-limit state: a 429 on one worker makes the other workers wait too
  * (observed through an injected clock that records every sleep).
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -329,6 +330,44 @@ static void test_final_rate_limit_pauses_later_tasks(void **state)
     assert_int_equal(f->sc.sleeps[0], 5000);
 }
 
+/* A task's own rate-limit error with an absurd retry_after pauses the client (the
+ * pause saturates) instead of wrapping around into the past and lifting it. */
+static long huge_retry_after;
+
+static int huge_retry_after_task(ftx_client *c, size_t i, void *ud, ftx_error *err)
+{
+    (void)c;
+    (void)ud;
+    ftx__error_set(err, FTX_ERR_RATE_LIMITED, "task %zu: rate limited", i);
+    err->retry_after = huge_retry_after;
+    return FTX_ERR_RATE_LIMITED;
+}
+
+static void test_huge_task_retry_after_pauses(void **state)
+{
+    /* LONG_MAX; just over 2^64/1000 (wraps to 384 ms); just over 2^63/1000 */
+    static const long values[] = {LONG_MAX, 18446744073709552L, 9223372036854776L};
+    struct fixture *f = *state;
+    ftx_batch_options o = FTX_BATCH_OPTIONS_INIT;
+    size_t i;
+
+    o.max_in_flight = 1;
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        ftx_batch_stats st;
+        ftx_error err;
+
+        ftx_client_free(f->client);
+        make_client(f, 1);
+        huge_retry_after = values[i];
+        assert_int_equal(ftx_batch_run(f->client, 1, huge_retry_after_task, NULL, f, &o, &st, &err),
+                         FTX_ERR_RATE_LIMITED);
+        assert_int_equal(err.retry_after, values[i]);
+        /* paused for (far) more than a year from now */
+        assert_true(ftx__client_paused_until(f->client) > f->sc.now_ms + 366ull * 24 * 3600 * 1000);
+    }
+    assert_int_equal(mock_server_request_count(f->ms), 0);
+}
+
 /* Failures: every task still runs, the lowest failed index is returned. */
 static void test_failure_of_lowest_index_is_returned(void **state)
 {
@@ -433,6 +472,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_k1_is_sequential_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_429_pauses_every_worker, setup, teardown),
         cmocka_unit_test_setup_teardown(test_final_rate_limit_pauses_later_tasks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_huge_task_retry_after_pauses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_of_lowest_index_is_returned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_on_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),

@@ -370,6 +370,15 @@ static void test_long_and_hostile_fields(void **state)
     assert_null(strchr(err.message, '\r'));
     assert_null(strchr(err.message, '\t'));
 
+    /* Control characters in the code (CR/LF, an ANSI escape) do not survive either:
+     * callers print err.code next to the message. */
+    mock_server_respond(f->ms, 404,
+                        "{\"code\":\"Not\\r\\nFound\\u001b[31m\\t\",\"message\":\"m\"}");
+    assert_int_equal(get(f, "/groups/x", NULL, &err), FTX_ERR_NOT_FOUND);
+    assert_string_equal(err.code, "Not  Found [31m ");
+    for (i = 0; err.message[i] != '\0'; i++)
+        assert_true((unsigned char)err.message[i] >= 0x20 && err.message[i] != 0x7f);
+
     /* Non-string code and message are ignored. */
     mock_server_respond(f->ms, 404, "{\"code\":42,\"message\":{\"a\":1}}");
     assert_int_equal(get(f, "/groups/x", NULL, &err), FTX_ERR_NOT_FOUND);

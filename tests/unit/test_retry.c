@@ -350,6 +350,39 @@ static void test_long_rate_limit_pauses_client(void **state)
     ftx_client_free(c);
 }
 
+/* An absurd Retry-After (more seconds than fit in 64-bit milliseconds) still pauses
+ * the client: the pause saturates instead of wrapping around into the past. */
+static void test_huge_retry_after_pauses_client(void **state)
+{
+    static const char *const values[] = {"99999999999999999999999", "18446744073709552",
+                                         "9223372036854775"};
+    fixture *f = *state;
+    size_t i;
+
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        ftx_client *c = client(f);
+        char hdr[64];
+        ftx_error err = {0};
+
+        mock_server_reset(f->ms);
+        (void)snprintf(hdr, sizeof(hdr), "Retry-After: %s", values[i]);
+        respond_h(f->ms, 429, ERR_429, hdr);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+        assert_true(err.retry_after > 0);
+        assert_int_equal(mock_server_request_count(f->ms), 1);
+
+        /* the next call fails fast without sending, with a sane positive retry_after */
+        f->fc.now_ms += 1000;
+        ftx_error_clear(&err);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+        assert_int_equal(mock_server_request_count(f->ms), 1);
+        assert_int_equal(err.attempts, 0);
+        assert_true(err.retry_after > 1000000);
+        assert_non_null(strstr(err.message, "not sent"));
+        ftx_client_free(c);
+    }
+}
+
 static void test_retry_after_at_cap_is_waited(void **state)
 {
     fixture *f = *state;
@@ -386,7 +419,11 @@ static void test_malformed_retry_after(void **state)
     assert_true(err.retry_after > 3600);
     assert_sleeps(&f->fc, 3, want);
 
-    /* Malformed values alone fall back to the normal backoff. */
+    /* That pause holds the client back for good (see
+     * test_huge_retry_after_pauses_client); a fresh client shows that malformed
+     * values alone fall back to the normal backoff. */
+    ftx_client_free(c);
+    c = th_client_opts(&o);
     mock_server_reset(f->ms);
     f->fc.nsleeps = 0;
     respond_h(f->ms, 429, ERR_429, "Retry-After: soon");
@@ -760,6 +797,7 @@ int main(void)
         T(test_retry_after_http_date),
         T(test_retry_after_beyond_cap),
         T(test_long_rate_limit_pauses_client),
+        T(test_huge_retry_after_pauses_client),
         T(test_retry_after_at_cap_is_waited),
         T(test_malformed_retry_after),
         T(test_backoff_cap),

@@ -455,6 +455,47 @@ static void test_stream_first_page_error(void **state)
     assert_int_equal(ftx__stream_next(NULL, &item, &err), FTX_ERR_INVALID_ARGUMENT);
 }
 
+/* A server that answers a cursor with the same cursor would make the stream ask for
+ * the same page forever, inside one _next when the pages are empty: the repeat is a
+ * decode error instead, after exactly one repeated request. */
+#define SAME_CURSOR "{\"code\":\"Success\",\"data\":{\"items\":[],\"next_cursor\":\"c1\"}}"
+#define SAME_CURSOR_ITEM                                                                           \
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"b\"}],\"next_cursor\":\"c1\"}}"
+
+static void run_repeated_cursor(fixture *f, int prefetch, const char *repeat)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    int i;
+
+    lo.prefetch = prefetch;
+    mock_server_reset(f->ms);
+    mock_server_respond(f->ms, 200, PAGE1); /* a, b; next c1 */
+    for (i = 0; i < 8; i++)
+        mock_server_respond(f->ms, 200, repeat);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "a");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "b");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_DECODE);
+    assert_null(item);
+    assert_non_null(strstr(err.message, "cursor"));
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    ftx__stream_free(s);
+    assert_query(f->ms, 1, "cursor=c1");
+}
+
+static void test_stream_repeated_cursor(void **state)
+{
+    run_repeated_cursor(*state, 0, SAME_CURSOR);
+    run_repeated_cursor(*state, 1, SAME_CURSOR);
+    run_repeated_cursor(*state, 0, SAME_CURSOR_ITEM);
+    run_repeated_cursor(*state, 1, SAME_CURSOR_ITEM);
+}
+
 /* Prefetch on and off: the same items and the same request sequence. */
 static void test_prefetch_matches_sequential(void **state)
 {
@@ -532,6 +573,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_error_on_page_3_prefetch, th_setup_one_attempt,
                                         th_teardown),
         cmocka_unit_test_setup_teardown(test_stream_first_page_error, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_repeated_cursor, th_setup_one_attempt,
                                         th_teardown),
         cmocka_unit_test_setup_teardown(test_prefetch_matches_sequential, th_setup_one_attempt,
                                         th_teardown),

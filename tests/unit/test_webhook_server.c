@@ -775,6 +775,49 @@ static void test_dedup_memory_is_bounded_and_optional(void **state)
     recorder_dispose(&rec);
 }
 
+/* Refused events are not acknowledged: however often they come back refused, they
+ * never push the acknowledged ones out of the memory ("the last dedup_capacity
+ * acknowledged events"). */
+static void test_refusals_do_not_evict_acknowledged(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char a[512], b[512], x[512], y[512];
+
+    (void)state;
+    recorder_init(&rec);
+    o.dedup_capacity = 2;
+    s = start(&rec, &o);
+    event_body(a, sizeof(a), "sync_end", "A", "2026-05-22T00:06:08.638Z");
+    event_body(b, sizeof(b), "sync_end", "B", "2026-05-22T00:06:08.638Z");
+    event_body(x, sizeof(x), "sync_end", "X", "2026-05-22T00:06:08.638Z");
+    event_body(y, sizeof(y), "sync_end", "Y", "2026-05-22T00:06:08.638Z");
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), b).status, 200);
+    pthread_mutex_lock(&rec.lock);
+    rec.fail_next = 3;
+    pthread_mutex_unlock(&rec.lock);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), x).status, 500);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), y).status, 500);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), x).status, 500);
+    /* A and B are still remembered: answered 200 without reaching the callback */
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), b).status, 200);
+    assert_int_equal(recorder_count(&rec, "A"), 1);
+    assert_int_equal(recorder_count(&rec, "B"), 1);
+    /* X is delivered once acknowledged; then it evicts A (the oldest), not B */
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), x).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), b).status, 200);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), x).status, 200);
+    assert_int_equal(recorder_count(&rec, "X"), 1);
+    assert_int_equal(recorder_count(&rec, "B"), 1);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), a).status, 200);
+    assert_int_equal(recorder_count(&rec, "A"), 2);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
 static void test_identity_without_sync_id_uses_body(void **state)
 {
     ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
@@ -976,6 +1019,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_duplicates_delivered_once),
         cmocka_unit_test(test_callback_refusal_allows_redelivery),
         cmocka_unit_test(test_dedup_memory_is_bounded_and_optional),
+        cmocka_unit_test(test_refusals_do_not_evict_acknowledged),
         cmocka_unit_test(test_identity_without_sync_id_uses_body),
         cmocka_unit_test(test_secret_provider),
         cmocka_unit_test(test_clean_stop),

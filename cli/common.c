@@ -1,0 +1,133 @@
+/*
+ * Verbs shared by several resources: list (one page or a stream), one-ID arguments
+ * and delete.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cli_one_id(cli_ctx *ctx, int argc, char **argv, const char *help, const char **id)
+{
+    int rc = cli_simple_args(ctx, argc, argv, help, 1, id);
+
+    if (rc)
+        return rc < 0 ? -1 : rc;
+    return cli_client(ctx);
+}
+
+int cli_next_opt(cli_parser *p, const cli_opt *opts, const char *help, const char **id, int *status)
+{
+    for (;;) {
+        int opt = cli_getopt(p, opts);
+
+        switch (opt) {
+        case CLI_GETOPT_END:
+            return 0;
+        case CLI_GETOPT_ERROR:
+            *status = CLI_EXIT_USAGE;
+            return -1;
+        case CLI_GETOPT_HELP:
+            fputs(help, stdout);
+            *status = 0;
+            return -1;
+        case CLI_GETOPT_POSITIONAL:
+            if (id == NULL || *id) {
+                *status =
+                    cli_usage_error(p->ctx, p->ctx->cmd, "unexpected argument '%s'", p->value);
+                return -1;
+            }
+            *id = p->value;
+            break;
+        default:
+            return opt;
+        }
+    }
+}
+
+int cli_body_ready(cli_ctx *ctx, int update, json_t *body)
+{
+    int rc;
+
+    if (update && json_object_size(body) == 0) {
+        json_decref(body);
+        return cli_usage_error(ctx, ctx->cmd, "nothing to change: give a flag or --data");
+    }
+    if ((rc = cli_client(ctx)) != 0) {
+        json_decref(body);
+        return rc;
+    }
+    return 0;
+}
+
+int cli_delete(cli_ctx *ctx, int argc, char **argv, const char *help, const char *resource,
+               const char *noun, int (*del)(ftx_client *client, const char *id, ftx_error *err))
+{
+    const char *id = NULL;
+    ftx_error err = {0};
+    char msg[300];
+    int rc = cli_one_id(ctx, argc, argv, help, &id);
+
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    rc = del(ctx->client, id, &err);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "%s delete %s", resource, id);
+    snprintf(msg, sizeof(msg), "Deleted %s %s", noun, id);
+    cli_done(ctx, msg, id);
+    return 0;
+}
+
+void cli_list_emit(cli_list *l, const void *item, const json_t *raw)
+{
+    if (l->ctx->format == CLI_FORMAT_JSON)
+        cli_json_line(raw);
+    else
+        l->row(&l->table, item);
+    l->printed++;
+}
+
+int cli_list_more(const cli_list *l)
+{
+    return (l->ctx->limit < 0 || l->printed < l->ctx->limit) && !ferror(stdout);
+}
+
+void cli_list_page_end(cli_list *l, const char *next_cursor)
+{
+    if (l->ctx->format == CLI_FORMAT_TABLE)
+        cli_table_end(&l->table);
+    fflush(stdout);
+    if (next_cursor)
+        fprintf(stderr, "next page: --page %s\n", next_cursor);
+}
+
+int cli_list_run(cli_ctx *ctx, const cli_list_spec *spec, const void *userdata)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx_error err = {0};
+    cli_list l;
+    int rc;
+
+    if ((rc = cli_client(ctx)) != 0)
+        return rc;
+    memset(&l, 0, sizeof(l));
+    l.ctx = ctx;
+    l.row = spec->row;
+    l.userdata = userdata;
+    cli_table_init(&l.table, ctx, spec->cols, spec->ncols);
+    if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
+        lo.cursor = ctx->page;
+        lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;
+        rc = spec->page(&l, &lo, &err);
+        return rc != FTX_OK ? cli_fail(ctx, rc, &err, "%s", spec->what) : 0;
+    }
+    lo.limit = ctx->limit > 0 && ctx->limit < 1000 ? (int)ctx->limit : 1000;
+    rc = spec->stream(&l, &lo, &err);
+    if (ctx->format == CLI_FORMAT_TABLE)
+        cli_table_end(&l.table);
+    fflush(stdout);
+    if (rc != FTX_OK)
+        return l.printed
+                   ? cli_fail(ctx, rc, &err, "%s (after %ld %s)", spec->what, l.printed, spec->noun)
+                   : cli_fail(ctx, rc, &err, "%s", spec->what);
+    return 0;
+}
