@@ -48,9 +48,10 @@ typedef struct ftx_request_info {
  * doubling, 30 s cap. Which failures are retried (without `retry_if`): 429 and
  * failures before the request was sent, for every method; 5xx, timeouts and resets
  * for GET, PATCH, DELETE and action POSTs, never for POSTs that create (those
- * return FTX_ERR_OUTCOME_UNKNOWN). A `Retry-After` is waited exactly; when it is
- * longer than `max_delay_ms` the call returns FTX_ERR_RATE_LIMITED with
- * `retry_after` set instead of retrying early.
+ * return FTX_ERR_OUTCOME_UNKNOWN). A `Retry-After` (on a 429 or a 503) is waited
+ * exactly; when it is longer than `max_delay_ms` the call returns its error
+ * (FTX_ERR_RATE_LIMITED for a 429, FTX_ERR_SERVER for a 503) with `retry_after` set
+ * instead of retrying early.
  *
  * A 429 pauses the whole client: until the server's time has passed, every call on
  * it (from any thread, e.g. ftx_batch_run() workers) waits before sending, or, when
