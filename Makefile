@@ -1,6 +1,7 @@
 # fivetrex: convenience targets around CMake. The two README commands:
 #   make demo    install dependencies, build (release) and run the demo
-#   make check   install dependencies, build with ASan+UBSan, run every test,
+#   make check   install dependencies, build with ASan+UBSan, run every test, the unit
+#                tests under valgrind (plain build),
 #                fuzz smoke run, format and banned-function checks (what CI runs)
 SHELL := /bin/bash
 
@@ -40,6 +41,7 @@ test: asan
 
 check: deps
 	$(MAKE) test
+	$(MAKE) valgrind
 	scripts/fuzz.sh --smoke
 	scripts/check-format.sh
 	scripts/check-banned.sh

@@ -179,6 +179,9 @@ int cli_one_id(cli_ctx *ctx, int argc, char **argv, const char *help, const char
  * option id (> 0), 0 at the end, or -1 with *status the exit status (0 after --help). */
 int cli_next_opt(cli_parser *p, const cli_opt *opts, const char *help, const char **id,
                  int *status);
+/* The body of a create/update: the --data object `data` (or a new one) with `flags`
+ * (stolen) set over it; a "config" object in both is merged key by key. */
+json_t *cli_body_with_flags(json_t *data, json_t *flags);
 /* Before a create/update call: an update with an empty `body` is a usage error, then
  * cli_client. On failure `body` is released and the exit status returned; 0 otherwise. */
 int cli_body_ready(cli_ctx *ctx, int update, json_t *body);

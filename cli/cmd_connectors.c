@@ -405,21 +405,7 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
         json_decref(flags);
         return rc;
     }
-    body = cli_body(body);
-    /* Flags override --data; config objects are merged. */
-    {
-        const char *k;
-        json_t *v;
-        json_object_foreach(flags, k, v)
-        {
-            json_t *cur = json_object_get(body, k);
-            if (strcmp(k, "config") == 0 && json_is_object(cur))
-                json_object_update(cur, v);
-            else
-                json_object_set(body, k, v);
-        }
-    }
-    json_decref(flags);
+    body = cli_body_with_flags(body, flags); /* flags override --data */
     if (!update && (!json_is_string(json_object_get(body, "group_id")) ||
                     !json_is_string(json_object_get(body, "service")))) {
         json_decref(body);

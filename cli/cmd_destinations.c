@@ -254,17 +254,9 @@ static int dest_write(cli_ctx *ctx, int argc, char **argv, int update)
         json_decref(cfg);
         return rc;
     }
-    body = cli_body(body);
-    json_object_update(body, flags);
-    json_decref(flags);
-    if (cfg) {
-        json_t *cur = json_object_get(body, "config");
-        if (json_is_object(cur))
-            json_object_update(cur, cfg);
-        else
-            json_object_set(body, "config", cfg);
-        json_decref(cfg);
-    }
+    if (cfg)
+        json_object_set_new(flags, "config", cfg);
+    body = cli_body_with_flags(body, flags); /* flags override --data */
     if (!update && (!json_is_string(json_object_get(body, "group_id")) ||
                     !json_is_string(json_object_get(body, "service")) ||
                     !json_object_get(body, "time_zone_offset"))) {

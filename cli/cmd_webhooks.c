@@ -339,9 +339,7 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
         json_decref(flags);
         return rc;
     }
-    body = cli_body(body);
-    json_object_update(body, flags);
-    json_decref(flags);
+    body = cli_body_with_flags(body, flags); /* flags override --data */
     if (!update && (!json_is_string(json_object_get(body, "url")) ||
                     !json_is_array(json_object_get(body, "events")))) {
         json_decref(body);

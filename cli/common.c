@@ -44,6 +44,24 @@ int cli_next_opt(cli_parser *p, const cli_opt *opts, const char *help, const cha
     }
 }
 
+json_t *cli_body_with_flags(json_t *data, json_t *flags)
+{
+    json_t *body = cli_body(data), *v;
+    const char *k;
+
+    json_object_foreach(flags, k, v)
+    {
+        json_t *cur = json_object_get(body, k);
+
+        if (strcmp(k, "config") == 0 && json_is_object(cur))
+            json_object_update(cur, v);
+        else
+            json_object_set(body, k, v);
+    }
+    json_decref(flags);
+    return body;
+}
+
 int cli_body_ready(cli_ctx *ctx, int update, json_t *body)
 {
     int rc;

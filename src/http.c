@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "http.h"
 #include "internal.h"
 #include "retry.h"
 
@@ -30,12 +31,10 @@
 /* Buffers grown past this are released when a handle returns to the pool. */
 #define KEEP_BUFFER_BYTES ((size_t)1024 * 1024)
 
-/* How a failed attempt may be repeated. */
-enum retry_class {
-    RETRY_NEVER = 0,
-    RETRY_ALWAYS,    /* 429, or a failure before the request was sent */
-    RETRY_IDEMPOTENT /* 5xx, timeout or reset after sending: not for creates */
-};
+/* How a failed attempt may be repeated (enum ftx__retry_class, http.h). */
+#define RETRY_NEVER      FTX__RETRY_NEVER
+#define RETRY_ALWAYS     FTX__RETRY_ALWAYS
+#define RETRY_IDEMPOTENT FTX__RETRY_IDEMPOTENT
 
 typedef struct pool_handle {
     CURL *easy;
@@ -479,12 +478,14 @@ static uint64_t after_secs(uint64_t now_ms, long secs)
 /* Wait out a client-wide 429 pause. A pause longer than the retry policy allows to
  * wait is not slept through: the call fails at once with FTX_ERR_RATE_LIMITED and
  * the remaining seconds in `retry_after`, as a direct Retry-After would. */
-static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_until,
-                      ftx_error *err)
+int ftx__pause_check(ftx_client *c, const ftx__request *req, uint64_t waited_until,
+                     uint64_t *until_out, uint64_t *left_out, ftx_error *err)
 {
-    uint64_t until = ftx__client_paused_until(c), now, left;
+    uint64_t until = ftx__client_paused_until(c), now, left = 0;
 
-    if (until == 0 || until <= *waited_until)
+    *until_out = 0;
+    *left_out = 0;
+    if (until == 0 || until <= waited_until)
         return FTX_OK;
     now = ftx__now_ms(c);
     if (until > now) {
@@ -502,8 +503,22 @@ static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_u
             }
             return FTX_ERR_RATE_LIMITED;
         }
-        ftx__sleep_ms(c, left);
     }
+    *until_out = until;
+    *left_out = left;
+    return FTX_OK;
+}
+
+static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_until,
+                      ftx_error *err)
+{
+    uint64_t until, left;
+    int rc = ftx__pause_check(c, req, *waited_until, &until, &left, err);
+
+    if (rc != FTX_OK || until == 0)
+        return rc;
+    if (left > 0)
+        ftx__sleep_ms(c, left);
     *waited_until = until;
     return FTX_OK;
 }
@@ -591,6 +606,22 @@ static void handle_put(ftx_client *c, pool_handle *h)
     }
     pthread_mutex_unlock(&c->lock);
     handle_free(h);
+}
+
+ftx__handle *ftx__handle_get(ftx_client *c)
+{
+    return handle_get(c);
+}
+
+void ftx__handle_put(ftx_client *c, ftx__handle *h)
+{
+    if (h != NULL)
+        handle_put(c, h);
+}
+
+CURL *ftx__handle_easy(ftx__handle *h)
+{
+    return h->easy;
 }
 
 /* ---- one attempt ---- */
@@ -855,24 +886,13 @@ static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h,
     return type;
 }
 
-/*
- * One HTTP attempt on `h`. On success `*out_body` gets the parsed body (NULL when
- * empty). `*klass` says how a failure may be retried.
- */
-static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, int is_create,
-                        json_t **out_body, int *klass, long *status_out, ftx_error *err)
+/* Set `h` up for one attempt of `req` (see http.h). */
+int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req, int is_create,
+                         ftx_error *err)
 {
     CURL *e = h->easy;
-    CURLcode cc;
-    long status = 0, rl;
-    long retry_after;
     int has_body, is_get, is_delete, is_patch;
-    json_error_t jerr;
-    json_t *body;
 
-    *klass = RETRY_NEVER;
-    *out_body = NULL;
-    *status_out = 0;
     is_get = strcmp(req->method, "GET") == 0;
     is_delete = strcmp(req->method, "DELETE") == 0;
     is_patch = strcmp(req->method, "PATCH") == 0;
@@ -915,8 +935,23 @@ static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, 
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, is_delete ? "DELETE" : NULL);
     }
+    return FTX_OK;
+}
 
-    cc = curl_easy_perform(e);
+/* Map the end of an attempt on `h` (see http.h). */
+int ftx__attempt_finish(ftx_client *c, ftx__handle *h, const ftx__request *req, int is_create,
+                        CURLcode cc, json_t **out_body, int *klass, long *status_out,
+                        ftx_error *err)
+{
+    CURL *e = h->easy;
+    long status = 0, rl;
+    long retry_after;
+    json_error_t jerr;
+    json_t *body;
+
+    *klass = RETRY_NEVER;
+    *out_body = NULL;
+    *status_out = 0;
     (void)curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     *status_out = status;
 
@@ -959,6 +994,82 @@ static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, 
     return FTX_OK;
 }
 
+/*
+ * One HTTP attempt on `h`. On success `*out_body` gets the parsed body (NULL when
+ * empty). `*klass` says how a failure may be retried.
+ */
+static int perform_once(ftx_client *c, pool_handle *h, const ftx__request *req, int is_create,
+                        json_t **out_body, int *klass, long *status_out, ftx_error *err)
+{
+    int rc;
+
+    *klass = RETRY_NEVER;
+    *out_body = NULL;
+    *status_out = 0;
+    if ((rc = ftx__attempt_prepare(c, h, req, is_create, err)) != FTX_OK)
+        return rc;
+    return ftx__attempt_finish(c, h, req, is_create, curl_easy_perform(h->easy), out_body, klass,
+                               status_out, err);
+}
+
+void ftx__attempt_report(ftx_client *c, const ftx__request *req, long status, double t0,
+                         int attempt, int rc, ftx_request_info *info)
+{
+    memset(info, 0, sizeof(*info));
+    info->method = req->method;
+    info->path = req->path;
+    info->status = (int)status;
+    info->elapsed_ms = ftx__monotonic_ms() - t0;
+    info->attempt = attempt;
+    info->error_type = rc;
+    if (c->observer != NULL)
+        c->observer(info, c->observer_userdata);
+}
+
+int ftx__retry_decide(ftx_client *c, int is_create, int attempt, long status, int klass,
+                      ftx_error *aerr, const ftx_request_info *info, uint64_t *delay_ms)
+{
+    const ftx_retry_policy *p = &c->retry;
+    uint64_t delay = 0;
+    int retry;
+
+    *delay_ms = 0;
+    if (p->retry_if != NULL)
+        retry = p->retry_if(aerr, info, p->retry_if_userdata) != 0;
+    else
+        retry = klass == RETRY_ALWAYS || (klass == RETRY_IDEMPOTENT && !is_create);
+    if (!retry || attempt >= p->max_attempts)
+        return 0;
+    {
+        uint64_t rng;
+        int d;
+
+        pthread_mutex_lock(&c->lock);
+        rng = c->rng;
+        d = ftx__retry_delay(p, attempt, aerr->retry_after, &rng, &delay);
+        c->rng = rng;
+        pthread_mutex_unlock(&c->lock);
+        if (d == FTX__RETRY_TOO_LONG) {
+            /* Waiting less than asked would only earn another 429; every other
+             * call on this client now fails fast until the server's time. */
+            size_t n = strlen(aerr->message);
+
+            if (status == 429 && aerr->retry_after > 0)
+                ftx__client_pause_until(c, after_secs(ftx__now_ms(c), aerr->retry_after));
+
+            (void)snprintf(aerr->message + n, sizeof(aerr->message) - n,
+                           " (longer than the retry policy's max_delay_ms %u; not "
+                           "retried)",
+                           (unsigned)p->max_delay_ms);
+            return 0;
+        }
+    }
+    if (p->on_retry != NULL && p->on_retry(aerr, info, delay, p->on_retry_userdata) != 0)
+        return 0;
+    *delay_ms = delay;
+    return 1;
+}
+
 /* ---- the call with retries ---- */
 
 static int valid_method(const char *m)
@@ -972,7 +1083,6 @@ static int valid_method(const char *m)
 static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, int *status_out,
                      int *attempts_out, ftx_error *err)
 {
-    const ftx_retry_policy *p;
     ftx_error aerr;
     ftx_request_info info;
     pool_handle *h;
@@ -980,7 +1090,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
     uint64_t delay = 0, waited_until = 0;
     double t0;
     long status = 0;
-    int attempt, rc, klass, retry, is_create;
+    int attempt, rc, klass, is_create;
 
     *out_body = NULL;
     *status_out = 0;
@@ -990,7 +1100,6 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "invalid request: a client, a method (GET, POST, PATCH, "
                               "DELETE) and a path starting with '/' are required");
-    p = &c->retry;
     is_create = req->creates && strcmp(req->method, "POST") == 0;
 
     h = handle_get(c);
@@ -1005,50 +1114,11 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         }
         t0 = ftx__monotonic_ms();
         rc = perform_once(c, h, req, is_create, &body, &klass, &status, &aerr);
-
-        memset(&info, 0, sizeof(info));
-        info.method = req->method;
-        info.path = req->path;
-        info.status = (int)status;
-        info.elapsed_ms = ftx__monotonic_ms() - t0;
-        info.attempt = attempt;
-        info.error_type = rc;
-        if (c->observer != NULL)
-            c->observer(&info, c->observer_userdata);
+        ftx__attempt_report(c, req, status, t0, attempt, rc, &info);
 
         if (rc == FTX_OK || rc == FTX_ERR_NOMEM)
             break;
-        if (p->retry_if != NULL)
-            retry = p->retry_if(&aerr, &info, p->retry_if_userdata) != 0;
-        else
-            retry = klass == RETRY_ALWAYS || (klass == RETRY_IDEMPOTENT && !is_create);
-        if (!retry || attempt >= p->max_attempts)
-            break;
-        {
-            uint64_t rng;
-            int d;
-
-            pthread_mutex_lock(&c->lock);
-            rng = c->rng;
-            d = ftx__retry_delay(p, attempt, aerr.retry_after, &rng, &delay);
-            c->rng = rng;
-            pthread_mutex_unlock(&c->lock);
-            if (d == FTX__RETRY_TOO_LONG) {
-                /* Waiting less than asked would only earn another 429; every other
-                 * call on this client now fails fast until the server's time. */
-                size_t n = strlen(aerr.message);
-
-                if (status == 429 && aerr.retry_after > 0)
-                    ftx__client_pause_until(c, after_secs(ftx__now_ms(c), aerr.retry_after));
-
-                (void)snprintf(aerr.message + n, sizeof(aerr.message) - n,
-                               " (longer than the retry policy's max_delay_ms %u; not "
-                               "retried)",
-                               (unsigned)p->max_delay_ms);
-                break;
-            }
-        }
-        if (p->on_retry != NULL && p->on_retry(&aerr, &info, delay, p->on_retry_userdata) != 0)
+        if (!ftx__retry_decide(c, is_create, attempt, status, klass, &aerr, &info, &delay))
             break;
         if (status == 429) {
             waited_until = ftx__now_ms(c) + delay;
