@@ -9,9 +9,12 @@
  *
  *   sequential     one group after the other on the calling thread
  *   batch_k<K>     ftx_batch_run with max_in_flight K (client max_idle_handles = K)
+ *   multi_k<K>     ftx_connectors_stream_groups with max_in_flight K: the same fan-out
+ *                  on one curl multi handle on the calling thread, no worker threads
  *
  * Reports wall time of the per-group phase, groups/s, connectors received and the peak
- * number of tasks running at once (counted inside the tasks). Never fails on time.
+ * concurrency (batch: tasks running at once, counted inside the tasks; multi: requests
+ * in flight, from ftx_fanout_stats). Never fails on time.
  *
  *   bench_fanout [--groups 500] [--latency-ms 20] [--k 4,16,64] [--sandbox PATH]
  */
@@ -58,6 +61,16 @@ static int stream_group(ftx_client *c, size_t i, void *ud, ftx_error *err)
     f->connectors += got;
     pthread_mutex_unlock(&f->lock);
     return rc;
+}
+
+static int count_item(const ftx_connector *k, size_t group_index, void *ud)
+{
+    fan *f = ud;
+
+    (void)k;
+    (void)group_index;
+    f->connectors++; /* the calling thread only: no lock */
+    return 0;
 }
 
 static void report(const char *variant, int k, const fan *f, double wall, int failures)
@@ -203,6 +216,31 @@ int main(int argc, char **argv)
         rc = ftx_batch_run(c, f.n, stream_group, NULL, &f, &bo, &st, &err);
         (void)snprintf(name, sizeof(name), "batch_k%d", k);
         report(name, k, &f, bs_now_s() - t0, (int)st.failed);
+        if (rc != FTX_OK)
+            fprintf(stderr, "bench_fanout: %s: %s\n", name, err.message);
+        ftx_client_free(c);
+    }
+
+    /* bounded concurrency on one curl multi handle */
+    (void)snprintf(kbuf, sizeof(kbuf), "%s", klist);
+    save = NULL;
+    for (tok = strtok_r(kbuf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        ftx_fanout_options fo = FTX_FANOUT_OPTIONS_INIT;
+        ftx_fanout_stats fs;
+        char name[32];
+        int k = (int)strtol(tok, NULL, 10);
+
+        if (k < 1 || k > 256 || make_client(&c, sb.url, k) != 0)
+            continue;
+        f.connectors = 0;
+        fo.max_in_flight = k;
+        fo.limit = 1000;
+        t0 = bs_now_s();
+        rc = ftx_connectors_stream_groups(c, (const char *const *)f.ids, f.n, &fo, count_item, &f,
+                                          &fs, &err);
+        f.peak = fs.peak_in_flight;
+        (void)snprintf(name, sizeof(name), "multi_k%d", k);
+        report(name, k, &f, bs_now_s() - t0, rc != FTX_OK);
         if (rc != FTX_OK)
             fprintf(stderr, "bench_fanout: %s: %s\n", name, err.message);
         ftx_client_free(c);

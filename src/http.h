@@ -62,7 +62,7 @@ int ftx__retry_decide(ftx_client *c, int is_create, int attempt, long status, in
  * `*until` the pause end and `*left` the ms still to wait (0: already over; the
  * caller then records `waited_until = *until`). FTX_ERR_RATE_LIMITED (err filled,
  * retry_after set) when the wait exceeds the retry policy's max_delay_ms. */
-int ftx__pause_check(ftx_client *c, const ftx__request *req, uint64_t waited_until,
-                     uint64_t *until, uint64_t *left, ftx_error *err);
+int ftx__pause_check(ftx_client *c, const ftx__request *req, uint64_t waited_until, uint64_t *until,
+                     uint64_t *left, ftx_error *err);
 
 #endif

@@ -145,6 +145,16 @@ int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_op
 int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err);
 void ftx__stream_free(ftx__stream *s);
 
+/* ---- concurrent pages on one curl multi handle (multi.c) ----
+ * Page every list of `specs[0..n-1]` to its end, at most opts->max_in_flight requests
+ * at once, on the calling thread; `on_item(item, list_index, userdata)` gets each item
+ * (borrowed; freed with the spec's free_item after the call). The behaviour of
+ * ftx_connectors_stream_groups() (batch.h), for any resource. `opts` is checked. */
+typedef int (*ftx__item_fn)(const void *item, size_t list_index, void *userdata);
+int ftx__multi_list(ftx_client *c, const ftx__list_spec *specs, size_t n,
+                    const ftx_fanout_options *opts, ftx__item_fn on_item, void *userdata,
+                    ftx_fanout_stats *stats, ftx_error *err);
+
 /* ---- argument checks shared by the resource modules (resource.c) ---- */
 /* `out` then `client`: "out must not be NULL", "client must not be NULL". */
 int ftx__check_out_client(const ftx_client *c, const void *out, ftx_error *err);

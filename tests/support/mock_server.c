@@ -45,7 +45,11 @@ struct mock_server {
     size_t request_count;
     size_t request_cap;
     unsigned connections;
+    mock_handler_fn handler;
+    void *handler_userdata;
 };
+
+static queued_response *make_queued(const mock_response *r);
 
 /* Per-request state, created by the URI log callback. */
 typedef struct request_state {
@@ -180,8 +184,8 @@ static char *header_copy(struct MHD_Connection *conn, const char *name)
     return dup_str(v);
 }
 
-static void record_request(mock_server *ms, struct MHD_Connection *conn, const char *method,
-                           request_state *st)
+static mock_request *record_request(mock_server *ms, struct MHD_Connection *conn,
+                                    const char *method, request_state *st)
 {
     mock_request *r = calloc(1, sizeof(*r));
     const char *q;
@@ -216,6 +220,7 @@ static void record_request(mock_server *ms, struct MHD_Connection *conn, const c
     }
     ms->requests[ms->request_count++] = r;
     pthread_mutex_unlock(&ms->lock);
+    return r;
 }
 
 static queued_response *pop_response(mock_server *ms)
@@ -328,8 +333,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
-    record_request(ms, conn, method, st);
-    q = pop_response(ms);
+    q = NULL;
+    {
+        mock_request *r = record_request(ms, conn, method, st);
+        mock_handler_fn fn;
+        void *ud;
+
+        pthread_mutex_lock(&ms->lock);
+        fn = ms->handler;
+        ud = ms->handler_userdata;
+        pthread_mutex_unlock(&ms->lock);
+        if (fn != NULL) {
+            mock_response out;
+
+            memset(&out, 0, sizeof(out));
+            if (fn(r, &out, ud) == 0)
+                q = make_queued(&out);
+        }
+    }
+    if (q == NULL)
+        q = pop_response(ms);
     if (q == NULL) {
         static const char exhausted[] = "{\"code\":\"MockExhausted\",\"message\":"
                                         "\"no response queued\"}";
@@ -450,6 +473,8 @@ static void clear_locked(mock_server *ms)
         free_request(ms->requests[i]);
     ms->request_count = 0;
     ms->connections = 0;
+    ms->handler = NULL;
+    ms->handler_userdata = NULL;
 }
 
 void mock_server_stop(mock_server *ms)
@@ -476,13 +501,10 @@ void mock_server_respond(mock_server *ms, int status, const char *body)
     mock_server_respond_full(ms, &r);
 }
 
-void mock_server_respond_full(mock_server *ms, const mock_response *r)
+static queued_response *make_queued(const mock_response *r)
 {
-    queued_response *q;
+    queued_response *q = calloc(1, sizeof(*q));
 
-    if (ms == NULL || r == NULL)
-        return;
-    q = calloc(1, sizeof(*q));
     if (q == NULL)
         abort();
     q->status = r->status;
@@ -493,6 +515,26 @@ void mock_server_respond_full(mock_server *ms, const mock_response *r)
     q->headers = dup_str(r->headers);
     q->delay_ms = r->delay_ms;
     q->action = r->action;
+    return q;
+}
+
+void mock_server_set_handler(mock_server *ms, mock_handler_fn fn, void *userdata)
+{
+    if (ms == NULL)
+        return;
+    pthread_mutex_lock(&ms->lock);
+    ms->handler = fn;
+    ms->handler_userdata = userdata;
+    pthread_mutex_unlock(&ms->lock);
+}
+
+void mock_server_respond_full(mock_server *ms, const mock_response *r)
+{
+    queued_response *q;
+
+    if (ms == NULL || r == NULL)
+        return;
+    q = make_queued(r);
 
     pthread_mutex_lock(&ms->lock);
     if (ms->tail != NULL)

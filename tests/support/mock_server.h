@@ -58,12 +58,23 @@ void mock_server_stop(mock_server *ms);
 void mock_server_respond(mock_server *ms, int status, const char *body);
 void mock_server_respond_full(mock_server *ms, const mock_response *r);
 
+/* Optional responder, for tests whose requests arrive in no fixed order (e.g.
+ * concurrent transfers): when set, it is asked for the response to every request
+ * (already recorded, so `req` is the request as mock_server_request shows it) and
+ * fills `*out` (zeroed before the call). `out->body` and `out->headers` are copied on
+ * the same thread right after it returns, so a thread-local buffer is fine. Return 0 to send `*out`
+ * (delay_ms and action apply as for queued responses), non-zero to fall back to the
+ * queue. It runs on the server's connection threads, possibly several at once:
+ * synchronise shared state. NULL removes it; mock_server_reset removes it too. */
+typedef int (*mock_handler_fn)(const mock_request *req, mock_response *out, void *userdata);
+void mock_server_set_handler(mock_server *ms, mock_handler_fn fn, void *userdata);
+
 /* Requests received so far (thread-safe snapshot; pointer valid until reset/stop). */
 size_t mock_server_request_count(mock_server *ms);
 const mock_request *mock_server_request(mock_server *ms, size_t index);
 /* TCP connections accepted so far (proves keep-alive reuse). */
 unsigned mock_server_connection_count(mock_server *ms);
-/* Forget queued responses, recorded requests and the connection count. */
+/* Forget queued responses, recorded requests, the connection count and the handler. */
 void mock_server_reset(mock_server *ms);
 
 #endif
