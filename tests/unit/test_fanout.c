@@ -84,7 +84,7 @@ static int query_page(const char *query)
 {
     const char *c = query != NULL ? strstr(query, "cursor=p") : NULL;
 
-    return c != NULL ? atoi(c + strlen("cursor=p")) : 0;
+    return c != NULL ? (int)strtol(c + strlen("cursor=p"), NULL, 10) : 0;
 }
 
 static void render_page(const account *a, int g, int page)
@@ -330,7 +330,7 @@ static void test_every_item_once(void **state)
 
         for (j = 0; j < s.count; j++) {
             if (s.groups[j] == i) {
-                int m = atoi(strchr(s.ids[j], 'c') + 1);
+                int m = (int)strtol(strchr(s.ids[j], 'c') + 1, NULL, 10);
 
                 assert_true(m > last);
                 last = m;
