@@ -47,6 +47,8 @@ struct mock_server {
     unsigned connections;
     mock_handler_fn handler;
     void *handler_userdata;
+    unsigned handlers_running; /* handler calls in progress */
+    pthread_cond_t handlers_done;
 };
 
 static queued_response *make_queued(const mock_response *r);
@@ -342,6 +344,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         pthread_mutex_lock(&ms->lock);
         fn = ms->handler;
         ud = ms->handler_userdata;
+        if (fn != NULL)
+            ms->handlers_running++;
         pthread_mutex_unlock(&ms->lock);
         if (fn != NULL) {
             mock_response out;
@@ -349,6 +353,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             memset(&out, 0, sizeof(out));
             if (fn(r, &out, ud) == 0)
                 q = make_queued(&out);
+            pthread_mutex_lock(&ms->lock);
+            if (--ms->handlers_running == 0)
+                pthread_cond_broadcast(&ms->handlers_done);
+            pthread_mutex_unlock(&ms->lock);
         }
     }
     if (q == NULL)
@@ -418,6 +426,11 @@ mock_server *mock_server_start(void)
         free(ms);
         return NULL;
     }
+    if (pthread_cond_init(&ms->handlers_done, NULL) != 0) {
+        pthread_mutex_destroy(&ms->lock);
+        free(ms);
+        return NULL;
+    }
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
@@ -431,6 +444,7 @@ mock_server *mock_server_start(void)
         ms, MHD_OPTION_NOTIFY_COMPLETED, on_completed, ms, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, ms, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
     if (ms->daemon == NULL) {
+        pthread_cond_destroy(&ms->handlers_done);
         pthread_mutex_destroy(&ms->lock);
         free(ms);
         return NULL;
@@ -438,6 +452,7 @@ mock_server *mock_server_start(void)
     info = MHD_get_daemon_info(ms->daemon, MHD_DAEMON_INFO_BIND_PORT);
     if (info == NULL || info->port == 0) {
         MHD_stop_daemon(ms->daemon);
+        pthread_cond_destroy(&ms->handlers_done);
         pthread_mutex_destroy(&ms->lock);
         free(ms);
         return NULL;
@@ -486,6 +501,7 @@ void mock_server_stop(mock_server *ms)
     clear_locked(ms);
     pthread_mutex_unlock(&ms->lock);
     free(ms->requests);
+    pthread_cond_destroy(&ms->handlers_done);
     pthread_mutex_destroy(&ms->lock);
     free(ms);
 }
@@ -525,6 +541,9 @@ void mock_server_set_handler(mock_server *ms, mock_handler_fn fn, void *userdata
     pthread_mutex_lock(&ms->lock);
     ms->handler = fn;
     ms->handler_userdata = userdata;
+    /* The old handler's userdata may die after this returns: wait for its calls. */
+    while (ms->handlers_running > 0)
+        pthread_cond_wait(&ms->handlers_done, &ms->lock);
     pthread_mutex_unlock(&ms->lock);
 }
 
@@ -588,5 +607,7 @@ void mock_server_reset(mock_server *ms)
         return;
     pthread_mutex_lock(&ms->lock);
     clear_locked(ms);
+    while (ms->handlers_running > 0)
+        pthread_cond_wait(&ms->handlers_done, &ms->lock);
     pthread_mutex_unlock(&ms->lock);
 }

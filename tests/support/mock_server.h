@@ -65,7 +65,9 @@ void mock_server_respond_full(mock_server *ms, const mock_response *r);
  * the same thread right after it returns, so a thread-local buffer is fine. Return 0 to send `*out`
  * (delay_ms and action apply as for queued responses), non-zero to fall back to the
  * queue. It runs on the server's connection threads, possibly several at once:
- * synchronise shared state. NULL removes it; mock_server_reset removes it too. */
+ * synchronise shared state. NULL removes it; mock_server_reset removes it too.
+ * Setting a handler (or NULL) waits until calls of the previous one have returned,
+ * so its userdata may be freed right after. */
 typedef int (*mock_handler_fn)(const mock_request *req, mock_response *out, void *userdata);
 void mock_server_set_handler(mock_server *ms, mock_handler_fn fn, void *userdata);
 

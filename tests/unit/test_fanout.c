@@ -356,6 +356,7 @@ static void test_every_item_once(void **state)
         assert_int_equal(a.requests[i], 3);
     seen_free(&s);
     group_ids_free(ids, 12);
+    mock_server_set_handler(fx->ms, NULL, NULL); /* no late call may see `a` */
     pthread_mutex_destroy(&a.lock);
 }
 
@@ -401,6 +402,7 @@ static void run_bounded(th_fixture *fx, int k, int groups)
     seen_free(&s);
     group_ids_free(ids, groups);
     ftx_client_free(c);
+    mock_server_set_handler(fx->ms, NULL, NULL); /* no late call may see `a` */
     pthread_mutex_destroy(&a.lock);
 }
 
@@ -518,6 +520,7 @@ static void test_429_pauses_new_transfers(void **state)
         assert_int_equal(a.requests[g], 1);
     seen_free(&s);
     group_ids_free(ids, 4);
+    mock_server_set_handler(fx->ms, NULL, NULL); /* no late call may see `a` */
     pthread_mutex_destroy(&a.lock);
 }
 
@@ -609,6 +612,7 @@ static void test_404_among_concurrent(void **state)
     assert_true(s.count < 8 * 4);
     seen_free(&s);
     group_ids_free(ids, 8);
+    mock_server_set_handler(fx->ms, NULL, NULL); /* no late call may see `a` */
     pthread_mutex_destroy(&a.lock);
 }
 
