@@ -54,7 +54,7 @@ static void do_curl_baseline(ctx *c)
 
 static void do_raw_groups(ctx *c)
 {
-    ftx__request req = {"GET", "/groups/decent_dropsy", NULL, 0, 0};
+    ftx__request req = {"GET", "/groups/decent_dropsy", NULL, 0, 0, 0};
     json_t *body = NULL;
 
     if (ftx__call(c->client, &req, &body, NULL) != FTX_OK)
@@ -73,7 +73,7 @@ static void do_groups_get(ctx *c)
 
 static void do_raw_connectors(ctx *c)
 {
-    ftx__request req = {"GET", "/connections/speak_inexpensive", NULL, 1, 0};
+    ftx__request req = {"GET", "/connections/speak_inexpensive", NULL, 1, 0, 0};
     json_t *body = NULL;
 
     if (ftx__call(c->client, &req, &body, NULL) != FTX_OK)

@@ -311,9 +311,9 @@ static int call_connector(ftx_client *client, const ftx__request *req, ftx_conne
     return rc;
 }
 
-static int connector_request(ftx_client *client, const char *method, const char *tmpl,
-                             const char *connector_id, const json_t *body, ftx_connector **out,
-                             ftx_error *err)
+static int connector_request_until(ftx_client *client, const char *method, const char *tmpl,
+                                   const char *connector_id, const json_t *body,
+                                   uint64_t deadline_ms, ftx_connector **out, ftx_error *err)
 {
     ftx__request req = {0};
     char *path = NULL;
@@ -325,9 +325,17 @@ static int connector_request(ftx_client *client, const char *method, const char 
     req.path = path;
     req.body = body;
     req.accept_v2 = 1;
+    req.deadline_ms = deadline_ms;
     rc = call_connector(client, &req, out, err);
     ftx__free(path);
     return rc;
+}
+
+static int connector_request(ftx_client *client, const char *method, const char *tmpl,
+                             const char *connector_id, const json_t *body, ftx_connector **out,
+                             ftx_error *err)
+{
+    return connector_request_until(client, method, tmpl, connector_id, body, 0, out, err);
 }
 
 /* The spec of the connectors of `group_id` (`*path` to free), or of the account when
@@ -437,16 +445,22 @@ void ftx_connector_stream_free(ftx_connector_stream *stream)
     ftx__stream_free((ftx__stream *)stream);
 }
 
-int ftx_connectors_get(ftx_client *client, const char *connector_id, ftx_connector **out,
-                       ftx_error *err)
+int ftx__connectors_get_until(ftx_client *client, const char *connector_id, uint64_t deadline_ms,
+                              ftx_connector **out, ftx_error *err)
 {
     int rc;
 
     if ((rc = check_out(out, err)) < 0)
         return rc;
     *out = NULL;
-    return connector_request(client, "GET", "/connections/{connector_id}", connector_id, NULL, out,
-                             err);
+    return connector_request_until(client, "GET", "/connections/{connector_id}", connector_id, NULL,
+                                   deadline_ms, out, err);
+}
+
+int ftx_connectors_get(ftx_client *client, const char *connector_id, ftx_connector **out,
+                       ftx_error *err)
+{
+    return ftx__connectors_get_until(client, connector_id, 0, out, err);
 }
 
 int ftx_connectors_create(ftx_client *client, const json_t *params, ftx_connector **out,

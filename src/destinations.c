@@ -316,7 +316,7 @@ void ftx_destination_stream_free(ftx_destination_stream *stream)
 static int call_destination(ftx_client *client, const char *method, const char *path,
                             const json_t *body, int creates, ftx_destination **out, ftx_error *err)
 {
-    ftx__request req = {method, path, body, 1, creates};
+    ftx__request req = {method, path, body, 1, creates, 0};
     json_t *data = NULL;
     int rc;
 
@@ -432,7 +432,7 @@ int ftx_destinations_test(ftx_client *client, const char *destination_id,
                           const ftx_destination_test_options *opts,
                           ftx_destination_test_result **out, ftx_error *err)
 {
-    ftx__request req = {"POST", NULL, NULL, 1, 0};
+    ftx__request req = {"POST", NULL, NULL, 1, 0, 0};
     json_t *body = NULL, *data = NULL;
     char *path = NULL;
     int rc;

@@ -140,7 +140,7 @@ static int check_args(ftx_client *client, const void *out, ftx_error *err)
 
 int ftx_groups_get(ftx_client *client, const char *group_id, ftx_group **out, ftx_error *err)
 {
-    ftx__request req = {"GET", NULL, NULL, 0, 0};
+    ftx__request req = {"GET", NULL, NULL, 0, 0, 0};
     char *path = NULL;
     int rc;
 
@@ -157,7 +157,7 @@ int ftx_groups_get(ftx_client *client, const char *group_id, ftx_group **out, ft
 
 int ftx_groups_create(ftx_client *client, const json_t *params, ftx_group **out, ftx_error *err)
 {
-    ftx__request req = {"POST", "/groups", NULL, 0, 1};
+    ftx__request req = {"POST", "/groups", NULL, 0, 1, 0};
     int rc;
 
     if ((rc = check_args(client, out, err)) != FTX_OK)
@@ -173,7 +173,7 @@ int ftx_groups_create(ftx_client *client, const json_t *params, ftx_group **out,
 int ftx_groups_update(ftx_client *client, const char *group_id, const json_t *params,
                       ftx_group **out, ftx_error *err)
 {
-    ftx__request req = {"PATCH", NULL, NULL, 0, 0};
+    ftx__request req = {"PATCH", NULL, NULL, 0, 0, 0};
     char *path = NULL;
     int rc;
 

@@ -887,6 +887,24 @@ static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h,
 }
 
 /* Set `h` up for one attempt of `req` (see http.h). */
+/* The whole-request timeout of one attempt: the client's, cut short by a deadline. */
+static long attempt_timeout_ms(ftx_client *c, const ftx__request *req)
+{
+    uint64_t now, left;
+
+    if (req->deadline_ms == 0)
+        return c->timeout_ms;
+    now = ftx__now_ms(c);
+    left = req->deadline_ms > now ? req->deadline_ms - now : 1;
+    return left < (uint64_t)c->timeout_ms ? (long)left : c->timeout_ms;
+}
+
+/* Nothing more may start once a request's deadline has come. */
+static int deadline_passed(ftx_client *c, const ftx__request *req, uint64_t wait_ms)
+{
+    return req->deadline_ms != 0 && ftx__now_ms(c) + wait_ms >= req->deadline_ms;
+}
+
 int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req, int is_create,
                          ftx_error *err)
 {
@@ -920,6 +938,7 @@ int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req,
     }
 
     curl_easy_setopt(e, CURLOPT_URL, h->url.ptr);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_timeout_ms(c, req));
     /* libcurl silently re-sends a request once when a reused connection dies before
      * the response starts. Harmless for everything but a create, which could then
      * happen twice: creates always go out on a fresh connection. */
@@ -1112,6 +1131,12 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
             attempt--; /* nothing was sent */
             break;
         }
+        if (attempt == 1 && deadline_passed(c, req, 0)) {
+            rc = ftx__error_set(&aerr, FTX_ERR_TIMEOUT, "%s %s: not sent, its deadline has passed",
+                                req->method, req->path);
+            attempt--;
+            break;
+        }
         t0 = ftx__monotonic_ms();
         rc = perform_once(c, h, req, is_create, &body, &klass, &status, &aerr);
         ftx__attempt_report(c, req, status, t0, attempt, rc, &info);
@@ -1120,6 +1145,8 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
             break;
         if (!ftx__retry_decide(c, is_create, attempt, status, klass, &aerr, &info, &delay))
             break;
+        if (deadline_passed(c, req, delay))
+            break; /* the retry could not finish in time: report this attempt's error */
         if (status == 429) {
             waited_until = ftx__now_ms(c) + delay;
             ftx__client_pause_until(c, waited_until);

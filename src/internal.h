@@ -61,11 +61,13 @@ int ftx__query_add(ftx__buf *b, const char *key, const char *value);
 
 /* ---- HTTP calls (http.c) ---- */
 typedef struct ftx__request {
-    const char *method; /* "GET", "POST", "PATCH", "DELETE" */
-    const char *path;   /* after the base URL, starts with '/', may carry "?query" */
-    const json_t *body; /* JSON body or NULL (POST/PATCH with NULL send "{}") */
-    int accept_v2;      /* 1: Accept: application/json;version=2 */
-    int creates;        /* 1: a POST that creates (no retry after an ambiguous failure) */
+    const char *method;   /* "GET", "POST", "PATCH", "DELETE" */
+    const char *path;     /* after the base URL, starts with '/', may carry "?query" */
+    const json_t *body;   /* JSON body or NULL (POST/PATCH with NULL send "{}") */
+    int accept_v2;        /* 1: Accept: application/json;version=2 */
+    int creates;          /* 1: a POST that creates (no retry after an ambiguous failure) */
+    uint64_t deadline_ms; /* client clock (ftx__now_ms); 0: none. Attempts, their
+                           * timeouts and retry waits all end by then. */
 } ftx__request;
 
 /* Perform `req` with the client's retry policy. On 2xx, `*out_body` (may be NULL)
@@ -172,5 +174,10 @@ int ftx__stream_next_checked(ftx__stream *s, const void **out, ftx_error *err);
 
 /* Wipe then free a secret string. */
 void ftx__free_secret(char *s);
+
+/* ftx_connectors_get, ending by `deadline_ms` on the client clock (0: none):
+ * used by sync_and_wait so that no status read outlives its deadline. */
+int ftx__connectors_get_until(ftx_client *client, const char *connector_id, uint64_t deadline_ms,
+                              ftx_connector **out, ftx_error *err);
 
 #endif

@@ -54,7 +54,7 @@ int ftx__stream_next_checked(ftx__stream *s, const void **out, ftx_error *err)
 
 int ftx__delete(ftx_client *c, const char *tmpl, const char *id, int accept_v2, ftx_error *err)
 {
-    ftx__request req = {"DELETE", NULL, NULL, accept_v2, 0};
+    ftx__request req = {"DELETE", NULL, NULL, accept_v2, 0, 0};
     char *path = NULL;
     int rc;
 

@@ -9,6 +9,8 @@
 
 #define DEFAULT_POLL_MS    10000u
 #define DEFAULT_TIMEOUT_MS 3600000u
+/* The status read made at the deadline itself may take this long, retries included. */
+#define LAST_READ_GRACE_MS 5000u
 
 void ftx_sync_wait_result_free(ftx_sync_wait_result *r)
 {
@@ -140,7 +142,8 @@ int ftx_connectors_sync_and_wait(ftx_client *client, const char *connector_id,
         ftx__sleep_ms(client, interval < timeout - elapsed ? interval : timeout - elapsed);
 
         ftx_error_clear(&read_err);
-        rc = ftx_connectors_get(client, connector_id, &now, &read_err);
+        rc = ftx__connectors_get_until(client, connector_id, start + timeout + LAST_READ_GRACE_MS,
+                                       &now, &read_err);
         polls++;
         memset(&p, 0, sizeof(p));
         p.poll = polls;

@@ -199,7 +199,7 @@ void ftx_webhook_stream_free(ftx_webhook_stream *stream)
 static int call_webhook(ftx_client *client, const char *method, const char *path,
                         const json_t *body, int creates, ftx_webhook **out, ftx_error *err)
 {
-    ftx__request req = {method, path, body, 0, creates};
+    ftx__request req = {method, path, body, 0, creates, 0};
     json_t *data = NULL;
     int rc;
 
@@ -316,7 +316,7 @@ int ftx_webhooks_delete(ftx_client *client, const char *webhook_id, ftx_error *e
 int ftx_webhooks_test(ftx_client *client, const char *webhook_id, const char *event,
                       ftx_webhook_test_result **out, ftx_error *err)
 {
-    ftx__request req = {"POST", NULL, NULL, 0, 0};
+    ftx__request req = {"POST", NULL, NULL, 0, 0, 0};
     json_t *body = NULL, *data = NULL;
     char *path = NULL;
     int rc;

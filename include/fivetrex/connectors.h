@@ -696,6 +696,8 @@ FTX_EXTERN void ftx_sync_wait_result_free(ftx_sync_wait_result *result);
  * 6. A failed status read (network, 429, 5xx, bad body) is reported to `progress`
  *    and retried at the next interval, not fatal; 401, 403 and 404 end the wait.
  * 7. The deadline (`timeout_ms`) always exists: reaching it returns FTX_ERR_TIMEOUT.
+ *    Every status read (its HTTP timeout and retry waits included) ends by the
+ *    deadline, except the read made at the deadline itself, which gets 5 s more.
  * A sync already running when this is called (without `force`) is not restarted by
  * the API; its end then counts as the end of this call's sync.
  *

@@ -47,7 +47,7 @@ static int teardown(void **state)
 
 static int do_get(ftx_client *c, const char *path, int accept_v2, json_t **out, ftx_error *err)
 {
-    ftx__request req = {"GET", path, NULL, accept_v2, 0};
+    ftx__request req = {"GET", path, NULL, accept_v2, 0, 0};
 
     return ftx__call(c, &req, out, err);
 }
@@ -254,10 +254,10 @@ static void test_post_patch_delete_bodies(void **state)
     ftx_client *c = th_client(ms);
     ftx_error err = {0};
     json_t *body = json_pack("{s:s, s:b, s:i}", "name", "Ünïcode \"q\"", "paused", 1, "n", 7);
-    ftx__request post_null = {"POST", "/connections/c1/sync", NULL, 1, 0};
-    ftx__request post = {"POST", "/groups", body, 0, 1};
-    ftx__request patch = {"PATCH", "/groups/g1", body, 0, 0};
-    ftx__request del = {"DELETE", "/groups/g1", NULL, 0, 0};
+    ftx__request post_null = {"POST", "/connections/c1/sync", NULL, 1, 0, 0};
+    ftx__request post = {"POST", "/groups", body, 0, 1, 0};
+    ftx__request patch = {"PATCH", "/groups/g1", body, 0, 0, 0};
+    ftx__request del = {"DELETE", "/groups/g1", NULL, 0, 0, 0};
     const mock_request *r;
     json_t *out = NULL;
 
@@ -304,9 +304,9 @@ static void test_invalid_requests(void **state)
     mock_server *ms = *state;
     ftx_client *c = th_client(ms);
     ftx_error err = {0};
-    ftx__request bad_method = {"PUT", "/groups", NULL, 0, 0};
-    ftx__request no_slash = {"GET", "groups", NULL, 0, 0};
-    ftx__request null_path = {"GET", NULL, NULL, 0, 0};
+    ftx__request bad_method = {"PUT", "/groups", NULL, 0, 0, 0};
+    ftx__request no_slash = {"GET", "groups", NULL, 0, 0, 0};
+    ftx__request null_path = {"GET", NULL, NULL, 0, 0, 0};
     json_t *out = (json_t *)0x1;
 
     assert_int_equal(ftx__call(c, &bad_method, &out, &err), FTX_ERR_INVALID_ARGUMENT);
@@ -372,7 +372,7 @@ static void test_keepalive_one_connection(void **state)
     mock_server *ms = *state;
     ftx_client *c = th_client(ms);
     ftx_error err = {0};
-    ftx__request post = {"POST", "/connections/c1/sync", NULL, 1, 0};
+    ftx__request post = {"POST", "/connections/c1/sync", NULL, 1, 0, 0};
     int i;
 
     for (i = 0; i < 10; i++)
@@ -400,7 +400,7 @@ static void *thread_main(void *p)
     int i;
 
     for (i = 0; i < NCALLS; i++) {
-        ftx__request req = {"GET", "/groups?limit=1", NULL, 0, 0};
+        ftx__request req = {"GET", "/groups?limit=1", NULL, 0, 0, 0};
         json_t *out = NULL;
         ftx_error err = {0};
 
@@ -540,7 +540,7 @@ static void test_secret_never_leaks(void **state)
                            MOCK_TRUNCATE};
     mock_response slow = {200, "{}", NULL, 400, MOCK_REPLY};
     static const int statuses[] = {400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 405};
-    ftx__request create = {"POST", "/groups", NULL, 0, 1};
+    ftx__request create = {"POST", "/groups", NULL, 0, 1, 0};
     size_t i;
 
     memset(&s, 0, sizeof(s));

@@ -20,7 +20,7 @@ typedef th_fixture fixture;
 
 static int get(fixture *f, const char *path, json_t **out, ftx_error *err)
 {
-    ftx__request req = {"GET", path, NULL, 0, 0};
+    ftx__request req = {"GET", path, NULL, 0, 0, 0};
 
     memset(err, 0x5A, sizeof(*err)); /* every field must be written */
     return ftx__call(f->client, &req, out, err);
@@ -28,7 +28,7 @@ static int get(fixture *f, const char *path, json_t **out, ftx_error *err)
 
 static int get_data(fixture *f, const char *path, json_t **out, ftx_error *err)
 {
-    ftx__request req = {"GET", path, NULL, 0, 0};
+    ftx__request req = {"GET", path, NULL, 0, 0, 0};
 
     memset(err, 0x5A, sizeof(*err));
     return ftx__call_data(f->client, &req, out, err);
@@ -178,7 +178,7 @@ static void test_refused_connection(void **state)
     mock_server *dead = mock_server_start();
     ftx_client_options o = th_options(f->ms, NULL);
     ftx_client *c;
-    ftx__request req = {"GET", "/groups", NULL, 0, 0};
+    ftx__request req = {"GET", "/groups", NULL, 0, 0, 0};
     ftx_error err;
     char url[128];
 
@@ -204,7 +204,7 @@ static void test_timeout(void **state)
     fixture *f = *state;
     ftx_client_options o = th_options(f->ms, NULL);
     mock_response slow = {200, "{\"code\":\"Success\",\"data\":{}}", NULL, 500, MOCK_REPLY};
-    ftx__request req = {"GET", "/groups", NULL, 0, 0};
+    ftx__request req = {"GET", "/groups", NULL, 0, 0, 0};
     ftx_client *c;
     ftx_error err;
 
@@ -312,7 +312,7 @@ static void test_json_without_data(void **state)
 static void test_empty_bodies(void **state)
 {
     fixture *f = *state;
-    ftx__request del = {"DELETE", "/webhooks/w", NULL, 0, 0};
+    ftx__request del = {"DELETE", "/webhooks/w", NULL, 0, 0, 0};
     ftx_error err = {0};
     json_t *out = (json_t *)0x1;
 
@@ -389,7 +389,7 @@ static void test_long_and_hostile_fields(void **state)
 static void test_null_err_allowed(void **state)
 {
     fixture *f = *state;
-    ftx__request req = {"GET", "/groups", NULL, 0, 0};
+    ftx__request req = {"GET", "/groups", NULL, 0, 0, 0};
     json_t *out = NULL;
 
     mock_server_respond(f->ms, 404, "{\"code\":\"NotFound\",\"message\":\"x\"}");

@@ -45,9 +45,9 @@ static void respond_h(mock_server *ms, int status, const char *body, const char 
     mock_server_respond_full(ms, &r);
 }
 
-static const ftx__request GET_REQ = {"GET", "/groups/g1", NULL, 0, 0};
-static const ftx__request CREATE_REQ = {"POST", "/groups", NULL, 0, 1};
-static const ftx__request ACTION_REQ = {"POST", "/connections/c1/sync", NULL, 1, 0};
+static const ftx__request GET_REQ = {"GET", "/groups/g1", NULL, 0, 0, 0};
+static const ftx__request CREATE_REQ = {"POST", "/groups", NULL, 0, 1, 0};
+static const ftx__request ACTION_REQ = {"POST", "/connections/c1/sync", NULL, 1, 0, 0};
 
 static void test_get_retried_on_500_then_success(void **state)
 {
@@ -91,8 +91,8 @@ static void test_patch_and_delete_retried(void **state)
 {
     fixture *f = *state;
     ftx_client *c = client(f);
-    ftx__request patch = {"PATCH", "/groups/g1", NULL, 0, 0};
-    ftx__request del = {"DELETE", "/groups/g1", NULL, 0, 0};
+    ftx__request patch = {"PATCH", "/groups/g1", NULL, 0, 0, 0};
+    ftx__request del = {"DELETE", "/groups/g1", NULL, 0, 0, 0};
     ftx_error err = {0};
 
     mock_server_respond(f->ms, 500, ERR_500);
@@ -209,7 +209,7 @@ static void test_429_retried_for_post_create(void **state)
     ftx_client *c = client(f);
     static const uint64_t want[] = {1000};
     json_t *body = json_pack("{s:s}", "name", "new_group");
-    ftx__request req = {"POST", "/groups", body, 0, 1};
+    ftx__request req = {"POST", "/groups", body, 0, 1, 0};
     ftx_error err = {0};
     json_t *out = NULL;
 
@@ -381,6 +381,42 @@ static void test_huge_retry_after_pauses_client(void **state)
         assert_non_null(strstr(err.message, "not sent"));
         ftx_client_free(c);
     }
+}
+
+/* A request deadline (used by sync_and_wait's status reads) bounds everything: no
+ * retry wait that would end after it, no attempt once it has passed, and each
+ * attempt's HTTP timeout cut to the time left. */
+static void test_request_deadline(void **state)
+{
+    fixture *f = *state;
+    ftx_client *c = client(f);
+    static const uint64_t want[] = {1000};
+    ftx__request req = GET_REQ;
+    mock_response slow = {200, OK_BODY, NULL, 400, MOCK_REPLY};
+    ftx_error err = {0};
+
+    req.deadline_ms = f->fc.now_ms + 2500;
+    mock_server_respond(f->ms, 500, ERR_500);
+    mock_server_respond(f->ms, 500, ERR_500);
+    mock_server_respond(f->ms, 200, OK_BODY); /* the third attempt would come too late */
+    assert_int_equal(ftx__call(c, &req, NULL, &err), FTX_ERR_SERVER);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    assert_sleeps(&f->fc, 1, want);
+
+    req.deadline_ms = f->fc.now_ms; /* already passed: nothing is sent */
+    ftx_error_clear(&err);
+    assert_int_equal(ftx__call(c, &req, NULL, &err), FTX_ERR_TIMEOUT);
+    assert_int_equal(err.attempts, 0);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+
+    mock_server_reset(f->ms);
+    req.deadline_ms = f->fc.now_ms + 100; /* the fake clock stands still: 100 ms of curl time */
+    mock_server_respond_full(f->ms, &slow);
+    ftx_error_clear(&err);
+    assert_int_equal(ftx__call(c, &req, NULL, &err), FTX_ERR_TRANSPORT);
+    assert_non_null(strstr(err.message, "timed out"));
+    ftx_client_free(c);
 }
 
 static void test_retry_after_at_cap_is_waited(void **state)
@@ -798,6 +834,7 @@ int main(void)
         T(test_retry_after_beyond_cap),
         T(test_long_rate_limit_pauses_client),
         T(test_huge_retry_after_pauses_client),
+        T(test_request_deadline),
         T(test_retry_after_at_cap_is_waited),
         T(test_malformed_retry_after),
         T(test_backoff_cap),
