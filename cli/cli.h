@@ -86,6 +86,7 @@ struct cli_ctx {
     const char *page;   /* --page CURSOR */
     double timeout_s;   /* 0: library default */
     int retries;        /* -1: library default */
+    int retry_delay_ms; /* 0: library default */
     ftx_client *client; /* created on first use */
     const char *cmd;    /* "groups list", for messages */
     /* While set, called about every 100 ms during the client's sleeps (live progress). */

@@ -14,7 +14,7 @@ _fivetrex() {
     fi
 
     local globals="--api-key --api-secret-file --base-url -o --output --limit --page --timeout
-        --retries -v --verbose --no-color --version -h --help"
+        --retries --retry-delay -v --verbose --no-color --version -h --help"
 
     # Values of options.
     case "$prev" in
@@ -65,7 +65,7 @@ _fivetrex() {
             dbt_run_succeeded dbt_run_failed" -- "$cur"))
         return
         ;;
-    --api-key | --base-url | --limit | --page | --timeout | --retries | --name | --group | -g | \
+    --api-key | --base-url | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
         --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
         --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
         --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri)
@@ -84,7 +84,7 @@ _fivetrex() {
         case "$w" in
         --*=*) ;;
         -o | --output | --api-key | --api-secret-file | --base-url | --limit | --page | \
-            --timeout | --retries | --name | --group | -g | --service | -s | --schema | \
+            --timeout | --retries | --retry-delay | --name | --group | -g | --service | -s | --schema | \
             --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
             --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \

@@ -27,6 +27,7 @@ enum {
     G_PAGE,
     G_TIMEOUT,
     G_RETRIES,
+    G_RETRY_DELAY,
     G_VERBOSE,
     G_NO_COLOR,
     G_VERSION,
@@ -43,6 +44,7 @@ static const cli_opt global_opts[] = {
     {"page", 0, CLI_ARG_REQUIRED, G_PAGE},
     {"timeout", 0, CLI_ARG_REQUIRED, G_TIMEOUT},
     {"retries", 0, CLI_ARG_REQUIRED, G_RETRIES},
+    {"retry-delay", 0, CLI_ARG_REQUIRED, G_RETRY_DELAY},
     {"verbose", 'v', CLI_ARG_NONE, G_VERBOSE},
     {"no-color", 0, CLI_ARG_NONE, G_NO_COLOR},
     {"version", 0, CLI_ARG_NONE, G_VERSION},
@@ -77,6 +79,8 @@ static const char top_help[] =
     "  --page CURSOR          list the page starting at CURSOR (next cursor on stderr)\n"
     "  --timeout SECONDS      per-request timeout (default 60)\n"
     "  --retries N            retries after a failed attempt (default 2)\n"
+    "  --retry-delay MS       first retry's backoff, doubling after (default 1000);\n"
+    "                         a server's Retry-After is always honoured\n"
     "  -v, --verbose          log each request on stderr (method, path, status, ms,\n"
     "                         attempt); credentials are never printed\n"
     "  --no-color             no ANSI colours (also $NO_COLOR)\n"
@@ -168,6 +172,14 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
             return -1;
         }
         ctx->retries = (int)n;
+        return 0;
+    case G_RETRY_DELAY:
+        if (cli_parse_long(value, 1, 60000, &n) != 0) {
+            fprintf(stderr, "%s: --retry-delay wants milliseconds 1..60000, got '%s'\n", ctx->prog,
+                    value);
+            return -1;
+        }
+        ctx->retry_delay_ms = (int)n;
         return 0;
     case G_VERBOSE:
         ctx->verbose++;
@@ -672,6 +684,8 @@ int cli_client(cli_ctx *ctx)
         o.timeout_ms = (long)(ctx->timeout_s * 1000.0);
     if (ctx->retries >= 0)
         o.retry.max_attempts = ctx->retries + 1;
+    if (ctx->retry_delay_ms > 0)
+        o.retry.base_delay_ms = (uint32_t)ctx->retry_delay_ms;
     o.clock.sleep_ms = cli_sleep;
     o.clock.userdata = ctx;
     if (ctx->verbose) {

@@ -99,5 +99,8 @@ void sbx_deliver_enqueue(const char *url, const char *secret, const char *body);
  * response) and a message. Returns 1 when the endpoint answered 2xx. */
 int sbx_deliver_now(const char *url, const char *secret, const char *body, long *status, char *msg,
                     size_t msglen);
+/* In-process harnesses (the fuzzer): with offline set, nothing goes on the network —
+ * sbx_deliver_now fails with status 0 and sbx_deliver_enqueue drops the event. */
+void sbx_deliver_set_offline(int offline);
 
 #endif

@@ -2839,4 +2839,21 @@ void sbx_store_free(void)
     sbx_map_free(&S.hmap);
     free(S.synth_gid);
     free(S.synth_dead);
+    /* leave an empty store behind so sbx_store_init can run again (in-process harnesses) */
+    S.cfg = NULL;
+    S.rng = 0;
+    S.seq = 0;
+    S.last_ms = 0;
+    memset(&S.groups, 0, sizeof(S.groups));
+    memset(&S.dests, 0, sizeof(S.dests));
+    memset(&S.hooks, 0, sizeof(S.hooks));
+    memset(&S.conns, 0, sizeof(S.conns));
+    memset(&S.syncing, 0, sizeof(S.syncing));
+    memset(&S.gmap, 0, sizeof(S.gmap));
+    memset(&S.dmap, 0, sizeof(S.dmap));
+    memset(&S.hmap, 0, sizeof(S.hmap));
+    memset(&S.cmap, 0, sizeof(S.cmap));
+    S.nsynth = S.nsynth_groups = 0;
+    S.synth_gid = NULL;
+    S.synth_dead = NULL;
 }
