@@ -14,6 +14,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,8 @@ static void run_request(const uint8_t *p, const uint8_t *end)
     sbx_handle(method, path, query, body, blen, &r);
     if (r.status < 100 || r.status > 599 || !r.body)
         abort();
+    if (getenv("FTX_FUZZ_SANDBOX_TRACE")) /* handy when writing seed inputs */
+        fprintf(stderr, "%s %s -> %d %s\n", method, path, r.status, r.body);
     json_error_t jerr;
     json_t *j = json_loads(r.body, 0, &jerr);
     if (!j) /* every answer is JSON */
