@@ -153,6 +153,9 @@ void cli_json_line(const json_t *j);
 void cli_json_doc(const json_t *j);
 /* A single object in table mode: "key: value" lines, in the order given. */
 void cli_kv(cli_ctx *ctx, const char *key, const char *value);
+/* Write `s` to `f` with control characters (C0, C1, DEL), bidi overrides and malformed
+ * UTF-8 shown as '?': for text from the server or the command line on a terminal. */
+void cli_put_safe(FILE *f, const char *s);
 /* Print a message object {"ok":true,"message":...} in JSON, or the text in table mode. */
 void cli_done(cli_ctx *ctx, const char *text, const char *id);
 

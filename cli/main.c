@@ -389,8 +389,11 @@ int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s: %s: %s%s%s", ctx->prog, what, ctx->ecolor ? CLI_RED : "",
-            ftx_error_type_name(rc), ctx->ecolor ? CLI_RESET : "");
+    /* `what` may hold ids from the command line: no raw control characters on stderr */
+    fprintf(stderr, "%s: ", ctx->prog);
+    cli_put_safe(stderr, what);
+    fprintf(stderr, ": %s%s%s", ctx->ecolor ? CLI_RED : "", ftx_error_type_name(rc),
+            ctx->ecolor ? CLI_RESET : "");
     if (err && !err->message[0] && (err->status || err->code[0])) {
         fputs(" (", stderr);
         if (err->status)
@@ -399,8 +402,10 @@ int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
             fprintf(stderr, "%s%s", err->status ? ", " : "", err->code);
         fputc(')', stderr);
     }
-    if (err && err->message[0])
-        fprintf(stderr, ": %s", err->message);
+    if (err && err->message[0]) {
+        fputs(": ", stderr);
+        cli_put_safe(stderr, err->message); /* the server's text (C1 controls too) */
+    }
     fputc('\n', stderr);
     hint = hint_for(ctx, rc, err, hb, sizeof(hb));
     if (hint)

@@ -24,41 +24,77 @@ static size_t utf8_len(unsigned char c)
     return 1;
 }
 
+/* The length of the character at s[i] (of n bytes) and whether it may be shown as is:
+ * not for C0/C1 controls, DEL, bidirectional overrides and isolates (they reorder what
+ * follows), or bytes that are not well-formed UTF-8 (a lead byte followed by ESC must not
+ * smuggle the ESC through). Unsafe characters are one '?' each. */
+static size_t char_at(const char *s, size_t i, size_t n, int *safe)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t l = utf8_len(u[0]), k;
+
+    *safe = 0;
+    if (i + l > n)
+        return 1;
+    for (k = 1; k < l; k++)
+        if ((u[k] & 0xc0) != 0x80)
+            return 1;
+    if (l == 1) {
+        *safe = u[0] >= 0x20 && u[0] < 0x7f;
+        return 1;
+    }
+    if (u[0] == 0xc2 && u[1] < 0xa0) /* U+0080..U+009F: C1 controls (0x9b is CSI) */
+        return l;
+    if (u[0] == 0xe2 && u[1] == 0x80 && u[2] >= 0xaa && u[2] <= 0xae) /* U+202A..U+202E */
+        return l;
+    if (u[0] == 0xe2 && u[1] == 0x81 && u[2] >= 0xa6 && u[2] <= 0xa9) /* U+2066..U+2069 */
+        return l;
+    *safe = 1;
+    return l;
+}
+
 /* Print `s` in exactly `width` columns (pad or cut with an ellipsis); width <= 0 prints it
- * whole. Control characters are shown as '?' so a hostile name cannot move the cursor. */
+ * whole. Unsafe characters (see char_at) are shown as '?' so a hostile name cannot move
+ * the cursor, recolour the terminal or break the row. */
 static void put_cell(const char *s, int width)
 {
     size_t n = strlen(s), i = 0;
-    int cols = 0, total = 0;
+    int cols = 0, total = 0, safe;
 
-    /* Count code points first to decide whether to cut. */
+    /* Count characters first to decide whether to cut. */
+    for (i = 0; i < n; total++)
+        i += char_at(s, i, n, &safe);
     for (i = 0; i < n;) {
-        size_t l = utf8_len((unsigned char)s[i]);
-        if (i + l > n)
-            l = 1;
-        i += l;
-        total++;
-    }
-    for (i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t l = utf8_len(c);
-        if (i + l > n)
-            l = 1;
+        size_t l = char_at(s, i, n, &safe);
         if (width > 0 && total > width && cols == width - 1) {
             fputs("\xe2\x80\xa6", stdout); /* U+2026 */
             cols++;
             break;
         }
-        if (c < 0x20 || c == 0x7f || (l == 1 && c >= 0x80))
-            fputc('?', stdout);
-        else
+        if (safe)
             fwrite(s + i, 1, l, stdout);
+        else
+            fputc('?', stdout);
         cols++;
         i += l;
     }
     while (width > 0 && cols < width) {
         fputc(' ', stdout);
         cols++;
+    }
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+    size_t n = s ? strlen(s) : 0, i, l;
+    int safe;
+
+    for (i = 0; i < n; i += l) {
+        l = char_at(s, i, n, &safe);
+        if (safe)
+            fwrite(s + i, 1, l, f);
+        else
+            fputc('?', f);
     }
 }
 

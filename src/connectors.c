@@ -265,6 +265,13 @@ static int check_daily_sync_time(const char *v, ftx_error *err)
                           "\"23:00\"");
 }
 
+/* The C string of a JSON string without embedded NULs, else NULL: "auto\0x" is not "auto". */
+static const char *plain_string(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    return s != NULL && strlen(s) == json_string_length(v) ? s : NULL;
+}
+
 /* Check the closed schedule fields of a create/update body (absent or null: fine). */
 static int check_schedule_fields(const json_t *params, ftx_error *err)
 {
@@ -280,11 +287,10 @@ static int check_schedule_fields(const json_t *params, ftx_error *err)
             return rc;
     }
     v = json_object_get(params, "schedule_type");
-    if (v != NULL && !json_is_null(v) && (rc = check_schedule_type(json_string_value(v), err)) < 0)
+    if (v != NULL && !json_is_null(v) && (rc = check_schedule_type(plain_string(v), err)) < 0)
         return rc;
     v = json_object_get(params, "daily_sync_time");
-    if (v != NULL && !json_is_null(v) &&
-        (rc = check_daily_sync_time(json_string_value(v), err)) < 0)
+    if (v != NULL && !json_is_null(v) && (rc = check_daily_sync_time(plain_string(v), err)) < 0)
         return rc;
     return FTX_OK;
 }

@@ -289,6 +289,13 @@ static int one_of(const char *v, const char *const *set)
     return 0;
 }
 
+/* one_of on a JSON value: a string without embedded NULs ("LIVE\0x" is not "LIVE"). */
+static int json_one_of(const json_t *v, const char *const *set)
+{
+    const char *s = json_string_value(v);
+    return s != NULL && strlen(s) == json_string_length(v) && one_of(s, set);
+}
+
 static const char *const change_handlings[] = {"ALLOW_ALL", "ALLOW_COLUMNS", "BLOCK_ALL", NULL};
 static const char *const sync_modes[] = {"SOFT_DELETE", "HISTORY", "LIVE", NULL};
 static const char *const exclude_modes[] = {"PRESERVE", "EXCLUDE", NULL};
@@ -299,7 +306,7 @@ static int check_schema_params(const json_t *params, ftx_error *err)
     const char *sname, *tname;
     json_t *schema, *table;
 
-    if (v != NULL && !json_is_null(v) && !one_of(json_string_value(v), change_handlings))
+    if (v != NULL && !json_is_null(v) && !json_one_of(v, change_handlings))
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "schema_change_handling must be ALLOW_ALL, ALLOW_COLUMNS or "
                               "BLOCK_ALL");
@@ -308,7 +315,7 @@ static int check_schema_params(const json_t *params, ftx_error *err)
         json_object_foreach(json_object_get(schema, "tables"), tname, table)
         {
             v = json_object_get(table, "sync_mode");
-            if (v != NULL && !json_is_null(v) && !one_of(json_string_value(v), sync_modes))
+            if (v != NULL && !json_is_null(v) && !json_one_of(v, sync_modes))
                 return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                                       "sync_mode of table \"%.100s\" must be SOFT_DELETE, "
                                       "HISTORY or LIVE",

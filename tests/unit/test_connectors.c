@@ -478,6 +478,28 @@ static void test_create_sends_body_and_exposes_connect_card(void **state)
     ftx_client_free(c);
 }
 
+/* Closed values with an embedded NUL ("auto\0x", "03:00\0") are not the closed values. */
+static void test_closed_values_reject_embedded_nul(void **state)
+{
+    ftx_client *c = th_client(th_ms);
+    ftx_connector *k = NULL;
+    ftx_error err = {0};
+    json_t *p;
+
+    (void)state;
+    p = json_pack("{s:s,s:s,s:o}", "group_id", "g", "service", "pg", "schedule_type",
+                  json_stringn("auto\0x", 6));
+    assert_int_equal(ftx_connectors_create(c, p, &k, &err), FTX_ERR_INVALID_ARGUMENT);
+    json_decref(p);
+    p = json_pack("{s:i,s:o}", "sync_frequency", 1440, "daily_sync_time",
+                  json_stringn("03:00\0", 6));
+    assert_int_equal(ftx_connectors_update(c, "c1", p, &k, &err), FTX_ERR_INVALID_ARGUMENT);
+    json_decref(p);
+    assert_null(k);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
+    ftx_client_free(c);
+}
+
 static void test_create_validates_before_sending(void **state)
 {
     const char *bad[] = {
@@ -943,6 +965,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_get_parses_every_field, th_reset),
+        cmocka_unit_test_setup(test_closed_values_reject_embedded_nul, th_reset),
         cmocka_unit_test_setup(test_get_minimal_and_helpers, th_reset),
         cmocka_unit_test_setup(test_get_hostile_and_missing_ids, th_reset),
         cmocka_unit_test_setup(test_get_errors, th_reset),

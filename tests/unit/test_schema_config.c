@@ -197,6 +197,30 @@ static void test_update_schema_config_rejects_before_sending(void **state)
     ftx_client_free(c);
 }
 
+/* A closed value with an embedded NUL ("BLOCK_ALL\0x") is not the closed value: strcmp
+ * on the C string alone would let it through. */
+static void test_update_schema_config_rejects_embedded_nul(void **state)
+{
+    ftx_client *c = th_client(th_ms);
+    ftx_schema_config *cfg = NULL;
+    ftx_error err = {0};
+    json_t *p;
+
+    (void)state;
+    p = json_pack("{s:o}", "schema_change_handling", json_stringn("BLOCK_ALL\0x", 11));
+    assert_int_equal(ftx_connectors_update_schema_config(c, "c1", p, &cfg, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    json_decref(p);
+    p = json_pack("{s:{s:{s:{s:{s:o}}}}}", "schemas", "public", "tables", "users", "sync_mode",
+                  json_stringn("LIVE\0", 5));
+    assert_int_equal(ftx_connectors_update_schema_config(c, "c1", p, &cfg, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    json_decref(p);
+    assert_null(cfg);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
+    ftx_client_free(c);
+}
+
 static void test_reload_modes(void **state)
 {
     ftx_client *c = th_client(th_ms);
@@ -412,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup(test_get_schema_config_nested, th_reset),
         cmocka_unit_test_setup(test_get_schema_config_not_found, th_reset),
         cmocka_unit_test_setup(test_update_schema_config, th_reset),
+        cmocka_unit_test_setup(test_update_schema_config_rejects_embedded_nul, th_reset),
         cmocka_unit_test_setup(test_update_schema_config_rejects_before_sending, th_reset),
         cmocka_unit_test_setup(test_reload_modes, th_reset),
         cmocka_unit_test_setup(test_reload_rejects_include_and_unknown_modes, th_reset),
