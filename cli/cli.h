@@ -148,6 +148,8 @@ void cli_table_row(cli_table *t, const char *const *cells);
 void cli_table_end(cli_table *t);
 
 /* JSON: one compact object per line (lists, streams, events). */
+/* Escape non-ASCII in JSON output (set when stdout is a terminal). */
+void cli_json_to_terminal(int yes);
 void cli_json_line(const json_t *j);
 /* JSON: one indented document (single objects). */
 void cli_json_doc(const json_t *j);

@@ -797,6 +797,7 @@ int main(int argc, char **argv)
     ctx.retries = -1;
     ctx.stdout_tty = ctx_is_tty(STDOUT_FILENO);
     ctx.stderr_tty = ctx_is_tty(STDERR_FILENO);
+    cli_json_to_terminal(ctx.stdout_tty);
     ctx.format = ctx.stdout_tty ? CLI_FORMAT_TABLE : CLI_FORMAT_JSON;
     {
         int colour_ok = !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);

@@ -149,25 +149,35 @@ void cli_table_end(cli_table *t)
     fflush(stdout);
 }
 
+/* JSON written to a terminal escapes every non-ASCII character (\uXXXX), so C1
+ * controls and bidi overrides inside API strings cannot act on the terminal; JSON
+ * for a pipe or file keeps UTF-8 as is. Set once by main(). */
+static size_t json_flags;
+
+void cli_json_to_terminal(int yes)
+{
+    json_flags = yes ? JSON_ENSURE_ASCII : 0;
+}
+
 void cli_json_line(const json_t *j)
 {
     /* Dump into a stack buffer and write once: jansson's json_dumpf writes token by
      * token, which costs a locked fwrite per token on large streams. */
     char buf[16384];
-    size_t n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_COMPACT | JSON_ENCODE_ANY | json_flags);
 
     if (n > 0 && n < sizeof(buf) - 1) {
         buf[n] = '\n';
         fwrite(buf, 1, n + 1, stdout);
         return;
     }
-    json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_dumpf(j, stdout, JSON_COMPACT | JSON_ENCODE_ANY | json_flags);
     fputc('\n', stdout);
 }
 
 void cli_json_doc(const json_t *j)
 {
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY);
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | json_flags);
     fputc('\n', stdout);
     fflush(stdout);
 }

@@ -34,6 +34,22 @@ assert any("a?31mB?C?D?]0;t?E?F?G?H" in l for l in rows), rows
 PY
 done
 
+# JSON on a terminal escapes non-ASCII (\uXXXX), so nothing in a name acts on the
+# terminal, and it still decodes to the exact name.
+if command -v script >/dev/null 2>&1; then
+    script -qec "$FIVETREX -o json groups get $GID" /dev/null >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 0 "groups get -o json on a terminal"
+    python3 - "$OUT" <<'PY' && pass "JSON on a terminal is pure ASCII and exact" || fail "JSON on a terminal carries raw non-ASCII"
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+assert all(b < 0x80 for b in raw), raw
+assert b"\x1b" not in raw, raw
+doc = json.loads(raw.decode("ascii").replace("\r\n", "\n"))
+assert doc["name"] == "a\u009b31mB\nC\tD\u001b]0;t\u0007E\u007fF\u202eG\u2066H", doc
+PY
+fi
+
 # an id with ESC on the command line is not echoed raw to stderr (404 path)
 run groups get $'\e[31mzz\xc2\x9b'
 expect_rc 5 "groups get with an escape in the id"
