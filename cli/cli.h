@@ -240,6 +240,7 @@ int cmd_groups(cli_ctx *ctx, int argc, char **argv);
 int cmd_connectors(cli_ctx *ctx, int argc, char **argv);
 int cmd_destinations(cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(cli_ctx *ctx, int argc, char **argv);
+int cmd_api(cli_ctx *ctx, int argc, char **argv);
 
 /* Signal handling for long-running commands (listen, sync --wait). */
 void cli_signals_install(void);

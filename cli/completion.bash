@@ -110,7 +110,7 @@ _fivetrex() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "$globals" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "groups connectors destinations webhooks help" -- "$cur"))
+            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api help" -- "$cur"))
         fi
         return
     fi
@@ -123,6 +123,7 @@ _fivetrex() {
             ;;
         destinations) opts="list get create update delete test" ;;
         webhooks) opts="list get create update delete test listen sign verify" ;;
+        api) opts="GET POST PATCH DELETE --data --v2 --create --paginate" ;;
         esac
         [[ $cur == -* ]] && opts="$globals"
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

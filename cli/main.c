@@ -64,6 +64,7 @@ static const char top_help[] =
     "                 columns\n"
     "  destinations   get, create, update, delete, test\n"
     "  webhooks       list, get, create, update, delete, test, listen, sign, verify\n"
+    "  api            any other API operation: fivetrex api [METHOD] PATH (see --help)\n"
     "\n"
     "Global options (accepted anywhere on the line):\n"
     "  --api-key KEY          API key (default: $FIVETRAN_API_KEY)\n"
@@ -838,13 +839,15 @@ int main(int argc, char **argv)
             rc = cmd_destinations(&ctx, sub_argc, sub_argv);
         else if (strcmp(resource, "webhooks") == 0 || strcmp(resource, "webhook") == 0)
             rc = cmd_webhooks(&ctx, sub_argc, sub_argv);
+        else if (strcmp(resource, "api") == 0)
+            rc = cmd_api(&ctx, sub_argc, sub_argv);
         else if (strcmp(resource, "help") == 0) {
             fputs(top_help, stdout);
             rc = 0;
         } else
             rc = cli_usage_error(&ctx, NULL,
                                  "unknown resource '%s'; use groups, connectors, "
-                                 "destinations or webhooks",
+                                 "destinations, webhooks or api",
                                  resource);
     }
     fflush(stdout);

@@ -56,6 +56,7 @@ char *ftx__buf_detach(ftx__buf *b);
  * A NULL or empty argument is FTX_ERR_INVALID_ARGUMENT naming the placeholder.
  * `*out` is freed with ftx__free. */
 int ftx__path(char **out, ftx_error *err, const char *tmpl, ...);
+int ftx__vpath(char **out, ftx_error *err, const char *tmpl, va_list ap);
 /* Append "?key=value" or "&key=value" (value percent-encoded) to a path/query buffer. */
 int ftx__query_add(ftx__buf *b, const char *key, const char *value);
 

@@ -7,14 +7,23 @@
 
 int ftx__path(char **out, ftx_error *err, const char *tmpl, ...)
 {
+    va_list ap;
+    int rc;
+
+    va_start(ap, tmpl);
+    rc = ftx__vpath(out, err, tmpl, ap);
+    va_end(ap);
+    return rc;
+}
+
+int ftx__vpath(char **out, ftx_error *err, const char *tmpl, va_list ap)
+{
     ftx__buf b = FTX__BUF_INIT;
     const char *p;
-    va_list ap;
 
     if (out == NULL || tmpl == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "path template missing");
     *out = NULL;
-    va_start(ap, tmpl);
     for (p = tmpl; *p != '\0';) {
         const char *close = *p == '{' ? strchr(p, '}') : NULL;
         const char *arg;
@@ -32,7 +41,6 @@ int ftx__path(char **out, ftx_error *err, const char *tmpl, ...)
         if (arg == NULL || arg[0] == '\0') {
             int name_len = (int)(close - p - 1);
 
-            va_end(ap);
             ftx__buf_dispose(&b);
             return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "%.*s must be a non-empty string",
                                   name_len, p + 1);
@@ -41,14 +49,12 @@ int ftx__path(char **out, ftx_error *err, const char *tmpl, ...)
             goto nomem;
         p = close + 1;
     }
-    va_end(ap);
     *out = ftx__buf_detach(&b);
     if (*out == NULL)
         return ftx__error_nomem(err);
     return FTX_OK;
 
 nomem:
-    va_end(ap);
     ftx__buf_dispose(&b);
     return ftx__error_nomem(err);
 }

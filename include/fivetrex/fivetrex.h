@@ -16,6 +16,7 @@
 #include "webhooks.h"
 #include "webhook.h"
 #include "sync_logs.h"
+#include "request.h"
 #include "batch.h"
 
 #endif

@@ -1,0 +1,322 @@
+/*
+ * ftx_request, ftx_path_build, ftx_paginate and ftx_request_stream: any API operation
+ * with the client's behaviour, and the seed's Stream.paginate.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fivetrex/fivetrex.h"
+#include "test_helpers.h"
+
+#define USERS_PAGE1                                                                                \
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"nostalgic_cumin\"},"                     \
+    "{\"id\":\"_airworthy\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}}"
+#define USERS_PAGE2 "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"lumber_tomato\"}]}}"
+
+static void test_request_get(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_request_options o = FTX_REQUEST_OPTIONS_INIT;
+    ftx_error err = {0};
+    json_t *out = NULL;
+
+    mock_server_respond(fx->ms, 200,
+                        "{\"code\":\"Success\",\"message\":\"ok\",\"data\":{\"account_id\":"
+                        "\"lumber_tomato\",\"account_name\":\"Acme\"}}");
+    assert_int_equal(ftx_request(fx->client, "GET", "/account/info", NULL, NULL, &out, &err),
+                     FTX_OK);
+    th_assert_call(fx->ms, 0, "GET", "/v1/account/info", NULL, "application/json", NULL);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(out, "data"), "account_id")),
+        "lumber_tomato");
+    assert_string_equal(json_string_value(json_object_get(out, "message")), "ok");
+    json_decref(out);
+
+    o.accept_v2 = 1;
+    mock_server_respond(fx->ms, 200, "{\"code\":\"Success\",\"data\":{\"items\":[]}}");
+    assert_int_equal(ftx_request(fx->client, "GET", "/destinations?limit=5", NULL, &o, NULL, &err),
+                     FTX_OK);
+    th_assert_call(fx->ms, 1, "GET", "/v1/destinations", "limit=5", "application/json;version=2",
+                   NULL);
+}
+
+static void test_request_post_body_and_errors(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_request_options o = FTX_REQUEST_OPTIONS_INIT;
+    json_t *body = th_json("{\"email\":\"john@mycompany.com\",\"given_name\":\"John\"}");
+    ftx_error err = {0};
+    json_t *out = NULL;
+
+    mock_server_respond(fx->ms, 404,
+                        "{\"code\":\"NotFound_User\",\"message\":\"Cannot find entity 'User'\"}");
+    assert_int_equal(ftx_request(fx->client, "PATCH", "/users/x", body, NULL, &out, &err),
+                     FTX_ERR_NOT_FOUND);
+    assert_null(out);
+    assert_string_equal(err.code, "NotFound_User");
+    th_assert_call(fx->ms, 0, "PATCH", "/v1/users/x", NULL, "application/json",
+                   "{\"email\":\"john@mycompany.com\",\"given_name\":\"John\"}");
+
+    /* a create is not repeated after an ambiguous failure */
+    o.creates = 1;
+    mock_server_respond(fx->ms, 500, "{\"code\":\"InternalError\"}");
+    mock_server_respond(fx->ms, 201, "{\"code\":\"Success\",\"data\":{}}");
+    assert_int_equal(ftx_request(fx->client, "POST", "/users", body, &o, &out, &err),
+                     FTX_ERR_OUTCOME_UNKNOWN);
+    assert_int_equal(mock_server_request_count(fx->ms), 2);
+    /* the same POST as an action is retried */
+    o.creates = 0;
+    mock_server_reset(fx->ms);
+    mock_server_respond(fx->ms, 500, "{\"code\":\"InternalError\"}");
+    mock_server_respond(fx->ms, 200, "{\"code\":\"Success\"}");
+    assert_int_equal(ftx_request(fx->client, "POST", "/users/x/test", NULL, &o, &out, &err),
+                     FTX_OK);
+    assert_int_equal(mock_server_request_count(fx->ms), 2);
+    th_assert_call(fx->ms, 1, "POST", "/v1/users/x/test", NULL, "application/json", "{}");
+    json_decref(out);
+    json_decref(body);
+}
+
+static void test_request_bad_arguments_send_nothing(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_request_options bad = FTX_REQUEST_OPTIONS_INIT;
+    static const char *const paths[] = {
+        NULL, "", "users", "/users x", "/users#frag", "/users\r\nX-Evil: 1", "/a\x7f"};
+    ftx_error err = {0};
+    json_t *out = (json_t *)1;
+    size_t i;
+
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        assert_int_equal(ftx_request(fx->client, "GET", paths[i], NULL, NULL, &out, &err),
+                         FTX_ERR_INVALID_ARGUMENT);
+        assert_null(out);
+    }
+    assert_int_equal(ftx_request(fx->client, "PUT", "/users", NULL, NULL, &out, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_request(fx->client, NULL, "/users", NULL, NULL, &out, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_request(NULL, "GET", "/users", NULL, NULL, &out, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    bad.version = 99;
+    assert_int_equal(ftx_request(fx->client, "GET", "/users", NULL, &bad, &out, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "version"));
+    assert_int_equal(mock_server_request_count(fx->ms), 0);
+}
+
+static void test_path_build(void **state)
+{
+    ftx_error err = {0};
+    char *p = NULL;
+
+    (void)state;
+    assert_int_equal(
+        ftx_path_build(&p, &err, "/users/{user_id}/groups/{group_id}", "../x", "a/b?c#d e"),
+        FTX_OK);
+    assert_string_equal(p, "/users/..%2Fx/groups/a%2Fb%3Fc%23d%20e");
+    ftx_string_free(p);
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}", ".."), FTX_OK);
+    assert_string_equal(p, "/teams/%2E%2E");
+    ftx_string_free(p);
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}/users/{user_id}", "t", ""),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(p);
+    assert_non_null(strstr(err.message, "user_id"));
+    ftx_string_free(NULL);
+}
+
+/* ---- ftx_paginate with a caller's fetch function ---- */
+
+typedef struct pages {
+    const char *const *bodies; /* page JSON per call; NULL entry: fail with `fail_rc` */
+    size_t n;
+    size_t calls;
+    char cursors[8][32]; /* cursor of each call ("-" for NULL) */
+    int fail_rc;
+} pages;
+
+static int fetch_pages(const char *cursor, json_t **out_page, void *userdata, ftx_error *err)
+{
+    pages *p = userdata;
+    size_t i = p->calls++;
+
+    assert_true(i < p->n);
+    (void)snprintf(p->cursors[i], sizeof(p->cursors[i]), "%s", cursor ? cursor : "-");
+    if (p->bodies[i] == NULL) {
+        err->type = p->fail_rc;
+        (void)snprintf(err->message, sizeof(err->message), "page %zu failed", i + 1);
+        return p->fail_rc;
+    }
+    *out_page = json_loads(p->bodies[i], 0, NULL);
+    return FTX_OK;
+}
+
+static void collect(ftx_json_stream *s, char *ids, size_t size, int want_rc)
+{
+    const json_t *item;
+    ftx_error err = {0};
+    int rc;
+
+    ids[0] = '\0';
+    while ((rc = ftx_json_stream_next(s, &item, &err)) == FTX_OK && item != NULL) {
+        strncat(ids, json_string_value(json_object_get(item, "id")), size - strlen(ids) - 2);
+        strncat(ids, " ", size - strlen(ids) - 1);
+    }
+    assert_int_equal(rc, want_rc);
+}
+
+static void test_paginate_pages_lazily(void **state)
+{
+    static const char *const bodies[] = {
+        "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"next_cursor\":\"c2\"}",
+        "{\"items\":[],\"next_cursor\":\"c3\"}", /* an empty page in the middle */
+        "{\"items\":[{\"id\":\"c\"}],\"next_cursor\":null}"};
+    pages p = {bodies, 3, 0, {{0}}, 0};
+    ftx_json_stream *s = NULL;
+    const json_t *item = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    (void)state;
+    assert_int_equal(ftx_paginate(fetch_pages, &p, &s, &err), FTX_OK);
+    assert_int_equal(p.calls, 0); /* no fetch until the first _next */
+    assert_int_equal(ftx_json_stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(json_string_value(json_object_get(item, "id")), "a");
+    assert_int_equal(p.calls, 1);
+    collect(s, ids, sizeof(ids), FTX_OK);
+    assert_string_equal(ids, "b c ");
+    assert_int_equal(p.calls, 3);
+    assert_string_equal(p.cursors[0], "-");
+    assert_string_equal(p.cursors[1], "c2");
+    assert_string_equal(p.cursors[2], "c3");
+    /* the end stays the end, with no further fetch */
+    assert_int_equal(ftx_json_stream_next(s, &item, &err), FTX_OK);
+    assert_null(item);
+    assert_int_equal(p.calls, 3);
+    ftx_json_stream_free(s);
+
+    /* stopping early fetches nothing more */
+    p.calls = 0;
+    assert_int_equal(ftx_paginate(fetch_pages, &p, &s, &err), FTX_OK);
+    assert_int_equal(ftx_json_stream_next(s, &item, &err), FTX_OK);
+    ftx_json_stream_free(s);
+    assert_int_equal(p.calls, 1);
+}
+
+static void test_paginate_error_then_retry(void **state)
+{
+    static const char *const bodies[] = {"{\"items\":[{\"id\":\"a\"}],\"next_cursor\":\"c2\"}",
+                                         NULL, "{\"items\":[{\"id\":\"b\"}],\"next_cursor\":\"\"}"};
+    pages p = {bodies, 3, 0, {{0}}, FTX_ERR_RATE_LIMITED};
+    ftx_json_stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    (void)state;
+    assert_int_equal(ftx_paginate(fetch_pages, &p, &s, &err), FTX_OK);
+    collect(s, ids, sizeof(ids), FTX_ERR_RATE_LIMITED);
+    assert_string_equal(ids, "a ");
+    /* the stream stayed put: the next call retries page 2 with the same cursor */
+    collect(s, ids, sizeof(ids), FTX_OK);
+    assert_string_equal(ids, "b ");
+    assert_string_equal(p.cursors[1], "c2");
+    assert_string_equal(p.cursors[2], "c2");
+    ftx_json_stream_free(s);
+}
+
+static void test_paginate_bad_pages(void **state)
+{
+    static const char *const not_object[] = {"[1,2]"};
+    static const char *const no_items[] = {"{\"data\":{\"items\":[]}}"};
+    static const char *const repeats[] = {"{\"items\":[{\"id\":\"a\"}],\"next_cursor\":\"c2\"}",
+                                          "{\"items\":[],\"next_cursor\":\"c2\"}"};
+    static const char *const unparsable[] = {"{\"items\":["};
+    const char *const *cases[] = {not_object, no_items, repeats, unparsable};
+    const size_t counts[] = {1, 1, 2, 1};
+    ftx_json_stream *s = NULL;
+    const json_t *item;
+    ftx_error err = {0};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 4; i++) {
+        pages p = {cases[i], counts[i], 0, {{0}}, 0};
+        int rc;
+
+        assert_int_equal(ftx_paginate(fetch_pages, &p, &s, &err), FTX_OK);
+        while ((rc = ftx_json_stream_next(s, &item, &err)) == FTX_OK && item != NULL)
+            ;
+        assert_int_equal(rc, FTX_ERR_DECODE);
+        ftx_json_stream_free(s);
+    }
+    assert_int_equal(ftx_paginate(NULL, NULL, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_null(s);
+    assert_int_equal(ftx_json_stream_next(NULL, &item, &err), FTX_ERR_INVALID_ARGUMENT);
+    ftx_json_stream_free(NULL);
+}
+
+/* ---- ftx_request_stream over a list endpoint ---- */
+
+static void test_request_stream(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx_json_stream *s = NULL;
+    ftx_error err = {0};
+    char ids[128];
+
+    lo.limit = 2;
+    mock_server_respond(fx->ms, 200, USERS_PAGE1);
+    mock_server_respond(fx->ms, 200, USERS_PAGE2);
+    assert_int_equal(ftx_request_stream(fx->client, "/users?active=true", NULL, &lo, &s, &err),
+                     FTX_OK);
+    assert_int_equal(mock_server_request_count(fx->ms), 0);
+    collect(s, ids, sizeof(ids), FTX_OK);
+    assert_string_equal(ids, "nostalgic_cumin _airworthy lumber_tomato ");
+    th_assert_call(fx->ms, 0, "GET", "/v1/users", "active=true&limit=2", "application/json", NULL);
+    th_assert_call(fx->ms, 1, "GET", "/v1/users", "active=true&cursor=eyJza2lwIjoyfQ&limit=2",
+                   "application/json", NULL);
+    ftx_json_stream_free(s);
+
+    /* starting at a caller's cursor; an API error mid-stream is returned by _next */
+    mock_server_reset(fx->ms);
+    lo.cursor = "eyJza2lwIjoyfQ";
+    lo.limit = 0;
+    mock_server_respond(fx->ms, 403, "{\"code\":\"Forbidden\",\"message\":\"no access\"}");
+    assert_int_equal(ftx_request_stream(fx->client, "/roles", NULL, &lo, &s, &err), FTX_OK);
+    collect(s, ids, sizeof(ids), FTX_ERR_FORBIDDEN);
+    th_assert_call(fx->ms, 0, "GET", "/v1/roles", "cursor=eyJza2lwIjoyfQ", "application/json",
+                   NULL);
+    ftx_json_stream_free(s);
+
+    lo.limit = 1001;
+    assert_int_equal(ftx_request_stream(fx->client, "/roles", NULL, &lo, &s, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_request_stream(fx->client, "roles", NULL, NULL, &s, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_request_get, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_request_post_body_and_errors, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_request_bad_arguments_send_nothing, th_setup,
+                                        th_teardown),
+        cmocka_unit_test(test_path_build),
+        cmocka_unit_test(test_paginate_pages_lazily),
+        cmocka_unit_test(test_paginate_error_then_retry),
+        cmocka_unit_test(test_paginate_bad_pages),
+        cmocka_unit_test_setup_teardown(test_request_stream, th_setup, th_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
