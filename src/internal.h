@@ -132,6 +132,8 @@ typedef struct ftx__page {
     size_t count;
     char *next_cursor;
 } ftx__page;
+/* NULL, or a known version with limit 0..1000; else FTX_ERR_INVALID_ARGUMENT. */
+int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err);
 int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
               ftx__page **out, ftx_error *err);
 void ftx__page_free(ftx__page *page, ftx__free_fn free_item);

@@ -8,16 +8,18 @@
 #include "internal.h"
 
 /* A caller path: starts with '/', no control characters, spaces or fragment. */
-static int path_ok(const char *path)
+static int check_path(const char *path, ftx_error *err)
 {
-    const unsigned char *p;
+    const unsigned char *p = (const unsigned char *)path;
 
-    if (path == NULL || path[0] != '/')
-        return 0;
-    for (p = (const unsigned char *)path; *p != '\0'; p++)
-        if (*p <= 0x20 || *p == 0x7f || *p == '#')
-            return 0;
-    return 1;
+    if (p != NULL && p[0] == '/')
+        while (*p > 0x20 && *p != 0x7f && *p != '#')
+            p++;
+    if (p == NULL || *p != '\0' || path[0] != '/')
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "path must start with '/' and contain no spaces, control "
+                              "characters or '#'; build it with ftx_path_build()");
+    return FTX_OK;
 }
 
 static int request_options(const ftx_request_options *opts, ftx_request_options *o, ftx_error *err)
@@ -45,10 +47,8 @@ int ftx_request(ftx_client *client, const char *method, const char *path, const 
         *out = NULL;
     if (client == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if (!path_ok(path))
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "path must start with '/' and contain no spaces, control "
-                              "characters or '#'; build it with ftx_path_build()");
+    if ((rc = check_path(path, err)) < 0)
+        return rc;
     if ((rc = request_options(opts, &o, err)) < 0)
         return rc;
     req.method = method;
@@ -216,18 +216,8 @@ int ftx_request_stream(ftx_client *client, const char *path, const ftx_request_o
     *out = NULL;
     if (client == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if (!path_ok(path))
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "path must start with '/' and contain no spaces, control "
-                              "characters or '#'; build it with ftx_path_build()");
-    if (opts != NULL && opts->version != FTX_LIST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "unknown ftx_list_options version %u",
-                              opts->version);
-    if (opts != NULL && (opts->limit < 0 || opts->limit > 1000))
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "limit must be 1..1000 (or 0 for the API's default), got %d",
-                              opts->limit);
-    if ((rc = ftx_paginate(fetch_endpoint, NULL, &s, err)) < 0)
+    if ((rc = check_path(path, err)) < 0 || (rc = ftx__list_options_check(opts, err)) < 0 ||
+        (rc = ftx_paginate(fetch_endpoint, NULL, &s, err)) < 0)
         return rc;
     s->userdata = s;
     s->client = client;

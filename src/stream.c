@@ -18,7 +18,7 @@
 
 #include "internal.h"
 
-static int check_opts(const ftx_list_options *opts, ftx_error *err)
+int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err)
 {
     if (opts == NULL)
         return FTX_OK;
@@ -156,7 +156,7 @@ int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options 
     if ((rc = check_spec(c, spec, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
-    if ((rc = check_opts(opts, err)) != FTX_OK)
+    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
         return rc;
     return list_page(c, spec, opts ? opts->cursor : NULL, opts ? opts->limit : 0, out, err);
 }
@@ -194,7 +194,7 @@ int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_op
     if ((rc = check_spec(c, spec, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
-    if ((rc = check_opts(opts, err)) != FTX_OK)
+    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
         return rc;
 
     s = ftx__calloc(1, sizeof(*s));
