@@ -175,8 +175,16 @@ int ftx_schema_config_from_json(const json_t *json, ftx_schema_config **out, ftx
         return ftx__error_nomem(err);
     raw = json_incref((json_t *)(uintptr_t)json);
     cfg->raw = raw;
-    cfg->enable_new_by_default = ftx__jbool(raw, "enable_new_by_default", 0);
     cfg->schema_change_handling = ftx__jstr(&ctx, raw, "schema_change_handling");
+    /* Current responses carry only schema_change_handling (the OpenAPI definition
+     * requires it; enable_new_by_default is optional and legacy): derive the flag
+     * from it when it is a string, else take the legacy field. */
+    if (json_is_string(json_object_get(raw, "schema_change_handling")))
+        cfg->enable_new_by_default =
+            strcmp(json_string_value(json_object_get(raw, "schema_change_handling")),
+                   "ALLOW_ALL") == 0;
+    else
+        cfg->enable_new_by_default = ftx__jbool(raw, "enable_new_by_default", 0);
     cfg->schemas = (ftx_schema **)parse_map(&ctx, json_object_get(raw, "schemas"),
                                             &cfg->schema_count, schema_parse_cb);
     if (ctx.oom) {

@@ -185,7 +185,12 @@ typedef struct ftx_schema {
  * returns all of them.
  */
 typedef struct ftx_schema_config {
-    /** Legacy flag: 1 iff `schema_change_handling` is ALLOW_ALL. */
+    /**
+     * Legacy flag: 1 iff `schema_change_handling` is ALLOW_ALL. Derived from
+     * `schema_change_handling` when the response has it as a string (current
+     * responses carry only that); otherwise read from the legacy
+     * `enable_new_by_default` field (0 when absent).
+     */
     int enable_new_by_default;
     /** "ALLOW_ALL", "ALLOW_COLUMNS" or "BLOCK_ALL"; NULL when absent. */
     char *schema_change_handling;

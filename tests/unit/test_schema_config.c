@@ -381,6 +381,39 @@ static void test_decoders_are_tolerant(void **state)
     ftx_schema_config_free(NULL);
 }
 
+/* Current responses carry only schema_change_handling; the legacy flag follows it,
+ * and wins over a contradicting legacy field. Without it the legacy field is read. */
+static void test_enable_new_by_default_follows_schema_change_handling(void **state)
+{
+    static const struct {
+        const char *json;
+        int want;
+    } cases[] = {
+        {"{\"schema_change_handling\":\"ALLOW_ALL\",\"schemas\":{}}", 1},
+        {"{\"schema_change_handling\":\"ALLOW_COLUMNS\",\"schemas\":{}}", 0},
+        {"{\"schema_change_handling\":\"BLOCK_ALL\",\"schemas\":{}}", 0},
+        {"{\"schema_change_handling\":\"ALLOW_ALL\",\"enable_new_by_default\":false}", 1},
+        {"{\"schema_change_handling\":\"BLOCK_ALL\",\"enable_new_by_default\":true}", 0},
+        {"{\"enable_new_by_default\":true}", 1},
+        {"{\"enable_new_by_default\":false}", 0},
+        {"{}", 0},
+    };
+    ftx_schema_config *cfg = NULL;
+    ftx_error err = {0};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j = th_json(cases[i].json);
+
+        assert_int_equal(ftx_schema_config_from_json(j, &cfg, &err), FTX_OK);
+        if (cfg->enable_new_by_default != cases[i].want)
+            fail_msg("%s: enable_new_by_default %d, want %d", cases[i].json,
+                     cfg->enable_new_by_default, cases[i].want);
+        ftx_schema_config_free(cfg);
+        json_decref(j);
+    }
+}
+
 static void test_decode_survives_every_allocation_failure(void **state)
 {
     char *body = th_read_fixture("connectors/schema_config.json");
@@ -442,6 +475,7 @@ int main(void)
         cmocka_unit_test_setup(test_reload_rejects_include_and_unknown_modes, th_reset),
         cmocka_unit_test_setup(test_get_table_columns, th_reset),
         cmocka_unit_test_setup(test_decoders_are_tolerant, th_reset),
+        cmocka_unit_test_setup(test_enable_new_by_default_follows_schema_change_handling, th_reset),
         cmocka_unit_test_setup(test_malformed_response_is_decode_error, th_reset),
         cmocka_unit_test_setup(test_decode_survives_every_allocation_failure, th_reset),
     };
