@@ -67,6 +67,7 @@ struct ftx_client {
     long rl_remaining;
     uint64_t rng;
     uint64_t paused_until; /* client clock, ms: a 429 pauses every call until then */
+    uint64_t server_until; /* the end the server asked for (>= paused_until; retry_after) */
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -449,11 +450,31 @@ uint64_t ftx__client_paused_until(ftx_client *c)
     return v;
 }
 
+/* The pause the client enforces is capped at now + max_delay_ms: a server's absurd
+ * Retry-After (99999999 s, a date in 2099) must not lock the client for years. The
+ * server's own end is kept (server_until) to report in retry_after. Within an active
+ * pause, a request that does not end later than the server's end (1 s slack: a
+ * Retry-After is whole seconds) changes nothing, so errors that only echo the
+ * pause (e.g. batch tasks refused locally) do not keep extending it. */
 void ftx__client_pause_until(ftx_client *c, uint64_t until_ms)
 {
+    uint64_t now, cap;
+
     if (c == NULL)
         return;
+    now = ftx__now_ms(c);
+    cap = now > UINT64_MAX - c->retry.max_delay_ms ? UINT64_MAX : now + c->retry.max_delay_ms;
     pthread_mutex_lock(&c->lock);
+    if (now >= c->paused_until) {
+        c->server_until = 0; /* the previous pause is over */
+    } else if (c->server_until >= UINT64_MAX - 1000u || until_ms <= c->server_until + 1000u) {
+        pthread_mutex_unlock(&c->lock);
+        return;
+    }
+    if (until_ms > c->server_until)
+        c->server_until = until_ms;
+    if (until_ms > cap)
+        until_ms = cap;
     if (until_ms > c->paused_until)
         c->paused_until = until_ms;
     pthread_mutex_unlock(&c->lock);
@@ -475,29 +496,40 @@ static uint64_t after_secs(uint64_t now_ms, long secs)
 
 /* Before an attempt: wait out a pause another call's 429 set, unless this call has
  * already waited until then (its own retry sleep). */
-/* Wait out a client-wide 429 pause. A pause longer than the retry policy allows to
- * wait is not slept through: the call fails at once with FTX_ERR_RATE_LIMITED and
- * the remaining seconds in `retry_after`, as a direct Retry-After would. */
+/* Wait out a client-wide 429 pause. When the server asked for longer than the retry
+ * policy allows to wait, nothing is slept: while the (capped) pause lasts the call
+ * fails at once with FTX_ERR_RATE_LIMITED and the server's remaining seconds in
+ * `retry_after`, as a direct Retry-After would; after it, calls are sent again. */
 int ftx__pause_check(ftx_client *c, const ftx__request *req, uint64_t waited_until,
                      uint64_t *until_out, uint64_t *left_out, ftx_error *err)
 {
-    uint64_t until = ftx__client_paused_until(c), now, left = 0;
+    uint64_t until, server, now, left = 0, server_left;
 
     *until_out = 0;
     *left_out = 0;
+    pthread_mutex_lock(&c->lock);
+    until = c->paused_until;
+    server = c->server_until;
+    pthread_mutex_unlock(&c->lock);
     if (until == 0 || until <= waited_until)
         return FTX_OK;
     now = ftx__now_ms(c);
     if (until > now) {
         left = until - now;
-        if (left > c->retry.max_delay_ms) {
+        server_left = server > now ? server - now : 0;
+        if (server_left < left)
+            server_left = left;
+        /* The server asked for longer than the policy waits: refuse locally (for at
+         * most max_delay_ms, the capped pause) and report the server's time. */
+        if (server_left > c->retry.max_delay_ms) {
             ftx__error_set(err, FTX_ERR_RATE_LIMITED,
-                           "%s %s: not sent, the client is rate limited for %llu ms more "
-                           "(longer than the retry policy's max_delay_ms %u)",
-                           req->method, req->path, (unsigned long long)left,
-                           (unsigned)c->retry.max_delay_ms);
+                           "%s %s: not sent, the server rate limited this client for %llu ms "
+                           "more (longer than the retry policy's max_delay_ms %u; calls are "
+                           "refused locally for %llu ms more, then sent again)",
+                           req->method, req->path, (unsigned long long)server_left,
+                           (unsigned)c->retry.max_delay_ms, (unsigned long long)left);
             if (err != NULL) {
-                uint64_t secs = left / 1000u + (left % 1000u != 0); /* rounded up */
+                uint64_t secs = server_left / 1000u + (server_left % 1000u != 0); /* up */
 
                 err->retry_after = secs > (uint64_t)LONG_MAX ? LONG_MAX : (long)secs;
             }

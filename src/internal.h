@@ -85,7 +85,8 @@ void ftx__sleep_ms(const ftx_client *c, uint64_t ms);
 /* The client-wide rate-limit pause (client clock, ms; 0: none). A 429 that is retried
  * sets it to now + the retry delay, and every call on the client waits for it before
  * its next attempt, so concurrent workers slow down together. _pause_until only ever
- * moves it later. (http.c; used by batch.c) */
+ * moves it later, and never beyond now + the retry policy's max_delay_ms (the
+ * server's longer end is kept for retry_after). (http.c; used by batch.c) */
 uint64_t ftx__client_paused_until(ftx_client *c);
 void ftx__client_pause_until(ftx_client *c, uint64_t until_ms);
 

@@ -53,10 +53,14 @@ typedef struct ftx_request_info {
  * (FTX_ERR_RATE_LIMITED for a 429, FTX_ERR_SERVER for a 503) with `retry_after` set
  * instead of retrying early.
  *
- * A 429 pauses the whole client: until the server's time has passed, every call on
- * it (from any thread, e.g. ftx_batch_run() workers) waits before sending, or, when
- * the remaining pause is longer than `max_delay_ms`, fails at once with
- * FTX_ERR_RATE_LIMITED and the remaining seconds in `retry_after`, sending nothing.
+ * A 429 pauses the whole client, for the server's time but never longer than
+ * `max_delay_ms` from when it arrived: during the pause every call on the client
+ * (from any thread, e.g. ftx_batch_run() workers) waits before sending, or, when the
+ * server asked for longer than `max_delay_ms`, fails at once with
+ * FTX_ERR_RATE_LIMITED, `attempts` 0 and the server's remaining seconds in
+ * `retry_after`, sending nothing. Once the capped pause is over, calls are sent
+ * again, so an absurd `Retry-After` (99999999 s, a date in 2099) cannot lock the
+ * client for years; the caller judges the server's value from `retry_after`.
  */
 typedef struct ftx_retry_policy {
     unsigned int version;

@@ -323,35 +323,96 @@ static void test_retry_after_beyond_cap(void **state)
 }
 
 /* A Retry-After beyond the cap pauses the whole client: later calls fail fast without
- * sending until the server's time has passed, then go out again. */
+ * sending, with the server's remaining time in retry_after, for at most the policy's
+ * max_delay_ms (30 s here); then they go out again. */
 static void test_long_rate_limit_pauses_client(void **state)
 {
     fixture *f = *state;
     ftx_client *c = client(f);
+    uint64_t t0 = f->fc.now_ms;
     ftx_error err = {0};
 
     respond_h(f->ms, 429, ERR_429, "Retry-After: 3600");
     assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+    assert_int_equal(err.retry_after, 3600);
     assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_int_equal(ftx__client_paused_until(c), t0 + 30000);
 
-    f->fc.now_ms += 600 * 1000; /* 3000 s of the pause left */
+    f->fc.now_ms += 10 * 1000; /* 3590 s of the server's time left */
     ftx_error_clear(&err);
     assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
-    assert_int_equal(err.retry_after, 3000);
+    assert_int_equal(err.retry_after, 3590);
     assert_int_equal(err.attempts, 0);
     assert_non_null(strstr(err.message, "not sent"));
+    assert_non_null(strstr(err.message, "max_delay_ms 30000"));
     assert_int_equal(mock_server_request_count(f->ms), 1);
     assert_int_equal(f->fc.nsleeps, 0);
 
-    f->fc.now_ms += 3000 * 1000;
+    f->fc.now_ms += 20 * 1000; /* the client's pause (30 s) is over */
     mock_server_respond(f->ms, 200, OK_BODY);
     assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_OK);
     assert_int_equal(mock_server_request_count(f->ms), 2);
+    assert_int_equal(f->fc.nsleeps, 0);
     ftx_client_free(c);
 }
 
+/* One 429 with an absurd Retry-After (99999999 s, or an HTTP-date in 2099) must not
+ * lock the client for years: the error carries the server's value, later calls are
+ * refused locally only until max_delay_ms has passed, then they are sent again. */
+static void test_absurd_retry_after_pause_is_capped(void **state)
+{
+    static const char *const values[] = {"99999999", "Thu, 01 Jan 2099 00:00:00 GMT"};
+    fixture *f = *state;
+    size_t i;
+
+    for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        ftx_client_options o = th_options(f->ms, &f->fc);
+        ftx_client *c;
+        char hdr[64];
+        uint64_t t0 = f->fc.now_ms;
+        ftx_error err = {0};
+        long first;
+
+        o.retry.max_delay_ms = 5000;
+        c = th_client_opts(&o);
+        mock_server_reset(f->ms);
+        (void)snprintf(hdr, sizeof(hdr), "Retry-After: %s", values[i]);
+        respond_h(f->ms, 429, ERR_429, hdr);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+        assert_int_equal(err.status, 429);
+        assert_int_equal(err.attempts, 1);
+        first = err.retry_after;
+        if (i == 0)
+            assert_int_equal(first, 99999999);
+        else
+            assert_true(first > 70L * 365 * 24 * 3600); /* 2099 is > 70 years away */
+        assert_int_equal(ftx__client_paused_until(c), t0 + 5000);
+
+        /* within the capped pause: refused, nothing sent, the server's time reported */
+        f->fc.now_ms += 4999;
+        ftx_error_clear(&err);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_ERR_RATE_LIMITED);
+        assert_int_equal(err.attempts, 0);
+        assert_in_range(err.retry_after, first - 5, first);
+        assert_non_null(strstr(err.message, "not sent"));
+        assert_int_equal(mock_server_request_count(f->ms), 1);
+        /* the refusal did not extend the pause */
+        assert_int_equal(ftx__client_paused_until(c), t0 + 5000);
+
+        /* max_delay_ms after the 429: sent again */
+        f->fc.now_ms += 1;
+        mock_server_respond(f->ms, 200, OK_BODY);
+        ftx_error_clear(&err);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_OK);
+        assert_int_equal(mock_server_request_count(f->ms), 2);
+        assert_int_equal(f->fc.nsleeps, 0);
+        ftx_client_free(c);
+    }
+}
+
 /* An absurd Retry-After (more seconds than fit in 64-bit milliseconds) still pauses
- * the client: the pause saturates instead of wrapping around into the past. */
+ * the client (for max_delay_ms): the server's end saturates instead of wrapping
+ * around into the past. */
 static void test_huge_retry_after_pauses_client(void **state)
 {
     static const char *const values[] = {"99999999999999999999999", "18446744073709552",
@@ -379,6 +440,12 @@ static void test_huge_retry_after_pauses_client(void **state)
         assert_int_equal(err.attempts, 0);
         assert_true(err.retry_after > 1000000);
         assert_non_null(strstr(err.message, "not sent"));
+
+        /* the client's pause ends max_delay_ms (30 s) after the 429 */
+        f->fc.now_ms += 29000;
+        mock_server_respond(f->ms, 200, OK_BODY);
+        assert_int_equal(ftx__call(c, &GET_REQ, NULL, &err), FTX_OK);
+        assert_int_equal(mock_server_request_count(f->ms), 2);
         ftx_client_free(c);
     }
 }
@@ -455,8 +522,8 @@ static void test_malformed_retry_after(void **state)
     assert_true(err.retry_after > 3600);
     assert_sleeps(&f->fc, 3, want);
 
-    /* That pause holds the client back for good (see
-     * test_huge_retry_after_pauses_client); a fresh client shows that malformed
+    /* That pause holds the client back for max_delay_ms (see
+     * test_absurd_retry_after_pause_is_capped); a fresh client shows that malformed
      * values alone fall back to the normal backoff. */
     ftx_client_free(c);
     c = th_client_opts(&o);
@@ -833,6 +900,7 @@ int main(void)
         T(test_retry_after_http_date),
         T(test_retry_after_beyond_cap),
         T(test_long_rate_limit_pauses_client),
+        T(test_absurd_retry_after_pause_is_capped),
         T(test_huge_retry_after_pauses_client),
         T(test_request_deadline),
         T(test_retry_after_at_cap_is_waited),
