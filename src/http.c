@@ -277,8 +277,37 @@ void ftx_client_free(ftx_client *c)
     ftx__free(c);
 }
 
+/* A base URL must not carry credentials ("user:password@host"): they would be sent
+ * in place of the API key and echoed in messages. Refused with the userinfo redacted
+ * (everything before the last '@' of the authority, i.e. before the first '/', '?'
+ * or '#' after "scheme://" or, without a scheme, from the start). */
+static int refuse_url_userinfo(const char *url, ftx_error *err)
+{
+    const char *sep = strstr(url, "://");
+    size_t start = 0, end, at = 0;
+    int found = 0;
+
+    if (sep != NULL && strcspn(url, "/?#@") == (size_t)(sep - url) + 1)
+        start = (size_t)(sep - url) + 3;
+    end = start + strcspn(url + start, "/?#");
+    for (size_t i = start; i < end; i++)
+        if (url[i] == '@') {
+            at = i;
+            found = 1;
+        }
+    if (!found)
+        return FTX_OK;
+    return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                          "base URL \"%.*s***%.200s\" carries user credentials "
+                          "(user:password@, shown as ***): not allowed; pass the key and "
+                          "secret as api_key and api_secret instead",
+                          (int)start, url, url + at);
+}
+
 static int check_base_url(const char *url, ftx_error *err)
 {
+    if (refuse_url_userinfo(url, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
     if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "base URL \"%.200s\" is not an http:// or https:// URL; pass "

@@ -104,7 +104,11 @@ typedef struct ftx_client_options {
     const char *api_key;
     /** API secret; NULL: $FIVETRAN_API_SECRET. Wiped from memory on free. */
     const char *api_secret;
-    /** Base URL including /v1; NULL: $FIVETRAN_BASE_URL, then https://api.fivetran.com/v1 */
+    /**
+     * Base URL including /v1; NULL: $FIVETRAN_BASE_URL, then https://api.fivetran.com/v1
+     * A URL with credentials (`user:password@host`) is refused; the error shows it
+     * with them replaced by `***`.
+     */
     const char *base_url;
     /** Connect timeout in ms (0: 10000). */
     long connect_timeout_ms;

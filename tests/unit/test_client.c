@@ -213,6 +213,45 @@ static void test_default_base_url_and_trim(void **state)
     ftx_client_free(NULL);
 }
 
+/* Credentials in a base URL (user:password@) are refused, and never echoed: the
+ * message shows the URL with the userinfo replaced by ***. */
+static void test_base_url_userinfo_refused_and_redacted(void **state)
+{
+    static const struct {
+        const char *url;
+        const char *shown;
+    } cases[] = {
+        {"ftp://KEY:SECRET@host/v1", "\"ftp://***@host/v1\""},
+        {"https://KEY:SECRET@api.fivetran.com/v1", "\"https://***@api.fivetran.com/v1\""},
+        {"http://KEY@127.0.0.1:8080/v1", "\"http://***@127.0.0.1:8080/v1\""},
+        {"https://KEY:SE@CRET@host", "\"https://***@host\""},
+        {"KEY:SECRET@host/v1", "\"***@host/v1\""},
+        {"https://KEY:SECRET@host?x=1", "\"https://***@host?x=1\""},
+    };
+    ftx_client_options o = th_options(*state, NULL);
+    ftx_client *c;
+    ftx_error err = {0};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        o.base_url = cases[i].url;
+        c = NULL;
+        assert_int_equal(ftx_client_new(&c, &o, &err), FTX_ERR_INVALID_ARGUMENT);
+        assert_null(c);
+        if (strstr(err.message, "SECRET") != NULL || strstr(err.message, "KEY") != NULL ||
+            strstr(err.message, "CRET") != NULL)
+            fail_msg("credentials echoed: %s", err.message);
+        if (strstr(err.message, cases[i].shown) == NULL)
+            fail_msg("%s: message lacks %s: %s", cases[i].url, cases[i].shown, err.message);
+        assert_non_null(strstr(err.message, "api_key"));
+    }
+
+    /* an '@' after the authority (in the path) is not userinfo */
+    o.base_url = "http://example.test/v1@x";
+    c = th_client_opts(&o);
+    assert_string_equal(ftx_client_base_url(c), "http://example.test/v1@x");
+    ftx_client_free(c);
+}
+
 /* ---- the request on the wire ---- */
 
 static void test_get_headers(void **state)
@@ -608,6 +647,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_secret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env_fallbacks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_default_base_url_and_trim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_base_url_userinfo_refused_and_redacted, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_get_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_patch_delete_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_requests, setup, teardown),
