@@ -28,6 +28,10 @@
 #define DEFAULT_MAX_IDLE           8
 /* Refuse response bodies larger than this (a list page is far smaller). */
 #define MAX_RESPONSE_BYTES ((size_t)64 * 1024 * 1024)
+/* Longest path (after the base URL, query included) a request may have. The API's
+ * longest real paths are a few hundred bytes; 8 KiB is the common request-line limit
+ * of HTTP front ends, and past about 1 MiB libcurl fails with "out of memory". */
+#define MAX_PATH_BYTES ((size_t)8192)
 /* Buffers grown past this are released when a handle returns to the pool. */
 #define KEEP_BUFFER_BYTES ((size_t)1024 * 1024)
 
@@ -966,24 +970,56 @@ static int deadline_passed(ftx_client *c, const ftx__request *req, uint64_t wait
     return req->deadline_ms != 0 && ftx__now_ms(c) + wait_ms >= req->deadline_ms;
 }
 
+/* An over-long path is the caller's error, refused before anything is sent (libcurl
+ * would fail it as "out of memory"). */
+static int check_path_length(const ftx__request *req, ftx_error *err)
+{
+    size_t n = strlen(req->path);
+
+    if (n <= MAX_PATH_BYTES)
+        return FTX_OK;
+    return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                          "%s %.64s...: path of %zu bytes is longer than the limit of %zu "
+                          "bytes (an id or query value too long?)",
+                          req->method, req->path, n, MAX_PATH_BYTES);
+}
+
+/* Point the handle at base URL + path, checking libcurl's answer. */
+static int set_url(ftx_client *c, ftx__handle *h, const ftx__request *req, ftx_error *err)
+{
+    CURLcode cc;
+
+    if (check_path_length(req, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
+    buf_clear(&h->url);
+    if (ftx__buf_puts(&h->url, c->base_url) != 0 || ftx__buf_puts(&h->url, req->path) != 0)
+        return ftx__error_nomem(err);
+    cc = curl_easy_setopt(h->easy, CURLOPT_URL, h->url.ptr);
+    if (cc == CURLE_OUT_OF_MEMORY)
+        return ftx__error_nomem(err);
+    if (cc != CURLE_OK)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "%s %.64s: URL refused by libcurl: %s",
+                              req->method, req->path, curl_easy_strerror(cc));
+    return FTX_OK;
+}
+
 int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req, int is_create,
                          ftx_error *err)
 {
     CURL *e = h->easy;
-    int has_body, is_get, is_delete, is_patch;
+    int has_body, is_get, is_delete, is_patch, rc;
 
     is_get = strcmp(req->method, "GET") == 0;
     is_delete = strcmp(req->method, "DELETE") == 0;
     is_patch = strcmp(req->method, "PATCH") == 0;
     has_body = !is_get && !is_delete;
 
-    buf_clear(&h->url);
     buf_clear(&h->resp);
     buf_clear(&h->req_body);
     h->resp_overflow = 0;
     h->errbuf[0] = '\0';
-    if (ftx__buf_puts(&h->url, c->base_url) != 0 || ftx__buf_puts(&h->url, req->path) != 0)
-        return ftx__error_nomem(err);
+    if ((rc = set_url(c, h, req, err)) != FTX_OK)
+        return rc;
     if (has_body) {
         if (req->body != NULL) {
             if (json_dump_callback(req->body, dump_cb, &h->req_body,
@@ -998,7 +1034,6 @@ int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req,
             return ftx__error_nomem(err);
     }
 
-    curl_easy_setopt(e, CURLOPT_URL, h->url.ptr);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_timeout_ms(c, req));
     /* libcurl silently re-sends a request once when a reused connection dies before
      * the response starts. Harmless for everything but a create, which could then
@@ -1180,6 +1215,8 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "invalid request: a client, a method (GET, POST, PATCH, "
                               "DELETE) and a path starting with '/' are required");
+    if ((rc = check_path_length(req, err)) != FTX_OK)
+        return rc;
     is_create = req->creates && strcmp(req->method, "POST") == 0;
 
     h = handle_get(c);

@@ -47,7 +47,9 @@ typedef struct ftx_request_options {
  * @param method "GET", "POST", "PATCH" or "DELETE".
  * @param path after the base URL, starting with '/', e.g. "/users?active=true"; ids in
  *        it must already be percent-encoded (build it with ftx_path_build()). Control
- *        characters, spaces and '#' are refused.
+ *        characters, spaces and '#' are refused, and so is a path (query included)
+ *        longer than 8192 bytes (FTX_ERR_INVALID_ARGUMENT naming the limit; the same
+ *        limit holds for the paths every typed call builds from its ids).
  * @param body JSON body for POST/PATCH (NULL sends "{}"); ignored for GET/DELETE. Not
  *        stolen.
  * @param opts NULL for defaults.

@@ -359,6 +359,51 @@ static void test_invalid_requests(void **state)
     ftx_client_free(c);
 }
 
+/* An over-long path (a 1 MiB id) is an invalid argument naming the limit, not "out of
+ * memory" from libcurl; nothing is sent. A path of exactly the limit goes out. */
+static void test_overlong_path_is_invalid_argument(void **state)
+{
+    mock_server *ms = *state;
+    ftx_client *c = th_client(ms);
+    size_t big = (size_t)1 << 20;
+    char *id = malloc(big + 1), *path = malloc(8192 + 2);
+    ftx_group *g = NULL;
+    ftx_error err = {0};
+    json_t *out = NULL;
+
+    assert_non_null(id);
+    assert_non_null(path);
+    memset(id, 'a', big);
+    id[big] = '\0';
+    assert_int_equal(ftx_groups_get(c, id, &g, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_null(g);
+    assert_int_equal(err.type, FTX_ERR_INVALID_ARGUMENT);
+    if (strstr(err.message, "8192") == NULL || strstr(err.message, "path") == NULL)
+        fail_msg("message does not name the limit: %s", err.message);
+    assert_true(strlen(err.message) < 400); /* the path itself is not echoed whole */
+    assert_int_equal(err.attempts, 0);
+    assert_int_equal(mock_server_request_count(ms), 0);
+
+    /* the limit is on the path after the base URL, query included */
+    path[0] = '/';
+    memset(path + 1, 'p', 8191);
+    path[8192] = '\0';
+    mock_server_respond(ms, 200, "{\"code\":\"Success\",\"data\":{}}");
+    assert_int_equal(do_get(c, path, 0, &out, &err), FTX_OK);
+    json_decref(out);
+    assert_int_equal(mock_server_request_count(ms), 1);
+    assert_int_equal(strlen(mock_server_request(ms, 0)->path), strlen("/v1") + 8192);
+    path[8192] = 'p';
+    path[8193] = '\0';
+    ftx_error_clear(&err);
+    assert_int_equal(ftx_request(c, "GET", path, NULL, NULL, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "8193"));
+    assert_int_equal(mock_server_request_count(ms), 1);
+    free(id);
+    free(path);
+    ftx_client_free(c);
+}
+
 /* ---- rate-limit headers ---- */
 
 static void test_rate_limit_headers(void **state)
@@ -652,6 +697,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_get_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_post_patch_delete_bodies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_requests, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_path_is_invalid_argument, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rate_limit_headers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keepalive_one_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_calls, setup, teardown),

@@ -588,6 +588,34 @@ static void test_404_stops_everything(void **state)
     seen_free(&s);
 }
 
+/* A group id too long for any URL (1 MiB) is an invalid argument naming the limit,
+ * not "out of memory"; nothing is sent. */
+static void test_overlong_group_id_is_invalid_argument(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_fanout_options o = FTX_FANOUT_OPTIONS_INIT;
+    size_t big = (size_t)1 << 20;
+    char *id = malloc(big + 1);
+    const char *ids[1];
+    ftx_error err;
+    seen s;
+    int rc;
+
+    assert_non_null(id);
+    memset(id, 'g', big);
+    id[big] = '\0';
+    ids[0] = id;
+    memset(&s, 0, sizeof(s));
+    s.group_ids = ids;
+    rc = ftx_connectors_stream_groups(fx->client, ids, 1, &o, on_item, &s, NULL, &err);
+    assert_int_equal(rc, FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(err.attempts, 0);
+    assert_non_null(strstr(err.message, "limit of 8192 bytes"));
+    assert_int_equal(mock_server_request_count(fx->ms), 0);
+    seen_free(&s);
+    free(id);
+}
+
 static void test_404_among_concurrent(void **state)
 {
     th_fixture *fx = *state;
@@ -804,6 +832,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_ids_encoded, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments_send_nothing, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_bad_page_is_decode_error, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_group_id_is_invalid_argument, th_setup,
+                                        th_teardown),
         cmocka_unit_test_setup_teardown(test_observer_sees_every_attempt, th_setup, th_teardown),
     };
 
