@@ -102,7 +102,11 @@ typedef struct ftx_client_options {
     unsigned int version;
     /** API key; NULL: $FIVETRAN_API_KEY. */
     const char *api_key;
-    /** API secret; NULL: $FIVETRAN_API_SECRET. Wiped from memory on free. */
+    /**
+     * API secret; NULL: $FIVETRAN_API_SECRET. Copied into the client's Authorization
+     * header, which ftx_client_free() wipes; the caller's string and the environment
+     * are never written (see ftx_client_free() for what is not wiped).
+     */
     const char *api_secret;
     /**
      * Base URL including /v1; NULL: $FIVETRAN_BASE_URL, then https://api.fivetran.com/v1
@@ -153,7 +157,16 @@ FTX_EXTERN int ftx_client_options_init(ftx_client_options *opts, unsigned int ve
  */
 FTX_EXTERN int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err);
 
-/** @brief Free a client and wipe its secret. NULL-safe. No call may be in flight. */
+/**
+ * @brief Free a client. NULL-safe. No call may be in flight.
+ *
+ * Overwrites the library's own copies of the credential (the Authorization header
+ * lists) before freeing them. It cannot wipe the copies libcurl and OpenSSL make while
+ * sending each request (request and TLS buffers, freed without being overwritten):
+ * those may remain in freed heap memory. The library never changes process state to
+ * hide them (e.g. core-dump settings); a program that must keep secrets out of core
+ * dumps does that itself. Details: docs/secrets.md.
+ */
 FTX_EXTERN void ftx_client_free(ftx_client *client);
 
 /** @brief The base URL the client uses (borrowed, valid while the client lives). */
