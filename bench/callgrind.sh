@@ -27,32 +27,9 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # "<Ir> <allocation calls>" from a callgrind output file.
+# (bench/callgrind_summary.py: how names and allocations are read.)
 summarise() {
-    python3 - "$1" <<'EOF'
-import re, sys
-names = {}
-ir = 0
-allocs = 0
-alloc_fns = {"malloc", "calloc", "realloc", "strdup", "strndup", "posix_memalign",
-             "aligned_alloc", "memalign"}
-pending = None
-for line in open(sys.argv[1], errors="replace"):
-    if line.startswith("summary:") or line.startswith("totals:"):
-        ir = max(ir, int(line.split()[1]))
-        continue
-    m = re.match(r"cfn=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
-    if m:
-        if m.group(2):
-            names[m.group(1)] = m.group(2).split("'")[0]
-        pending = names.get(m.group(1), "")
-        continue
-    if line.startswith("calls=") and pending is not None:
-        if pending in alloc_fns:
-            allocs += int(line[6:].split()[0])
-        pending = None
-        continue
-print(ir, allocs)
-EOF
+    python3 "$here/callgrind_summary.py" "$1"
 }
 
 printf '# callgrind: instructions per call (calling thread only), N2-N1 = %d calls\n' $((N2 - N1))
