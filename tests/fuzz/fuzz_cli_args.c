@@ -99,9 +99,10 @@ static char *sanitise(const char *w, int *file_next)
     if (is_long && (strncmp(w, "--api-key", 9) == 0 || strncmp(w, "--base-url", 10) == 0))
         return NULL;
     if (w[0] == '@') {
-        out = malloc(strlen(data_path) + 2);
+        size_t n = strlen(data_path) + 2;
+        out = malloc(n);
         if (out)
-            sprintf(out, "@%s", data_path);
+            snprintf(out, n, "@%s", data_path);
         return out;
     }
     if (is_long && name_len > 5 && strncmp(w + name_len - 5, "-file", 5) == 0) {
@@ -111,15 +112,17 @@ static char *sanitise(const char *w, int *file_next)
             *file_next = secret ? 2 : 1;
             return strdup(w);
         }
-        out = malloc(name_len + strlen(path) + 2);
+        size_t n = name_len + strlen(path) + 2;
+        out = malloc(n);
         if (out)
-            sprintf(out, "%.*s=%s", (int)name_len, w, path);
+            snprintf(out, n, "%.*s=%s", (int)name_len, w, path);
         return out;
     }
     if (is_long && eq && eq[1] == '@') { /* --data=@FILE */
-        out = malloc(name_len + strlen(data_path) + 3);
+        size_t n = name_len + strlen(data_path) + 3;
+        out = malloc(n);
         if (out)
-            sprintf(out, "%.*s=@%s", (int)name_len, w, data_path);
+            snprintf(out, n, "%.*s=@%s", (int)name_len, w, data_path);
         return out;
     }
     return strdup(w);

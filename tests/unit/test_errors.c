@@ -412,10 +412,10 @@ static void test_long_utf8_fields_cut_whole(void **state)
     char code[200] = "", msg[1200] = "", *body;
     json_t *j;
 
-    for (int i = 0; i < 60; i++)
-        strcat(code, "\xC3\xA9"); /* e-acute, 2 bytes: byte 63 falls inside one */
-    for (int i = 0; i < 100; i++)
-        strcat(msg, "a\xE2\x82\xAC\xF0\x9F\x98\x80"); /* 1 + 3 + 4 bytes */
+    for (int i = 0; i < 60; i++) /* e-acute, 2 bytes: byte 63 falls inside one */
+        memcpy(code + 2 * i, "\xC3\xA9", 3);
+    for (int i = 0; i < 100; i++) /* 1 + 3 + 4 bytes */
+        memcpy(msg + 8 * i, "a\xE2\x82\xAC\xF0\x9F\x98\x80", 9);
     j = json_pack("{s:s,s:s}", "code", code, "message", msg);
     body = json_dumps(j, 0);
     json_decref(j);
