@@ -697,7 +697,7 @@ long ftx__parse_header_long(const char *p)
     if (!isdigit((unsigned char)*p))
         return -1;
     for (; isdigit((unsigned char)*p); p++) {
-        if (v > (LONG_MAX - 9) / 10)
+        if (v > (LONG_MAX - (*p - '0')) / 10)
             return -1;
         v = v * 10 + (*p - '0');
     }
