@@ -25,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int fivetrex_cli_main(int argc, char **argv);
@@ -181,6 +184,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(args, argv, sizeof(args)); /* main may permute or keep pointers */
         rc = fivetrex_cli_main(argc, args);
     }
+#ifdef __linux__
+    /* The CLI may make its process non-dumpable (secrets out of core dumps); that also
+     * stops LeakSanitizer from inspecting this one, so undo it for the next input. */
+    (void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+#endif
     fflush(stdout);
     fflush(stderr);
     if (!show) {
