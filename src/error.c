@@ -70,10 +70,27 @@ int ftx__error_set(ftx_error *err, int type, const char *fmt, ...)
     if (fmt != NULL) {
         va_start(ap, fmt);
         /* Truncation is intended: the message is one line in a fixed buffer. */
-        (void)vsnprintf(err->message, sizeof(err->message), fmt, ap);
+        if (vsnprintf(err->message, sizeof(err->message), fmt, ap) >= (int)sizeof(err->message))
+            ftx__utf8_cut(err->message);
         va_end(ap);
     }
     return type;
+}
+
+void ftx__utf8_cut(char *s)
+{
+    size_t len = strlen(s), lead = len, need;
+    unsigned char c;
+
+    /* back over at most 3 continuation bytes to the sequence's first byte */
+    while (lead > 0 && len - lead < 3 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    c = (unsigned char)s[lead - 1];
+    need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len - (lead - 1) < need)
+        s[lead - 1] = '\0';
 }
 
 int ftx__error_nomem(ftx_error *err)

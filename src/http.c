@@ -703,12 +703,12 @@ static int dump_cb(const char *buffer, size_t size, void *data)
     return ftx__buf_append(data, buffer, size) == 0 ? 0 : -1;
 }
 
-/* Seconds from a Retry-After value: delay-seconds or an HTTP-date; -1 when malformed. */
-static long parse_retry_after(const char *v)
+/* Seconds from a Retry-After value (see http.h). */
+long ftx__parse_retry_after(const char *v, time_t now)
 {
     const char *p;
     long secs = 0;
-    time_t when, now;
+    time_t when;
     int has_alpha = 0;
 
     if (v == NULL)
@@ -734,7 +734,6 @@ static long parse_retry_after(const char *v)
     when = curl_getdate(v, NULL);
     if (when == (time_t)-1)
         return -1;
-    now = time(NULL);
     if (when <= now)
         return 0;
     if ((uint64_t)(when - now) > (uint64_t)LONG_MAX)
@@ -745,19 +744,25 @@ static long parse_retry_after(const char *v)
 static long header_long(CURL *e, const char *name)
 {
     struct curl_header *hdr = NULL;
-    const char *p;
+
+    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || hdr == NULL)
+        return -1;
+    return ftx__parse_header_long(hdr->value);
+}
+
+/* A rate-limit header's count (see http.h). */
+long ftx__parse_header_long(const char *p)
+{
     long v = 0;
 
-    if (curl_easy_header(e, name, 0, CURLH_HEADER, -1, &hdr) != CURLHE_OK || hdr == NULL ||
-        hdr->value == NULL)
+    if (p == NULL)
         return -1;
-    p = hdr->value;
     while (*p == ' ')
         p++;
     if (!isdigit((unsigned char)*p))
         return -1;
     for (; isdigit((unsigned char)*p); p++) {
-        if (v > (LONG_MAX - 9) / 10)
+        if (v > (LONG_MAX - (*p - '0')) / 10)
             return -1;
         v = v * 10 + (*p - '0');
     }
@@ -823,17 +828,18 @@ static int is_blank(const char *s, size_t n)
 static const char *outcome_hint =
     "; outcome unknown: the object may have been created, list to check before retrying";
 
-/* Map an HTTP error response. */
-static int http_error(const ftx__request *req, long status, const pool_handle *h, int creates,
-                      long retry_after, int *klass, ftx_error *err)
+/* Map an HTTP error response (see http.h). */
+int ftx__error_from_response(const ftx__request *req, long status, const char *resp,
+                             size_t resp_len, int creates, long retry_after, int *klass,
+                             ftx_error *err)
 {
     json_t *body = NULL;
     const char *code = NULL, *msg = NULL, *hint = "";
     char hintbuf[160];
     int type = status_type(status);
 
-    if (h->resp.len > 0 && !is_blank(h->resp.ptr, h->resp.len))
-        body = json_loadb(h->resp.ptr, h->resp.len, 0, NULL);
+    if (resp_len > 0 && !is_blank(resp, resp_len))
+        body = json_loadb(resp, resp_len, 0, NULL);
     if (json_is_object(body)) {
         code = json_string_value(json_object_get(body, "code"));
         msg = json_string_value(json_object_get(body, "message"));
@@ -870,15 +876,16 @@ static int http_error(const ftx__request *req, long status, const pool_handle *h
                        code != NULL ? code : msg, hint);
     else
         ftx__error_set(err, type, "%s %s: %ld (%s)%s", req->method, req->path, status,
-                       body != NULL       ? "no error code in body"
-                       : h->resp.len == 0 ? "empty body"
-                                          : "non-JSON body",
+                       body != NULL    ? "no error code in body"
+                       : resp_len == 0 ? "empty body"
+                                       : "non-JSON body",
                        hint);
     if (err != NULL) {
         err->status = (int)status;
         err->retry_after = retry_after;
-        if (code != NULL)
-            (void)snprintf(err->code, sizeof(err->code), "%s", code);
+        if (code != NULL &&
+            snprintf(err->code, sizeof(err->code), "%s", code) >= (int)sizeof(err->code))
+            ftx__utf8_cut(err->code);
         one_line(err);
     }
     json_decref(body);
@@ -1087,8 +1094,9 @@ int ftx__attempt_finish(ftx_client *c, ftx__handle *h, const ftx__request *req, 
         return transport_error(req, cc, h, status, is_create, klass, err);
 
     if (status < 200 || status > 299) {
-        retry_after = parse_retry_after(header_value(e, "Retry-After"));
-        return http_error(req, status, h, is_create, retry_after, klass, err);
+        retry_after = ftx__parse_retry_after(header_value(e, "Retry-After"), time(NULL));
+        return ftx__error_from_response(req, status, h->resp.ptr, h->resp.len, is_create,
+                                        retry_after, klass, err);
     }
 
     if (h->resp.len == 0 || is_blank(h->resp.ptr, h->resp.len))

@@ -11,7 +11,9 @@
 #ifndef FIVETREX_HTTP_H
 #define FIVETREX_HTTP_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -64,5 +66,23 @@ int ftx__retry_decide(ftx_client *c, int is_create, int attempt, long status, in
  * retry_after set) when the wait exceeds the retry policy's max_delay_ms. */
 int ftx__pause_check(ftx_client *c, const ftx__request *req, uint64_t waited_until, uint64_t *until,
                      uint64_t *left, ftx_error *err);
+
+/* Pure pieces of ftx__attempt_finish, separate so that tests/fuzz can reach them. */
+
+/* Seconds from a Retry-After value at wall-clock time `now`: delay-seconds (digits,
+ * blanks around them allowed; absurdly large values stay large) or an HTTP-date (0 when
+ * already past). -1 when NULL or malformed. */
+long ftx__parse_retry_after(const char *v, time_t now);
+/* An X-Rate-Limit(-Remaining) value: the leading decimal count after spaces, -1 when
+ * NULL, not a number or above LONG_MAX. */
+long ftx__parse_header_long(const char *v);
+/* Map a non-2xx response: `status`, its body (`resp_len` bytes, need not be
+ * NUL-terminated) and the parsed Retry-After (-1: none) become `err` (type, status,
+ * Fivetran's code and message on one line, retry_after). Returns the error type;
+ * `*klass` says how the attempt may be retried. A 5xx on a create is
+ * FTX_ERR_OUTCOME_UNKNOWN. */
+int ftx__error_from_response(const ftx__request *req, long status, const char *resp,
+                             size_t resp_len, int creates, long retry_after, int *klass,
+                             ftx_error *err);
 
 #endif

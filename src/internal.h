@@ -29,6 +29,9 @@ void ftx__alloc_fail_at(long n);
 int ftx__error_set(ftx_error *err, int type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int ftx__error_nomem(ftx_error *err);
+/* After truncating UTF-8 text `s` to fit a buffer: drop a character cut in two at
+ * its end, so that what remains is still valid UTF-8. */
+void ftx__utf8_cut(char *s);
 
 /* ---- growable buffer (buf.c) ---- */
 typedef struct ftx__buf {

@@ -386,6 +386,62 @@ static void test_long_and_hostile_fields(void **state)
     assert_string_equal(err.message, "GET /groups/x: 404 (no error code in body)");
 }
 
+/* 1 when `s` is well-formed UTF-8 (no cut or stray sequence). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        size_t n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : 3;
+        if (*p >= 0x80 && ((*p & 0xC0) == 0x80 || *p >= 0xF8))
+            return 0;
+        for (size_t i = 1; i <= n; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* A long code and message in a multi-byte script are cut at a character boundary:
+ * err.code and err.message stay valid UTF-8 (a JSON encoder refuses anything else). */
+static void test_long_utf8_fields_cut_whole(void **state)
+{
+    fixture *f = *state;
+    ftx_error err;
+    char code[200] = "", msg[1200] = "", *body;
+    json_t *j;
+
+    for (int i = 0; i < 60; i++) /* e-acute, 2 bytes: byte 63 falls inside one */
+        memcpy(code + 2 * i, "\xC3\xA9", 3);
+    for (int i = 0; i < 100; i++) /* 1 + 3 + 4 bytes */
+        memcpy(msg + 8 * i, "a\xE2\x82\xAC\xF0\x9F\x98\x80", 9);
+    j = json_pack("{s:s,s:s}", "code", code, "message", msg);
+    body = json_dumps(j, 0);
+    json_decref(j);
+    mock_server_respond(f->ms, 400, body);
+    free(body);
+
+    assert_int_equal(get(f, "/groups/x", NULL, &err), FTX_ERR_BAD_REQUEST);
+    assert_true(utf8_ok(err.code));
+    assert_true(utf8_ok(err.message));
+    assert_int_equal(strlen(err.code), 62); /* 31 whole characters */
+    assert_memory_equal(err.code, code, 62);
+    assert_true(strlen(err.message) >= sizeof(err.message) - 4);
+    for (int shift = 0; shift < 8; shift++) {
+        /* whatever byte the cut lands on */
+        char path[64];
+        snprintf(path, sizeof(path), "/groups/%.*s", shift, "xxxxxxxx");
+        j = json_pack("{s:s,s:s}", "code", "C", "message", msg);
+        body = json_dumps(j, 0);
+        json_decref(j);
+        mock_server_respond(f->ms, 400, body);
+        free(body);
+        assert_int_equal(get(f, path, NULL, &err), FTX_ERR_BAD_REQUEST);
+        assert_true(utf8_ok(err.message));
+    }
+}
+
 static void test_null_err_allowed(void **state)
 {
     fixture *f = *state;
@@ -425,6 +481,7 @@ int main(void)
         T(test_json_without_data),
         T(test_empty_bodies),
         T(test_long_and_hostile_fields),
+        T(test_long_utf8_fields_cut_whole),
         T(test_null_err_allowed),
     };
     int rc;
