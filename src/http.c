@@ -49,12 +49,12 @@ typedef struct pool_handle {
     int resp_overflow;
     char errbuf[CURL_ERROR_SIZE];
     /* Per call (ftx__call_transport); reset by handle_put. */
-    const ftx__transport *xport;    /* NULL: JSON both ways */
-    curl_mime *mime;                /* the multipart body, built on the first attempt */
-    const ftx_response_sink *sink;  /* 2xx body goes to sink->write ... */
-    FILE *sink_file;                /* ... or to this temporary file (path sinks) */
-    unsigned long long sink_bytes;  /* delivered by the current attempt */
-    int sink_stopped;               /* the sink refused data (sink_errno: file error) */
+    const ftx__transport *xport;   /* NULL: JSON both ways */
+    curl_mime *mime;               /* the multipart body, built on the first attempt */
+    const ftx_response_sink *sink; /* 2xx body goes to sink->write ... */
+    FILE *sink_file;               /* ... or to this temporary file (path sinks) */
+    unsigned long long sink_bytes; /* delivered by the current attempt */
+    int sink_stopped;              /* the sink refused data (sink_errno: file error) */
     int sink_errno;
     struct pool_handle *next;
 } pool_handle;
@@ -1003,11 +1003,10 @@ static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h,
         *klass = RETRY_NEVER;
         type = h->sink_errno != 0 ? FTX_ERR_INVALID_ARGUMENT : FTX_ERR_CANCELLED;
         if (h->sink_errno != 0)
-            ftx__error_set(err, type,
-                           "%s %s: writing the response to %.300s failed after %llu bytes: %s",
-                           req->method, req->path,
-                           h->sink->path != NULL ? h->sink->path : "the file",
-                           h->sink_bytes, strerror(h->sink_errno));
+            ftx__error_set(
+                err, type, "%s %s: writing the response to %.300s failed after %llu bytes: %s",
+                req->method, req->path, h->sink->path != NULL ? h->sink->path : "the file",
+                h->sink_bytes, strerror(h->sink_errno));
         else
             ftx__error_set(err, type,
                            "%s %s: the sink's write callback stopped the transfer after %llu "
@@ -1182,7 +1181,7 @@ int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req,
     has_body = !is_get && !is_delete;
     /* JSON unless the call asked for no body or a form (whose Content-Type, with its
      * boundary, libcurl writes). */
-    kind = !has_body ? HDR_NO_BODY
+    kind = !has_body           ? HDR_NO_BODY
            : t->form_count > 0 ? HDR_NO_BODY
            : t->no_body        ? HDR_EMPTY_BODY
                                : HDR_JSON;

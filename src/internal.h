@@ -75,9 +75,9 @@ typedef struct ftx__request {
  * (ftx_request_options version 2). Kept apart from ftx__request so its positional
  * initialisers stay complete. */
 typedef struct ftx__transport {
-    int no_body;                   /* POST/PATCH without any body or Content-Type */
-    int host_root;                 /* path is relative to the host root, not base URL */
-    const ftx_form_part *form;     /* multipart/form-data body (form_count parts) */
+    int no_body;               /* POST/PATCH without any body or Content-Type */
+    int host_root;             /* path is relative to the host root, not base URL */
+    const ftx_form_part *form; /* multipart/form-data body (form_count parts) */
     size_t form_count;
     const ftx_response_sink *sink; /* 2xx body goes here, not parsed */
 } ftx__transport;

@@ -51,7 +51,8 @@ static int request_options(const ftx_request_options *opts, ftx_request_options 
 static int transport_check(const char *method, const json_t *body, const ftx_request_options *o,
                            ftx_error *err)
 {
-    int sends_body = method != NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0);
+    int sends_body =
+        method != NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0);
     size_t i;
 
     if ((o->flags & ~(unsigned)(FTX_REQUEST_NO_BODY | FTX_REQUEST_HOST_ROOT)) != 0)

@@ -58,8 +58,9 @@ typedef struct ftx_form_part {
     size_t data_len;
     /** Filename in the part's Content-Disposition; NULL: none (or file_path's). */
     const char *filename;
-    /** The part's Content-Type, e.g. "application/zip"; NULL: libcurl's default
-     *  (application/octet-stream for files, none for text). */
+    /** The part's Content-Type, e.g. "application/zip"; NULL: libcurl's choice
+     *  (from a few well-known filename extensions, application/octet-stream for
+     *  other `file_path` parts, none for `value` and `data`). */
     const char *content_type;
 } ftx_form_part;
 

@@ -126,8 +126,7 @@ int th_tls_make(th_tls *out, const char *san)
         out->ca_pem = cert_pem(ca);
         out->cert_pem = cert_pem(srv);
         out->key_pem = key_pem(srv_key);
-        (void)snprintf(out->ca_hash, sizeof(out->ca_hash), "%08lx.0",
-                       X509_subject_name_hash(ca));
+        (void)snprintf(out->ca_hash, sizeof(out->ca_hash), "%08lx.0", X509_subject_name_hash(ca));
         ok = out->ca_pem != NULL && out->cert_pem != NULL && out->key_pem != NULL;
     }
     X509_free(ca);

@@ -12,10 +12,10 @@
 #define FTX_TEST_TLS_MATERIAL_H
 
 typedef struct th_tls {
-    char *ca_pem;      /* the CA certificate (PEM) */
-    char *key_pem;     /* the server's private key (PEM, PKCS#8, P-256) */
-    char *cert_pem;    /* the server certificate, signed by the CA, valid for a day */
-    char ca_hash[16];  /* "<subject hash>.0": the CA's file name in a CApath directory */
+    char *ca_pem;     /* the CA certificate (PEM) */
+    char *key_pem;    /* the server's private key (PEM, PKCS#8, P-256) */
+    char *cert_pem;   /* the server certificate, signed by the CA, valid for a day */
+    char ca_hash[16]; /* "<subject hash>.0": the CA's file name in a CApath directory */
 } th_tls;
 
 /* Make a fresh CA and server certificate whose subjectAltName is `san` (OpenSSL

@@ -252,10 +252,13 @@ static void test_plain_http_only_to_loopback(void **state)
     static const char *const loopback[] = {
         "http://127.0.0.1:1/v1", "http://127.200.3.4/v1", "http://localhost:8080/v1",
         "http://LOCALHOST/v1",   "http://[::1]:9/v1",     "https://api.example.test/v1"};
-    static const char *const remote[] = {
-        "http://api.example.test/v1", "http://128.0.0.1/v1",        "http://[::2]/v1",
-        "http://10.0.0.1:80/v1",      "http://localhost.evil.test/v1", "http://127.0.0.1.evil.test/v1",
-        "http://user:pw@api.example.test/v1"};
+    static const char *const remote[] = {"http://api.example.test/v1",
+                                         "http://128.0.0.1/v1",
+                                         "http://[::2]/v1",
+                                         "http://10.0.0.1:80/v1",
+                                         "http://localhost.evil.test/v1",
+                                         "http://127.0.0.1.evil.test/v1",
+                                         "http://user:pw@api.example.test/v1"};
     ftx_error err = {0};
     size_t i;
 
@@ -264,8 +267,7 @@ static void test_plain_http_only_to_loopback(void **state)
         if (client_for(loopback[i], 0, FTX_CLIENT_OPTIONS_VERSION, &err) != FTX_OK)
             fail_msg("%s refused: %s", loopback[i], err.message);
     for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++) {
-        if (client_for(remote[i], 0, FTX_CLIENT_OPTIONS_VERSION, &err) !=
-            FTX_ERR_INVALID_ARGUMENT)
+        if (client_for(remote[i], 0, FTX_CLIENT_OPTIONS_VERSION, &err) != FTX_ERR_INVALID_ARGUMENT)
             fail_msg("%s accepted", remote[i]);
         assert_non_null(strstr(err.message, "unencrypted"));
         assert_non_null(strstr(err.message, "allow_insecure_http"));
