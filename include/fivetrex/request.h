@@ -68,8 +68,9 @@ typedef struct ftx_form_part {
  * @brief Where a 2xx response body goes instead of being parsed as JSON (binary
  * responses, e.g. a Connector SDK package zip). ftx_request_options.sink.
  *
- * Only a 2xx body is delivered; an error response's body is still read as the JSON
- * error and mapped to ftx_error as usual. Set `path` or `write`, not both.
+ * Only a 2xx body is delivered, as it arrives and with no size limit (a JSON body is
+ * refused past 64 MiB); an error response's body is still read as the JSON error and
+ * mapped to ftx_error as usual. Set `path` or `write`, not both.
  *
  * Retries never deliver data twice. With `path`, the body is written to a new file
  * next to it (`<path>.XXXXXX`, mode 0600), which is emptied before a retry and renamed
