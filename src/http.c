@@ -6,13 +6,18 @@
  * by one thread at a time, checked out of the pool under `lock`. The share handle
  * shares DNS and TLS sessions only, with one mutex per curl lock type.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -47,14 +52,28 @@ typedef struct pool_handle {
     ftx__buf resp;
     int resp_overflow;
     char errbuf[CURL_ERROR_SIZE];
+    /* Per call (ftx__call_transport); reset by handle_put. */
+    const ftx__transport *xport;   /* NULL: JSON both ways */
+    curl_mime *mime;               /* the multipart body, built on the first attempt */
+    const ftx_response_sink *sink; /* 2xx body goes to sink->write ... */
+    FILE *sink_file;               /* ... or to this temporary file (path sinks) */
+    unsigned long long sink_bytes; /* delivered by the current attempt */
+    int sink_stopped;              /* the sink refused data (sink_errno: file error) */
+    int sink_errno;
     struct pool_handle *next;
 } pool_handle;
 
+/* Request header lists by body kind (the second index of ftx_client.headers). */
+enum { HDR_NO_BODY = 0, HDR_JSON = 1, HDR_EMPTY_BODY = 2, HDR_KINDS = 3 };
+
 struct ftx_client {
     char *base_url;
+    char *host_root; /* base_url without a trailing "/v1" (FTX_REQUEST_HOST_ROOT) */
+    char *ca_file;   /* NULL: libcurl's default bundle */
+    char *ca_path;
     char *user_agent;
-    /* Request headers, immutable after creation: [accept_v2][has_body]. */
-    struct curl_slist *headers[2][2];
+    /* Request headers, immutable after creation: [accept_v2][HDR_*]. */
+    struct curl_slist *headers[2][HDR_KINDS];
     long connect_timeout_ms;
     long timeout_ms;
     ftx_retry_policy retry;
@@ -189,13 +208,13 @@ static struct curl_slist *slist_add(struct curl_slist *l, const char *line, int 
     return n;
 }
 
-/* Build the four header lists. The Authorization line is wiped after copying. */
+/* Build the header lists. The Authorization line is wiped after copying. */
 static int build_headers(ftx_client *c, const char *key, const char *secret)
 {
     size_t klen = strlen(key), slen = strlen(secret), plain_len, b64_len, auth_len;
     unsigned char *plain = NULL;
     char *auth = NULL;
-    int ok = 1, v2, body;
+    int ok = 1, v2, kind;
 
     if (klen > INT_MAX / 2 || slen > INT_MAX / 2)
         return FTX_ERR_INVALID_ARGUMENT;
@@ -217,16 +236,18 @@ static int build_headers(ftx_client *c, const char *key, const char *secret)
                     (int)plain_len);
 
     for (v2 = 0; v2 < 2; v2++) {
-        for (body = 0; body < 2; body++) {
+        for (kind = 0; kind < HDR_KINDS; kind++) {
             struct curl_slist *l = NULL;
 
             l = slist_add(l, auth, &ok);
             l = slist_add(l, v2 ? "Accept: application/json;version=2" : "Accept: application/json",
                           &ok);
-            if (body)
+            if (kind == HDR_JSON)
                 l = slist_add(l, "Content-Type: application/json", &ok);
+            else if (kind == HDR_EMPTY_BODY)
+                l = slist_add(l, "Content-Type:", &ok); /* no curl default form type */
             l = slist_add(l, "Expect:", &ok);
-            c->headers[v2][body] = l;
+            c->headers[v2][kind] = l;
         }
     }
 
@@ -250,6 +271,7 @@ static void handle_free(pool_handle *h)
         return;
     if (h->easy != NULL)
         curl_easy_cleanup(h->easy);
+    curl_mime_free(h->mime);
     ftx__buf_dispose(&h->url);
     ftx__buf_dispose(&h->req_body);
     ftx__buf_dispose(&h->resp);
@@ -270,12 +292,15 @@ void ftx_client_free(ftx_client *c)
     if (c->share != NULL)
         curl_share_cleanup(c->share);
     for (i = 0; i < 2; i++)
-        for (j = 0; j < 2; j++)
+        for (j = 0; j < HDR_KINDS; j++)
             slist_free_wiped(c->headers[i][j]);
     for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_destroy(&c->share_locks[i]);
     pthread_mutex_destroy(&c->lock);
     ftx__free(c->base_url);
+    ftx__free(c->host_root);
+    ftx__free(c->ca_file);
+    ftx__free(c->ca_path);
     ftx__free(c->user_agent);
     OPENSSL_cleanse(c, sizeof(*c));
     ftx__free(c);
@@ -320,13 +345,94 @@ static int check_base_url(const char *url, ftx_error *err)
     return FTX_OK;
 }
 
+/* Is `host` (as libcurl's URL parser gives it) this machine's loopback? */
+static int loopback_host(const char *host)
+{
+    unsigned char a4[4], a6[16];
+    char v6[64];
+    size_t n = strlen(host);
+
+    if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, a4) == 1)
+        return a4[0] == 127;
+    if (n > 2 && n < sizeof(v6) && host[0] == '[' && host[n - 1] == ']') {
+        memcpy(v6, host + 1, n - 2);
+        v6[n - 2] = '\0';
+        if (inet_pton(AF_INET6, v6, a6) == 1) {
+            static const unsigned char one[16] = {[15] = 1};
+
+            return memcmp(a6, one, sizeof(one)) == 0;
+        }
+    }
+    return 0;
+}
+
+/* A plain http:// base URL would send the Basic credential in clear: only to loopback,
+ * or when the caller opted in. The message names the host only (never userinfo). */
+static int check_insecure_http(const char *url, int allowed, ftx_error *err)
+{
+    CURLU *u;
+    char *host = NULL;
+    int rc = FTX_OK;
+
+    if (strncmp(url, "http://", 7) != 0 || allowed)
+        return FTX_OK;
+    u = curl_url();
+    if (u == NULL)
+        return ftx__error_nomem(err);
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK || host == NULL)
+        rc = ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                            "base URL is not a valid http:// URL; pass base_url or set "
+                            "FIVETRAN_BASE_URL, e.g. %s",
+                            DEFAULT_BASE_URL);
+    else if (!loopback_host(host))
+        rc = ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                            "refusing plain http:// base URL for host \"%.200s\": the API key "
+                            "and secret would cross the network unencrypted. Use https://, or "
+                            "opt in with allow_insecure_http in ftx_client_options (or "
+                            "FIVETRAN_ALLOW_INSECURE_HTTP=1 in the environment)",
+                            host);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* A CA option must name something readable, so a typo fails here and not as a
+ * puzzling TLS error on the first call. */
+static int check_ca(const char *what, const char *path, int want_dir, ftx_error *err)
+{
+    struct stat st;
+
+    if (path == NULL)
+        return FTX_OK;
+    if (stat(path, &st) != 0 || access(path, R_OK) != 0)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "%s \"%.300s\" cannot be read: %s",
+                              what, path, strerror(errno));
+    if (want_dir ? !S_ISDIR(st.st_mode) : S_ISDIR(st.st_mode))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "%s \"%.300s\" is %s", what, path,
+                              want_dir ? "not a directory" : "a directory; use ca_path");
+    return FTX_OK;
+}
+
+/* base_url without one trailing "/v1" (the whole base URL when it has none). */
+static char *host_root_of(const char *base_url)
+{
+    size_t len = strlen(base_url);
+
+    if (len > 3 && strcmp(base_url + len - 3, "/v1") == 0)
+        len -= 3;
+    return ftx__strndup(base_url, len);
+}
+
 int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err)
 {
     static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
-    const char *key, *secret, *url;
+    const char *key, *secret, *url, *ca_file = NULL, *ca_path = NULL;
     ftx_client *c;
     size_t len;
-    int rc, i;
+    int rc, i, allow_insecure = 0;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
@@ -335,11 +441,24 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
     *out = NULL;
     if (opts == NULL)
         opts = &dflt;
-    if (opts->version != FTX_CLIENT_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > FTX_CLIENT_OPTIONS_VERSION)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "unknown ftx_client_options version %u (this library knows "
-                              "%d); initialise it with FTX_CLIENT_OPTIONS_INIT",
+                              "1 to %d); initialise it with FTX_CLIENT_OPTIONS_INIT",
                               opts->version, FTX_CLIENT_OPTIONS_VERSION);
+    if (opts->version >= 2) {
+        ca_file = non_empty(opts->ca_file);
+        ca_path = non_empty(opts->ca_path);
+        allow_insecure = opts->allow_insecure_http != 0;
+    }
+    if (!allow_insecure) {
+        const char *env = getenv("FIVETRAN_ALLOW_INSECURE_HTTP");
+
+        allow_insecure = env != NULL && strcmp(env, "1") == 0;
+    }
+    if ((rc = check_ca("ca_file", ca_file, 0, err)) != FTX_OK ||
+        (rc = check_ca("ca_path", ca_path, 1, err)) != FTX_OK)
+        return rc;
     if ((rc = ftx__retry_policy_check(&opts->retry, err)) != FTX_OK)
         return rc;
     if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_idle_handles < 0)
@@ -366,7 +485,8 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
         url = non_empty(getenv("FIVETRAN_BASE_URL"));
     if (url == NULL)
         url = DEFAULT_BASE_URL;
-    if ((rc = check_base_url(url, err)) != FTX_OK)
+    if ((rc = check_base_url(url, err)) != FTX_OK ||
+        (rc = check_insecure_http(url, allow_insecure, err)) != FTX_OK)
         return rc;
 
     if (ftx_global_init() != FTX_OK)
@@ -398,6 +518,9 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
     while (len > 0 && url[len - 1] == '/')
         len--;
     c->base_url = ftx__strndup(url, len);
+    c->host_root = c->base_url != NULL ? host_root_of(c->base_url) : NULL;
+    c->ca_file = ca_file != NULL ? ftx__strdup(ca_file) : NULL;
+    c->ca_path = ca_path != NULL ? ftx__strdup(ca_path) : NULL;
     {
         ftx__buf ua = FTX__BUF_INIT;
         const char *suffix = non_empty(opts->user_agent_suffix);
@@ -407,7 +530,8 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
             ftx__buf_dispose(&ua);
         c->user_agent = ftx__buf_detach(&ua);
     }
-    if (c->base_url == NULL || c->user_agent == NULL) {
+    if (c->base_url == NULL || c->host_root == NULL || c->user_agent == NULL ||
+        (ca_file != NULL && c->ca_file == NULL) || (ca_path != NULL && c->ca_path == NULL)) {
         ftx_client_free(c);
         return ftx__error_nomem(err);
     }
@@ -590,11 +714,37 @@ static int pause_wait(ftx_client *c, const ftx__request *req, uint64_t *waited_u
 
 /* ---- the handle pool ---- */
 
+/* A 2xx body of a call with a sink goes to the sink (unbounded, streamed); anything
+ * else (an error body, or no sink) is collected in h->resp for JSON parsing. */
+static int sink_takes(pool_handle *h)
+{
+    long status = 0;
+
+    if (h->sink == NULL)
+        return 0;
+    (void)curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status >= 200 && status <= 299;
+}
+
 static size_t write_cb(char *data, size_t size, size_t nmemb, void *userp)
 {
     pool_handle *h = userp;
     size_t n = size * nmemb;
 
+    if (n > 0 && sink_takes(h)) {
+        if (h->sink_file != NULL) {
+            if (fwrite(data, 1, n, h->sink_file) != n) {
+                h->sink_errno = errno != 0 ? errno : EIO;
+                h->sink_stopped = 1;
+                return 0;
+            }
+        } else if (h->sink->write(data, n, h->sink->userdata) != 0) {
+            h->sink_stopped = 1;
+            return 0;
+        }
+        h->sink_bytes += n;
+        return n;
+    }
     if (n > MAX_RESPONSE_BYTES || h->resp.len > MAX_RESPONSE_BYTES - n) {
         h->resp_overflow = 1;
         return 0;
@@ -629,6 +779,13 @@ static pool_handle *handle_new(ftx_client *c)
     bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, h) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf) != CURLE_OK;
     bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+    /* TLS: always verify the peer and its name; the CA set may be replaced. */
+    bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK;
+    if (c->ca_file != NULL)
+        bad |= curl_easy_setopt(e, CURLOPT_CAINFO, c->ca_file) != CURLE_OK;
+    if (c->ca_path != NULL)
+        bad |= curl_easy_setopt(e, CURLOPT_CAPATH, c->ca_path) != CURLE_OK;
     (void)curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     (void)curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     if (bad) {
@@ -655,6 +812,19 @@ static pool_handle *handle_get(ftx_client *c)
 
 static void handle_put(ftx_client *c, pool_handle *h)
 {
+    /* Forget the call's transport variants: the next user gets a plain JSON handle. */
+    if (h->mime != NULL) {
+        (void)curl_easy_setopt(h->easy, CURLOPT_MIMEPOST, (curl_mime *)NULL);
+        (void)curl_easy_setopt(h->easy, CURLOPT_HTTPGET, 1L);
+        curl_mime_free(h->mime);
+        h->mime = NULL;
+    }
+    h->xport = NULL;
+    h->sink = NULL;
+    h->sink_file = NULL;
+    h->sink_bytes = 0;
+    h->sink_stopped = 0;
+    h->sink_errno = 0;
     /* Request bodies may hold connector passwords: wiped before being kept or freed. */
     if (h->req_body.ptr != NULL)
         OPENSSL_cleanse(h->req_body.ptr, h->req_body.len);
@@ -901,6 +1071,23 @@ static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h,
     const char *hint = "";
     int type = FTX_ERR_TRANSPORT, not_sent;
 
+    if (h->sink_stopped) {
+        *klass = RETRY_NEVER;
+        type = h->sink_errno != 0 ? FTX_ERR_INVALID_ARGUMENT : FTX_ERR_CANCELLED;
+        if (h->sink_errno != 0)
+            ftx__error_set(
+                err, type, "%s %s: writing the response to %.300s failed after %llu bytes: %s",
+                req->method, req->path, h->sink->path != NULL ? h->sink->path : "the file",
+                h->sink_bytes, strerror(h->sink_errno));
+        else
+            ftx__error_set(err, type,
+                           "%s %s: the sink's write callback stopped the transfer after %llu "
+                           "bytes",
+                           req->method, req->path, h->sink_bytes);
+        if (err != NULL)
+            err->status = (int)status;
+        return type;
+    }
     if (h->resp_overflow) {
         *klass = RETRY_NEVER;
         ftx__error_set(err, FTX_ERR_DECODE,
@@ -920,14 +1107,29 @@ static int transport_error(const ftx__request *req, CURLcode cc, pool_handle *h,
                cc == CURLE_COULDNT_RESOLVE_PROXY || cc == CURLE_COULDNT_CONNECT;
 
     switch (cc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
     case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_CACERT_BADFILE:
+        /* Never retried, never worked around: the server is not who it should be (or
+         * the CA set is unusable). */
+        *klass = RETRY_NEVER;
+        ftx__error_set(err, FTX_ERR_TRANSPORT,
+                       "%s %s: TLS verification failed: %s (curl %d); the server's "
+                       "certificate is not signed by a trusted CA or does not match the host "
+                       "name. If the server uses a private CA (e.g. a company proxy), pass "
+                       "its certificate with the ca_file option (or a directory with "
+                       "ca_path); check the base URL's host name",
+                       req->method, req->path, detail, (int)cc);
+        if (err != NULL) {
+            err->status = (int)status;
+            one_line(err);
+        }
+        return FTX_ERR_TRANSPORT;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
     case CURLE_BAD_CONTENT_ENCODING:
         *klass = RETRY_NEVER;
         hint = "; check the base URL and TLS set-up";
@@ -992,14 +1194,14 @@ static int check_path_length(const ftx__request *req, ftx_error *err)
 }
 
 /* Point the handle at base URL + path, checking libcurl's answer. */
-static int set_url(ftx_client *c, ftx__handle *h, const ftx__request *req, ftx_error *err)
+static int set_url(ftx__handle *h, const char *root, const ftx__request *req, ftx_error *err)
 {
     CURLcode cc;
 
     if (check_path_length(req, err) != FTX_OK)
         return FTX_ERR_INVALID_ARGUMENT;
     buf_clear(&h->url);
-    if (ftx__buf_puts(&h->url, c->base_url) != 0 || ftx__buf_puts(&h->url, req->path) != 0)
+    if (ftx__buf_puts(&h->url, root) != 0 || ftx__buf_puts(&h->url, req->path) != 0)
         return ftx__error_nomem(err);
     cc = curl_easy_setopt(h->easy, CURLOPT_URL, h->url.ptr);
     if (cc == CURLE_OUT_OF_MEMORY)
@@ -1010,24 +1212,98 @@ static int set_url(ftx_client *c, ftx__handle *h, const ftx__request *req, ftx_e
     return FTX_OK;
 }
 
+/* The multipart body of `req` (libcurl's mime API), built once per call: libcurl
+ * rewinds it (and re-reads file parts) for every attempt. */
+static int build_mime(pool_handle *h, const ftx__request *req, ftx_error *err)
+{
+    curl_mime *m = curl_mime_init(h->easy);
+    size_t i;
+    int bad = m == NULL;
+
+    for (i = 0; !bad && i < h->xport->form_count; i++) {
+        const ftx_form_part *p = &h->xport->form[i];
+        curl_mimepart *part = curl_mime_addpart(m);
+
+        bad = part == NULL || curl_mime_name(part, p->name) != CURLE_OK;
+        if (!bad && p->file_path != NULL)
+            bad = curl_mime_filedata(part, p->file_path) != CURLE_OK;
+        else if (!bad && p->data != NULL)
+            bad = curl_mime_data(part, p->data, p->data_len) != CURLE_OK;
+        else if (!bad)
+            bad = curl_mime_data(part, p->value, CURL_ZERO_TERMINATED) != CURLE_OK;
+        if (!bad && p->filename != NULL)
+            bad = curl_mime_filename(part, p->filename) != CURLE_OK;
+        if (!bad && p->content_type != NULL)
+            bad = curl_mime_type(part, p->content_type) != CURLE_OK;
+    }
+    if (bad) {
+        curl_mime_free(m);
+        return ftx__error_set(err, FTX_ERR_NOMEM, "%s %s: out of memory building the form",
+                              req->method, req->path);
+    }
+    h->mime = m;
+    return FTX_OK;
+}
+
+/* Before an attempt of a call with a sink: drop what a failed attempt delivered. The
+ * call only retries such an attempt when this is possible (see call_impl). */
+static int sink_rewind(pool_handle *h, const ftx__request *req, ftx_error *err)
+{
+    int failed = 0;
+
+    h->sink_stopped = 0;
+    h->sink_errno = 0;
+    if (h->sink_bytes == 0)
+        return FTX_OK;
+    h->sink_bytes = 0;
+    if (h->sink_file != NULL) {
+        failed = fflush(h->sink_file) != 0 || ftruncate(fileno(h->sink_file), 0) != 0 ||
+                 fseek(h->sink_file, 0, SEEK_SET) != 0;
+        if (failed)
+            return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                                  "%s %s: cannot empty the download file for a retry: %s",
+                                  req->method, req->path, strerror(errno));
+        return FTX_OK;
+    }
+    if (h->sink->reset == NULL || h->sink->reset(h->sink->userdata) != 0)
+        return ftx__error_set(err, FTX_ERR_CANCELLED,
+                              "%s %s: the sink's reset callback refused a retry", req->method,
+                              req->path);
+    return FTX_OK;
+}
+
 int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req, int is_create,
                          ftx_error *err)
 {
     CURL *e = h->easy;
-    int has_body, is_get, is_delete, is_patch, rc;
+    static const ftx__transport json_both_ways = {0};
+    const ftx__transport *t = h->xport != NULL ? h->xport : &json_both_ways;
+    int has_body, is_get, is_delete, is_patch, kind, rc;
 
     is_get = strcmp(req->method, "GET") == 0;
     is_delete = strcmp(req->method, "DELETE") == 0;
     is_patch = strcmp(req->method, "PATCH") == 0;
     has_body = !is_get && !is_delete;
+    /* JSON unless the call asked for no body or a form (whose Content-Type, with its
+     * boundary, libcurl writes). */
+    kind = !has_body           ? HDR_NO_BODY
+           : t->form_count > 0 ? HDR_NO_BODY
+           : t->no_body        ? HDR_EMPTY_BODY
+                               : HDR_JSON;
+
+    if (h->sink != NULL && (rc = sink_rewind(h, req, err)) != FTX_OK)
+        return rc;
 
     buf_clear(&h->resp);
     buf_clear(&h->req_body);
     h->resp_overflow = 0;
     h->errbuf[0] = '\0';
-    if ((rc = set_url(c, h, req, err)) != FTX_OK)
+    if ((rc = set_url(h, t->host_root ? c->host_root : c->base_url, req, err)) != FTX_OK)
         return rc;
-    if (has_body) {
+    if (kind == HDR_EMPTY_BODY) {
+        if (ftx__buf_puts(&h->req_body, "") != 0)
+            return ftx__error_nomem(err);
+    } else if (kind == HDR_JSON) {
         if (req->body != NULL) {
             if (json_dump_callback(req->body, dump_cb, &h->req_body,
                                    JSON_COMPACT | JSON_ENCODE_ANY) != 0)
@@ -1046,8 +1322,13 @@ int ftx__attempt_prepare(ftx_client *c, ftx__handle *h, const ftx__request *req,
      * the response starts. Harmless for everything but a create, which could then
      * happen twice: creates always go out on a fresh connection. */
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, is_create ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers[req->accept_v2 ? 1 : 0][has_body]);
-    if (has_body) {
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers[req->accept_v2 ? 1 : 0][kind]);
+    if (has_body && t->form_count > 0) {
+        if (h->mime == NULL && (rc = build_mime(h, req, err)) != FTX_OK)
+            return rc;
+        curl_easy_setopt(e, CURLOPT_MIMEPOST, h->mime);
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, is_patch ? "PATCH" : NULL);
+    } else if (has_body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->req_body.len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, h->req_body.ptr);
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, is_patch ? "PATCH" : NULL);
@@ -1099,6 +1380,8 @@ int ftx__attempt_finish(ftx_client *c, ftx__handle *h, const ftx__request *req, 
                                         retry_after, klass, err);
     }
 
+    if (h->sink != NULL)
+        return FTX_OK; /* the body went to the sink */
     if (h->resp.len == 0 || is_blank(h->resp.ptr, h->resp.len))
         return FTX_OK;
     body = json_loadb(h->resp.ptr, h->resp.len, 0, &jerr);
@@ -1201,10 +1484,66 @@ static int valid_method(const char *m)
            strcmp(m, "DELETE") == 0;
 }
 
+/* Attach `req`'s sink to `h` for the call; a path sink gets a temporary file next to
+ * the path (`*tmp`, free with ftx__free), renamed by sink_end. */
+static int sink_begin(pool_handle *h, const ftx__request *req, const ftx_response_sink *sink,
+                      char **tmp, ftx_error *err)
+{
+    size_t n;
+    int fd;
+
+    *tmp = NULL;
+    if (sink == NULL)
+        return FTX_OK;
+    h->sink = sink;
+    if (sink->path == NULL)
+        return FTX_OK;
+    n = strlen(sink->path);
+    if ((*tmp = ftx__malloc(n + sizeof(".XXXXXX"))) == NULL)
+        return ftx__error_nomem(err);
+    memcpy(*tmp, sink->path, n);
+    memcpy(*tmp + n, ".XXXXXX", sizeof(".XXXXXX"));
+    fd = mkstemp(*tmp);
+    if (fd < 0 || (h->sink_file = fdopen(fd, "wb")) == NULL) {
+        int e = errno;
+
+        if (fd >= 0) {
+            (void)close(fd);
+            (void)unlink(*tmp);
+        }
+        ftx__free(*tmp);
+        *tmp = NULL;
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "%s %s: cannot create a file next to %.300s: %s", req->method,
+                              req->path, sink->path, strerror(e));
+    }
+    return FTX_OK;
+}
+
+/* Close a path sink's file: renamed over the path when the call succeeded, removed
+ * otherwise. A failure to finish the file turns success into an error. */
+static int sink_end(pool_handle *h, const ftx__request *req, char *tmp, int rc, ftx_error *aerr)
+{
+    int failed;
+
+    if (h->sink_file == NULL)
+        return rc;
+    failed = fclose(h->sink_file) != 0;
+    h->sink_file = NULL;
+    if (rc == FTX_OK && (failed || rename(tmp, h->sink->path) != 0)) {
+        rc = ftx__error_set(aerr, FTX_ERR_INVALID_ARGUMENT, "%s %s: cannot write %.300s: %s",
+                            req->method, req->path, h->sink->path, strerror(errno));
+    }
+    if (rc != FTX_OK)
+        (void)unlink(tmp);
+    ftx__free(tmp);
+    return rc;
+}
+
 /* ftx__call, also reporting the last status and the attempt count (err untouched on
  * success). */
-static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, int *status_out,
-                     int *attempts_out, ftx_error *err)
+static int call_impl(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+                     json_t **out_body, int *status_out, int *attempts_out, ftx_error *err)
 {
     ftx_error aerr;
     ftx_request_info info;
@@ -1213,6 +1552,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
     uint64_t delay = 0, waited_until = 0;
     double t0;
     long status = 0;
+    char *sink_tmp = NULL;
     int attempt, rc, klass, is_create;
 
     *out_body = NULL;
@@ -1230,6 +1570,11 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
     h = handle_get(c);
     if (h == NULL)
         return ftx__error_nomem(err);
+    h->xport = t;
+    if ((rc = sink_begin(h, req, t != NULL ? t->sink : NULL, &sink_tmp, err)) != FTX_OK) {
+        handle_put(c, h);
+        return rc;
+    }
 
     for (attempt = 1;; attempt++) {
         ftx_error_clear(&aerr);
@@ -1249,6 +1594,16 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
 
         if (rc == FTX_OK || rc == FTX_ERR_NOMEM)
             break;
+        if (h->sink_bytes > 0 && h->sink_file == NULL && h->sink->reset == NULL) {
+            /* The caller already has part of this body and cannot take it back. */
+            size_t n = strlen(aerr.message);
+
+            (void)snprintf(aerr.message + n, sizeof(aerr.message) - n,
+                           " (%llu bytes already delivered to the sink's write callback; "
+                           "not retried without a reset callback)",
+                           h->sink_bytes);
+            break;
+        }
         if (!ftx__retry_decide(c, is_create, attempt, status, klass, &aerr, &info, &delay))
             break;
         if (deadline_passed(c, req, delay))
@@ -1258,6 +1613,11 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
             ftx__client_pause_until(c, waited_until);
         }
         ftx__sleep_ms(c, delay);
+    }
+    rc = sink_end(h, req, sink_tmp, rc, &aerr);
+    if (rc != FTX_OK) {
+        json_decref(body);
+        body = NULL;
     }
     handle_put(c, h);
 
@@ -1275,10 +1635,16 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
 
 int ftx__call(ftx_client *c, const ftx__request *req, json_t **out_body, ftx_error *err)
 {
+    return ftx__call_transport(c, req, NULL, out_body, err);
+}
+
+int ftx__call_transport(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+                        json_t **out_body, ftx_error *err)
+{
     json_t *body = NULL;
     int status, attempts, rc;
 
-    rc = call_impl(c, req, &body, &status, &attempts, err);
+    rc = call_impl(c, req, t, &body, &status, &attempts, err);
     if (out_body != NULL)
         *out_body = body;
     else
@@ -1295,7 +1661,7 @@ int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ft
     if (out_data == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
     *out_data = NULL;
-    rc = call_impl(c, req, &body, &status, &attempts, err);
+    rc = call_impl(c, req, NULL, &body, &status, &attempts, err);
     if (rc != FTX_OK)
         return rc;
     ftx_error_clear(&e2);

@@ -74,10 +74,25 @@ typedef struct ftx__request {
                            * timeouts and retry waits all end by then. */
 } ftx__request;
 
+/* How a request's body is sent and its 2xx body received, when not as JSON
+ * (ftx_request_options version 2). Kept apart from ftx__request so its positional
+ * initialisers stay complete. */
+typedef struct ftx__transport {
+    int no_body;               /* POST/PATCH without any body or Content-Type */
+    int host_root;             /* path is relative to the host root, not base URL */
+    const ftx_form_part *form; /* multipart/form-data body (form_count parts) */
+    size_t form_count;
+    const ftx_response_sink *sink; /* 2xx body goes here, not parsed */
+} ftx__transport;
+
 /* Perform `req` with the client's retry policy. On 2xx, `*out_body` (may be NULL)
  * receives a new reference to the parsed body (NULL for an empty body). Errors are
  * mapped per DESIGN.md, with Fivetran's code/message copied into `err`. */
 int ftx__call(ftx_client *c, const ftx__request *req, json_t **out_body, ftx_error *err);
+/* ftx__call with a transport variant (NULL: JSON both ways). With t->sink, `*out_body`
+ * is NULL on success. */
+int ftx__call_transport(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+                        json_t **out_body, ftx_error *err);
 /* Like ftx__call, then unwrap the envelope: `*out_data` = new reference to
  * body.data (an object), or the body itself when it has no "data" but looks like the
  * object (no "code"). A missing or non-object data is FTX_ERR_DECODE. */

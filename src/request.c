@@ -2,6 +2,7 @@
  * Any API operation: raw requests, path building, and the generic JSON pager (the
  * seed's Fivetrex.Stream.paginate).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,10 +30,66 @@ static int request_options(const ftx_request_options *opts, ftx_request_options 
     *o = defaults;
     if (opts == NULL)
         return FTX_OK;
-    if (opts->version != FTX_REQUEST_OPTIONS_VERSION)
+    if (opts->version < 1 || opts->version > FTX_REQUEST_OPTIONS_VERSION)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_request_options version %u", opts->version);
-    *o = *opts;
+                              "unknown ftx_request_options version %u (this library knows 1 "
+                              "to %d); initialise it with FTX_REQUEST_OPTIONS_INIT",
+                              opts->version, FTX_REQUEST_OPTIONS_VERSION);
+    /* Read only the fields of the caller's version. */
+    o->accept_v2 = opts->accept_v2;
+    o->creates = opts->creates;
+    if (opts->version >= 2) {
+        o->flags = opts->flags;
+        o->form = opts->form;
+        o->form_count = opts->form_count;
+        o->sink = opts->sink;
+    }
+    return FTX_OK;
+}
+
+/* The version 2 transport options: consistent with each other and the method. */
+static int transport_check(const char *method, const json_t *body, const ftx_request_options *o,
+                           ftx_error *err)
+{
+    int sends_body =
+        method != NULL && (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0);
+    size_t i;
+
+    if ((o->flags & ~(unsigned)(FTX_REQUEST_NO_BODY | FTX_REQUEST_HOST_ROOT)) != 0)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "unknown ftx_request_options flags 0x%x", o->flags);
+    if ((o->flags & FTX_REQUEST_NO_BODY) != 0 && (body != NULL || o->form_count > 0))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "FTX_REQUEST_NO_BODY with a body or a form: pick one");
+    if ((o->form == NULL) != (o->form_count == 0))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "form and form_count must be set together");
+    if (o->form_count > 0 && (!sends_body || body != NULL))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "a form is sent by POST or PATCH only, and without a JSON body");
+    for (i = 0; i < o->form_count; i++) {
+        const ftx_form_part *p = &o->form[i];
+        int sources = (p->value != NULL) + (p->file_path != NULL) + (p->data != NULL);
+        FILE *f;
+
+        if (p->name == NULL || p->name[0] == '\0' || sources != 1)
+            return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                                  "form part %zu needs a name and exactly one of value, "
+                                  "file_path or data",
+                                  i);
+        if (p->file_path != NULL) {
+            /* Fail before sending anything, with the reason (libcurl would only say
+             * "read error" mid-request). */
+            if ((f = fopen(p->file_path, "rb")) == NULL)
+                return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                                      "form part \"%.100s\": cannot read %.300s: %s", p->name,
+                                      p->file_path, strerror(errno));
+            (void)fclose(f);
+        }
+    }
+    if (o->sink != NULL && ((o->sink->write == NULL) == (o->sink->path == NULL)))
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "a response sink needs exactly one of write or path");
     return FTX_OK;
 }
 
@@ -41,6 +98,7 @@ int ftx_request(ftx_client *client, const char *method, const char *path, const 
 {
     ftx_request_options o;
     ftx__request req = {0};
+    ftx__transport t = {0};
     int rc;
 
     if (out != NULL)
@@ -49,14 +107,20 @@ int ftx_request(ftx_client *client, const char *method, const char *path, const 
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
     if ((rc = check_path(path, err)) < 0)
         return rc;
-    if ((rc = request_options(opts, &o, err)) < 0)
+    if ((rc = request_options(opts, &o, err)) < 0 ||
+        (rc = transport_check(method, body, &o, err)) < 0)
         return rc;
     req.method = method;
     req.path = path;
     req.body = body;
     req.accept_v2 = o.accept_v2 != 0;
     req.creates = o.creates != 0;
-    return ftx__call(client, &req, out, err);
+    t.no_body = (o.flags & FTX_REQUEST_NO_BODY) != 0;
+    t.host_root = (o.flags & FTX_REQUEST_HOST_ROOT) != 0;
+    t.form = o.form;
+    t.form_count = o.form_count;
+    t.sink = o.sink;
+    return ftx__call_transport(client, &req, &t, out, err);
 }
 
 int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...)
@@ -222,7 +286,14 @@ int ftx_request_stream(ftx_client *client, const char *path, const ftx_request_o
     s->userdata = s;
     s->client = client;
     s->limit = opts != NULL ? opts->limit : 0;
-    if ((rc = request_options(ropts, &s->ropts, err)) < 0) {
+    if ((rc = request_options(ropts, &s->ropts, err)) < 0 ||
+        ((s->ropts.flags & FTX_REQUEST_NO_BODY) != 0 || s->ropts.form_count > 0 ||
+         s->ropts.sink != NULL) ||
+        (rc = transport_check("GET", NULL, &s->ropts, err)) < 0) {
+        if (rc == FTX_OK)
+            rc = ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                                "a stream pages with GET: form, sink and FTX_REQUEST_NO_BODY "
+                                "do not apply");
         ftx_json_stream_free(s);
         return rc;
     }

@@ -95,9 +95,19 @@ typedef struct ftx_retry_policy {
         FTX_RETRY_POLICY_VERSION, 3, 1000, 2.0, 30000, 0, NULL, NULL, NULL, NULL                   \
     }
 
-#define FTX_CLIENT_OPTIONS_VERSION 1
+#define FTX_CLIENT_OPTIONS_VERSION 2
 
-/** @brief Options for ftx_client_new(). Strings are copied. */
+/**
+ * @brief Options for ftx_client_new(). Strings are copied.
+ *
+ * Versioning: `version` says which fields the caller's struct has; the library reads
+ * only those (version 1: up to `max_idle_handles`).
+ *
+ * TLS: the server certificate and host name are always verified (libcurl's system CA
+ * bundle unless `ca_file`/`ca_path` say otherwise); there is no option to turn that
+ * off. A failure is FTX_ERR_TRANSPORT with a message starting "TLS verification
+ * failed".
+ */
 typedef struct ftx_client_options {
     unsigned int version;
     /** API key; NULL: $FIVETRAN_API_KEY. */
@@ -111,7 +121,8 @@ typedef struct ftx_client_options {
     /**
      * Base URL including /v1; NULL: $FIVETRAN_BASE_URL, then https://api.fivetran.com/v1
      * A URL with credentials (`user:password@host`) is refused; the error shows it
-     * with them replaced by `***`.
+     * with them replaced by `***`. A plain http:// URL is refused unless its host is
+     * loopback (localhost, 127.0.0.0/8, ::1) or `allow_insecure_http` is set.
      */
     const char *base_url;
     /** Connect timeout in ms (0: 10000). */
@@ -132,12 +143,27 @@ typedef struct ftx_client_options {
     void *observer_userdata;
     /** Most idle connections kept (0: 8). */
     int max_idle_handles;
+    /* ---- version 2 ---- */
+    /** PEM file of the CA certificates to trust instead of the system bundle (e.g. a
+     *  company proxy's CA); NULL: the system bundle. Must be readable. @since 0.2 */
+    const char *ca_file;
+    /** Directory of CA certificates named by subject hash (`openssl rehash`), used
+     *  with or instead of `ca_file`; NULL: none. @since 0.2 */
+    const char *ca_path;
+    /**
+     * Non-zero: accept a plain http:// base URL whose host is not loopback. The API
+     * key and secret then cross the network unencrypted: only for a trusted local
+     * network or proxy. 0: refused with FTX_ERR_INVALID_ARGUMENT, unless the
+     * environment has FIVETRAN_ALLOW_INSECURE_HTTP=1 (the same opt-in for programs
+     * such as the CLI that take their settings from the environment). @since 0.2
+     */
+    int allow_insecure_http;
 } ftx_client_options;
 
 #define FTX_CLIENT_OPTIONS_INIT                                                                    \
     {                                                                                              \
         FTX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, FTX_RETRY_POLICY_INIT,           \
-            {NULL, NULL, NULL}, NULL, NULL, 0                                                      \
+            {NULL, NULL, NULL}, NULL, NULL, 0, NULL, NULL, 0                                       \
     }
 
 /**

@@ -24,9 +24,84 @@
 extern "C" {
 #endif
 
-#define FTX_REQUEST_OPTIONS_VERSION 1
+#define FTX_REQUEST_OPTIONS_VERSION 2
 
-/** @brief Options of ftx_request(). */
+/** @brief ftx_request_options.flags: POST or PATCH with no body at all — no `{}`, no
+ *  Content-Type, `Content-Length: 0` — for operations whose definition takes none
+ *  (e.g. transformation cancel, agent reset-credentials). `body` must be NULL.
+ *  @since 0.2 */
+#define FTX_REQUEST_NO_BODY 0x1u
+/** @brief ftx_request_options.flags: `path` is relative to the API host, not to the
+ *  base URL: the base URL without its trailing `/v1` (the base URL itself when it has
+ *  none). For operations outside `/v1`, e.g. `GET /public/connector-types`.
+ *  @since 0.2 */
+#define FTX_REQUEST_HOST_ROOT 0x2u
+
+/**
+ * @brief One field of a `multipart/form-data` body (ftx_request_options.form).
+ *
+ * The content is exactly one of: `value` (text), `file_path` (read at send time, and
+ * again on a retry) or `data`/`data_len` (copied when the call starts). Used in
+ * arrays, so this struct never grows: later needs get a new struct.
+ * @since 0.2
+ */
+typedef struct ftx_form_part {
+    /** Field name, e.g. "file" (required). */
+    const char *name;
+    /** Text value (NUL-terminated), or NULL. */
+    const char *value;
+    /** File whose contents are the value, or NULL. The filename sent is its last
+     *  path component unless `filename` is set. */
+    const char *file_path;
+    /** In-memory contents (may hold NUL bytes), or NULL. */
+    const void *data;
+    size_t data_len;
+    /** Filename in the part's Content-Disposition; NULL: none (or file_path's). */
+    const char *filename;
+    /** The part's Content-Type, e.g. "application/zip"; NULL: libcurl's choice
+     *  (from a few well-known filename extensions, application/octet-stream for
+     *  other `file_path` parts, none for `value` and `data`). */
+    const char *content_type;
+} ftx_form_part;
+
+/**
+ * @brief Where a 2xx response body goes instead of being parsed as JSON (binary
+ * responses, e.g. a Connector SDK package zip). ftx_request_options.sink.
+ *
+ * Only a 2xx body is delivered, as it arrives and with no size limit (a JSON body is
+ * refused past 64 MiB); an error response's body is still read as the JSON error and
+ * mapped to ftx_error as usual. Set `path` or `write`, not both.
+ *
+ * Retries never deliver data twice. With `path`, the body is written to a new file
+ * next to it (`<path>.XXXXXX`, mode 0600), which is emptied before a retry and renamed
+ * to `path` only when the call succeeds (removed when it fails), so `path` is either
+ * untouched or holds exactly one whole body. With `write`, an attempt that fails after
+ * delivering bytes (e.g. the connection drops mid-body) is retried only when `reset`
+ * is set: `reset` is called first and the caller must discard what it received;
+ * without `reset` the call fails with that attempt's error and the message says how
+ * many bytes were delivered.
+ * @since 0.2
+ */
+typedef struct ftx_response_sink {
+    /** Receive `len` bytes (len > 0) of a 2xx body, in order. Return 0 to continue,
+     *  non-zero to stop: the call then fails with FTX_ERR_CANCELLED. Called on the
+     *  calling thread. */
+    int (*write)(const void *data, size_t len, void *userdata);
+    /** Optional: forget everything `write` received so far (a retry follows). Return
+     *  0 to go on, non-zero to give up (FTX_ERR_CANCELLED). */
+    int (*reset)(void *userdata);
+    /** Passed to `write` and `reset`. */
+    void *userdata;
+    /** Write the body to this file instead (replaced atomically on success). */
+    const char *path;
+} ftx_response_sink;
+
+/**
+ * @brief Options of ftx_request().
+ *
+ * Versioning: `version` says which fields the caller's struct has; the library reads
+ * only those (version 1: up to `creates`). All pointers are borrowed for the call only.
+ */
 typedef struct ftx_request_options {
     unsigned int version;
     /** Non-zero: `Accept: application/json;version=2` (the Connection and Destination
@@ -35,11 +110,21 @@ typedef struct ftx_request_options {
     /** Non-zero: the POST creates an object, so an ambiguous failure (5xx, timeout or
      *  reset after sending) is not retried and returns FTX_ERR_OUTCOME_UNKNOWN. */
     int creates;
+    /* ---- version 2 ---- */
+    /** FTX_REQUEST_NO_BODY, FTX_REQUEST_HOST_ROOT, or 0. @since 0.2 */
+    unsigned int flags;
+    /** POST/PATCH: send these `form_count` parts as `multipart/form-data` (libcurl's
+     *  mime API) instead of a JSON body; `body` must be NULL. @since 0.2 */
+    const ftx_form_part *form;
+    size_t form_count;
+    /** Non-NULL: deliver a 2xx body here instead of parsing it (`*out` is then NULL).
+     *  @since 0.2 */
+    const ftx_response_sink *sink;
 } ftx_request_options;
 
 #define FTX_REQUEST_OPTIONS_INIT                                                                   \
     {                                                                                              \
-        FTX_REQUEST_OPTIONS_VERSION, 0, 0                                                          \
+        FTX_REQUEST_OPTIONS_VERSION, 0, 0, 0u, NULL, 0, NULL                                       \
     }
 
 /**
@@ -50,13 +135,16 @@ typedef struct ftx_request_options {
  *        characters, spaces and '#' are refused, and so is a path (query included)
  *        longer than 8192 bytes (FTX_ERR_INVALID_ARGUMENT naming the limit; the same
  *        limit holds for the paths every typed call builds from its ids).
- * @param body JSON body for POST/PATCH (NULL sends "{}"); ignored for GET/DELETE. Not
- *        stolen.
+ * @param body JSON body for POST/PATCH (NULL sends "{}", unless opts->flags has
+ *        FTX_REQUEST_NO_BODY or opts->form is set); ignored for GET/DELETE. Not stolen.
  * @param opts NULL for defaults.
  * @param[out] out the whole response body, envelope included (`code`, `message`,
  *        `data`); a new reference to release with json_decref(). NULL for an empty body.
- *        May be NULL when the caller does not want it.
- * @return FTX_OK or a negative ftx_error_type (see docs/errors.md).
+ *        May be NULL when the caller does not want it. Always NULL with opts->sink.
+ * @return FTX_OK or a negative ftx_error_type (see docs/errors.md): an option that
+ *         does not fit the method or another option (a form with GET, a body with
+ *         FTX_REQUEST_NO_BODY, a sink with both or neither of write/path, an unreadable
+ *         form file, ...) is FTX_ERR_INVALID_ARGUMENT and nothing is sent.
  * @since 0.1
  */
 FTX_EXTERN int ftx_request(ftx_client *client, const char *method, const char *path,
@@ -109,6 +197,8 @@ FTX_EXTERN int ftx_paginate(ftx_page_fetch_fn fetch, void *userdata, ftx_json_st
  * @brief A lazy stream over a list endpoint: GET `path` page by page, following
  * `next_cursor`, with `opts->limit` as the page size (`opts->cursor` to start later).
  * @param path as for ftx_request(), e.g. "/users" or "/metadata/connector-types".
+ * @param ropts as for ftx_request(); `form`, `sink` and FTX_REQUEST_NO_BODY do not
+ *        apply to a paged GET and are FTX_ERR_INVALID_ARGUMENT.
  * @since 0.1
  */
 FTX_EXTERN int ftx_request_stream(ftx_client *client, const char *path,

@@ -35,6 +35,8 @@ typedef struct queued_response {
 struct mock_server {
     struct MHD_Daemon *daemon;
     unsigned short port;
+    char *tls_key; /* PEM, NULL for plain HTTP */
+    char *tls_cert;
     char url[64];
     char origin[64];
 
@@ -126,6 +128,7 @@ static void free_request(mock_request *r)
     free(r->content_type);
     free(r->user_agent);
     free(r->body);
+    free(r->content_length);
     free(r);
 }
 
@@ -206,6 +209,7 @@ static mock_request *record_request(mock_server *ms, struct MHD_Connection *conn
     r->accept = header_copy(conn, MHD_HTTP_HEADER_ACCEPT);
     r->content_type = header_copy(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
     r->user_agent = header_copy(conn, MHD_HTTP_HEADER_USER_AGENT);
+    r->content_length = header_copy(conn, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (st->body_len > 0) {
         r->body = dup_mem(st->body, st->body_len);
         r->body_len = st->body_len;
@@ -414,15 +418,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return ret;
 }
 
-mock_server *mock_server_start(void)
+static mock_server *start_impl(const char *key_pem, const char *cert_pem)
 {
     mock_server *ms = calloc(1, sizeof(*ms));
     struct sockaddr_in addr;
     const union MHD_DaemonInfo *info;
+    const char *scheme = key_pem != NULL ? "https" : "http";
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                         MHD_USE_ITC | MHD_USE_POLL;
 
     if (ms == NULL)
         return NULL;
+    if (key_pem != NULL) {
+        ms->tls_key = dup_str(key_pem);
+        ms->tls_cert = dup_str(cert_pem);
+        flags |= MHD_USE_TLS;
+    }
     if (pthread_mutex_init(&ms->lock, NULL) != 0) {
+        free(ms->tls_key);
+        free(ms->tls_cert);
         free(ms);
         return NULL;
     }
@@ -436,16 +450,20 @@ mock_server *mock_server_start(void)
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
+    /* The TLS options come last: for a plain server MHD_OPTION_END ends the list
+     * before them. */
     ms->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC |
-            MHD_USE_POLL,
-        0, NULL, NULL, on_request, ms, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        flags, 0, NULL, NULL, on_request, ms, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, ms, MHD_OPTION_UNESCAPE_CALLBACK, identity_unescape,
         ms, MHD_OPTION_NOTIFY_COMPLETED, on_completed, ms, MHD_OPTION_NOTIFY_CONNECTION,
-        on_connection, ms, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+        on_connection, ms, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+        key_pem != NULL ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, ms->tls_key,
+        MHD_OPTION_HTTPS_MEM_CERT, ms->tls_cert, MHD_OPTION_END);
     if (ms->daemon == NULL) {
         pthread_cond_destroy(&ms->handlers_done);
         pthread_mutex_destroy(&ms->lock);
+        free(ms->tls_key);
+        free(ms->tls_cert);
         free(ms);
         return NULL;
     }
@@ -454,13 +472,32 @@ mock_server *mock_server_start(void)
         MHD_stop_daemon(ms->daemon);
         pthread_cond_destroy(&ms->handlers_done);
         pthread_mutex_destroy(&ms->lock);
+        free(ms->tls_key);
+        free(ms->tls_cert);
         free(ms);
         return NULL;
     }
     ms->port = (unsigned short)info->port;
-    snprintf(ms->origin, sizeof(ms->origin), "http://127.0.0.1:%u", (unsigned)ms->port);
-    snprintf(ms->url, sizeof(ms->url), "http://127.0.0.1:%u/v1", (unsigned)ms->port);
+    snprintf(ms->origin, sizeof(ms->origin), "%s://127.0.0.1:%u", scheme, (unsigned)ms->port);
+    snprintf(ms->url, sizeof(ms->url), "%s://127.0.0.1:%u/v1", scheme, (unsigned)ms->port);
     return ms;
+}
+
+mock_server *mock_server_start(void)
+{
+    return start_impl(NULL, NULL);
+}
+
+mock_server *mock_server_start_tls(const char *key_pem, const char *cert_pem)
+{
+    if (key_pem == NULL || cert_pem == NULL)
+        return NULL;
+    return start_impl(key_pem, cert_pem);
+}
+
+unsigned short mock_server_port(const mock_server *ms)
+{
+    return ms != NULL ? ms->port : 0;
 }
 
 const char *mock_server_url(const mock_server *ms)
@@ -501,6 +538,8 @@ void mock_server_stop(mock_server *ms)
     clear_locked(ms);
     pthread_mutex_unlock(&ms->lock);
     free(ms->requests);
+    free(ms->tls_key);
+    free(ms->tls_cert);
     pthread_cond_destroy(&ms->handlers_done);
     pthread_mutex_destroy(&ms->lock);
     free(ms);

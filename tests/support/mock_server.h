@@ -43,13 +43,19 @@ typedef struct mock_request {
     char *user_agent;
     char *body; /* NUL-terminated, NULL when empty */
     size_t body_len;
+    char *content_length; /* header value, NULL when absent */
 } mock_request;
 
 /* Start on 127.0.0.1 with an ephemeral port; NULL on failure. */
 mock_server *mock_server_start(void);
-/* "http://127.0.0.1:<port>/v1" */
+/* The same over HTTPS (libmicrohttpd with GnuTLS), serving the PEM server key and
+ * certificate chain given (copied; see tls_material.h to make them). */
+mock_server *mock_server_start_tls(const char *key_pem, const char *cert_pem);
+/* The port it listens on (127.0.0.1). */
+unsigned short mock_server_port(const mock_server *ms);
+/* "http://127.0.0.1:<port>/v1" ("https://..." for a TLS server) */
 const char *mock_server_url(const mock_server *ms);
-/* "http://127.0.0.1:<port>" */
+/* "http://127.0.0.1:<port>" ("https://..." for a TLS server) */
 const char *mock_server_origin(const mock_server *ms);
 void mock_server_stop(mock_server *ms);
 
@@ -74,7 +80,8 @@ void mock_server_set_handler(mock_server *ms, mock_handler_fn fn, void *userdata
 /* Requests received so far (thread-safe snapshot; pointer valid until reset/stop). */
 size_t mock_server_request_count(mock_server *ms);
 const mock_request *mock_server_request(mock_server *ms, size_t index);
-/* TCP connections accepted so far (proves keep-alive reuse). */
+/* TCP connections accepted so far (proves keep-alive reuse). Over TLS each
+ * connection is one full handshake, so this also counts handshakes. */
 unsigned mock_server_connection_count(mock_server *ms);
 /* Forget queued responses, recorded requests, the connection count and the handler. */
 void mock_server_reset(mock_server *ms);

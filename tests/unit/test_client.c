@@ -193,9 +193,11 @@ static void test_default_base_url_and_trim(void **state)
     ftx_client_free(c);
 
     o.base_url = "http://example.test/v1//";
+    o.allow_insecure_http = 1; /* not loopback: refused without it (test_transport.c) */
     c = th_client_opts(&o);
     assert_string_equal(ftx_client_base_url(c), "http://example.test/v1");
     ftx_client_free(c);
+    o.allow_insecure_http = 0;
 
     setenv("FIVETRAN_BASE_URL", "https://sandbox.test/v1/", 1);
     o.base_url = NULL;
