@@ -67,6 +67,8 @@ struct ftx_client {
     long rl_remaining;
     uint64_t rng;
     uint64_t paused_until; /* client clock, ms: a 429 pauses every call until then */
+    int stream_refs;       /* live streams (ftx__client_ref) */
+    int freed;             /* ftx_client_free was called: destroy at the last unref */
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -251,13 +253,46 @@ static void handle_free(pool_handle *h)
     ftx__free(h);
 }
 
+static void client_destroy(ftx_client *c);
+
+void ftx__client_ref(ftx_client *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->stream_refs++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void ftx__client_unref(ftx_client *c)
+{
+    int destroy;
+
+    pthread_mutex_lock(&c->lock);
+    destroy = --c->stream_refs == 0 && c->freed;
+    pthread_mutex_unlock(&c->lock);
+    if (destroy)
+        client_destroy(c);
+}
+
+/* Streams hold the client (ftx__client_ref): it goes when the last of them does. */
 void ftx_client_free(ftx_client *c)
+{
+    int destroy;
+
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->freed = 1;
+    destroy = c->stream_refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (destroy)
+        client_destroy(c);
+}
+
+static void client_destroy(ftx_client *c)
 {
     pool_handle *h, *next;
     int i, j;
 
-    if (c == NULL)
-        return;
     for (h = c->idle; h != NULL; h = next) {
         next = h->next;
         handle_free(h);
@@ -1099,8 +1134,8 @@ static int valid_method(const char *m)
 
 /* ftx__call, also reporting the last status and the attempt count (err untouched on
  * success). */
-static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, int *status_out,
-                     int *attempts_out, ftx_error *err)
+static int call_impl(ftx_client *c, const ftx__request *req, int prior, json_t **out_body,
+                     int *status_out, int *attempts_out, ftx_error *err)
 {
     ftx_error aerr;
     ftx_request_info info;
@@ -1125,7 +1160,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, json_t **out_body, 
     if (h == NULL)
         return ftx__error_nomem(err);
 
-    for (attempt = 1;; attempt++) {
+    for (attempt = prior + 1;; attempt++) {
         ftx_error_clear(&aerr);
         if ((rc = pause_wait(c, req, &waited_until, &aerr)) != FTX_OK) {
             attempt--; /* nothing was sent */
@@ -1172,7 +1207,7 @@ int ftx__call(ftx_client *c, const ftx__request *req, json_t **out_body, ftx_err
     json_t *body = NULL;
     int status, attempts, rc;
 
-    rc = call_impl(c, req, &body, &status, &attempts, err);
+    rc = call_impl(c, req, 0, &body, &status, &attempts, err);
     if (out_body != NULL)
         *out_body = body;
     else
@@ -1182,6 +1217,12 @@ int ftx__call(ftx_client *c, const ftx__request *req, json_t **out_body, ftx_err
 
 int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ftx_error *err)
 {
+    return ftx__call_data_after(c, req, 0, out_data, err);
+}
+
+int ftx__call_data_after(ftx_client *c, const ftx__request *req, int prior, json_t **out_data,
+                         ftx_error *err)
+{
     json_t *body = NULL;
     ftx_error e2;
     int rc, attempts, status;
@@ -1189,7 +1230,7 @@ int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ft
     if (out_data == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
     *out_data = NULL;
-    rc = call_impl(c, req, &body, &status, &attempts, err);
+    rc = call_impl(c, req, prior, &body, &status, &attempts, err);
     if (rc != FTX_OK)
         return rc;
     ftx_error_clear(&e2);
