@@ -206,10 +206,11 @@ typedef struct ftx__stream ftx__stream;
 int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
                     ftx__stream **out, ftx_error *err);
 /* A stream whose pages come from `fetch` (the `data` of a list response; see
- * ftx_page_fetch_fn) instead of the API: ftx_paginate, and the pager fuzz target.
- * spec->path only names the list in messages. Never prefetches. */
+ * ftx_page_fetch_fn) instead of the API, starting at `cursor` (NULL: the first page):
+ * ftx_paginate, and the pager fuzz target. spec->path only names the list in
+ * messages. Never prefetches. */
 int ftx__stream_new_fetch(ftx_page_fetch_fn fetch, void *userdata, const ftx__list_spec *spec,
-                          ftx__stream **out, ftx_error *err);
+                          const char *cursor, ftx__stream **out, ftx_error *err);
 int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err);
 void ftx__stream_free(ftx__stream *s);
 

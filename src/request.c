@@ -102,7 +102,7 @@ int ftx_paginate(ftx_page_fetch_fn fetch, void *userdata, ftx_json_stream **out,
     *out = NULL;
     if (fetch == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "fetch must not be NULL");
-    rc = ftx__stream_new_fetch(fetch, userdata, &spec, &s, err);
+    rc = ftx__stream_new_fetch(fetch, userdata, &spec, NULL, &s, err);
     *out = (ftx_json_stream *)s;
     return rc;
 }

@@ -181,8 +181,9 @@ int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_op
 }
 
 int ftx__stream_new_fetch(ftx_page_fetch_fn fetch, void *userdata, const ftx__list_spec *spec,
-                          ftx__stream **out, ftx_error *err)
+                          const char *cursor, ftx__stream **out, ftx_error *err)
 {
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     int rc;
 
     if ((rc = check_spec(spec, out, err)) != FTX_OK)
@@ -190,7 +191,8 @@ int ftx__stream_new_fetch(ftx_page_fetch_fn fetch, void *userdata, const ftx__li
     *out = NULL;
     if (fetch == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "fetch must not be NULL");
-    if ((rc = stream_alloc(spec, NULL, out, err)) != FTX_OK)
+    lo.cursor = cursor;
+    if ((rc = stream_alloc(spec, &lo, out, err)) != FTX_OK)
         return rc;
     (*out)->fetch = fetch;
     (*out)->fetch_userdata = userdata;
