@@ -145,7 +145,13 @@ FTX_EXTERN int ftx_client_options_init(ftx_client_options *opts, unsigned int ve
  */
 FTX_EXTERN int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err);
 
-/** @brief Free a client and wipe its secret. NULL-safe. No call may be in flight. */
+/**
+ * @brief Free a client and wipe its secret. NULL-safe. No call may be in flight.
+ *
+ * A live stream holds its client: when streams are still open, the client is freed
+ * (and its secret wiped) when the last of them is freed, and those streams keep
+ * working until then. Every other use of `client` after this call is invalid.
+ */
 FTX_EXTERN void ftx_client_free(ftx_client *client);
 
 /** @brief The base URL the client uses (borrowed, valid while the client lives). */
