@@ -827,6 +827,34 @@ static void test_stream_prefetch_final_error(void **state)
     assert_int_equal(mock_server_request_count(f->ms), 2);
 }
 
+/* While the client-wide 429 pause holds, no prefetch is sent: the _next that needs
+ * the page waits the pause out (client clock), then fetches it. */
+static void test_stream_no_prefetch_while_paused(void **state)
+{
+    fixture *f = *state;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    struct timespec ts = {0, 2000000};
+    char ids[64];
+    int i;
+
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    ftx__client_pause_until(f->client, f->fc.now_ms + 3000);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK); /* would start a prefetch */
+    for (i = 0; i < 25; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    assert_string_equal(ids, "c,d,e");
+    assert_int_equal(f->fc.total_slept_ms, 3000);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+}
+
 /* The stream holds its client: freeing the client first is safe, and the stream
  * still works until it is freed (ASan checks the use-after-free). */
 static void test_stream_outlives_client(void **state)
@@ -910,6 +938,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_prefetch_final_error, th_setup_one_attempt,
                                         th_teardown),
         cmocka_unit_test_setup_teardown(test_stream_outlives_client, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_no_prefetch_while_paused, th_setup_one_attempt,
                                         th_teardown),
     };
 
