@@ -17,6 +17,11 @@
  * --work-ns makes the consumer spend NS nanoseconds of CPU per item (busy loop);
  * --page-work-ms makes it wait MS milliseconds after every 1000 items (like a consumer
  * writing each page to a database), and --latency-ms delays every sandbox response.
+ *
+ * It also times ftx_connector_stream_free twice: at the end of the stream (free_ms),
+ * and on a second stream (pages of 10) freed after reading two items, while the
+ * prefetch of its second page is in flight (free_inflight_ms: with --latency-ms the sandbox is
+ * still holding that response). A prompt _free aborts the transfer instead of waiting.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +88,7 @@ int main(int argc, char **argv)
     ftx_client *c = NULL;
     ftx_connector_stream *s = NULL;
     ftx_error err = {0};
-    double t0, t1, cpu0, cpu1, first_item_s = 0;
+    double t0, t1, cpu0, cpu1, first_item_s = 0, free_ms, inflight_ms = -1, f0;
     unsigned long checksum = 0;
 
     for (i = 1; i < argc; i++) {
@@ -164,7 +169,24 @@ int main(int argc, char **argv)
     t1 = bs_now_s();
     cpu1 = cpu_self_s();
     rss_peak = peak_rss_kib();
+    f0 = bs_now_s();
     ftx_connector_stream_free(s);
+    free_ms = (bs_now_s() - f0) * 1000.0;
+    s = NULL;
+    lo.limit = 10; /* the probe's pages: freeing the page held costs next to nothing */
+    if (!failed && items > 20 && ftx_connectors_stream_all(c, &lo, &s, &err) == FTX_OK) {
+        const ftx_connector *k = NULL;
+
+        if (ftx_connector_stream_next(s, &k, &err) == FTX_OK &&
+            ftx_connector_stream_next(s, &k, &err) == FTX_OK) {
+            bs_sleep_ms(5); /* the request is at the sandbox, which sits on it */
+            f0 = bs_now_s();
+            ftx_connector_stream_free(s);
+            inflight_ms = (bs_now_s() - f0) * 1000.0;
+            s = NULL;
+        }
+        ftx_connector_stream_free(s);
+    }
     ftx_client_free(c);
     bench_sandbox_stop(&sb);
 
@@ -174,22 +196,25 @@ int main(int argc, char **argv)
     if (latency > 0 || page_ms > 0)
         printf("# sandbox latency %ld ms per response, consumer waits %ld ms per 1000 items\n",
                latency, page_ms);
-    printf("%-10s %9s %10s %12s %9s %13s %14s %14s %10s\n", "items", "prefetch", "work_ns",
-           "items/s", "wall_s", "client_cpu_s", "rss_before_kib", "peak_rss_kib", "received");
-    printf("%-10ld %9s %10ld %12.0f %9.3f %13.3f %14ld %14ld %10ld%s\n", items,
+    printf("%-10s %9s %10s %12s %9s %13s %14s %14s %10s %8s %16s\n", "items", "prefetch", "work_ns",
+           "items/s", "wall_s", "client_cpu_s", "rss_before_kib", "peak_rss_kib", "received",
+           "free_ms", "free_inflight_ms");
+    printf("%-10ld %9s %10ld %12.0f %9.3f %13.3f %14ld %14ld %10ld %8.3f %16.3f%s\n", items,
            prefetch ? "on" : "off", work_ns, (double)got / (t1 - t0), t1 - t0, cpu1 - cpu0,
-           rss_before, rss_peak, got, failed || got != items ? "  (INCOMPLETE)" : "");
+           rss_before, rss_peak, got, free_ms, inflight_ms,
+           failed || got != items ? "  (INCOMPLETE)" : "");
     printf("{\"bench\":\"stream_memory\",\"variant\":\"%ld_prefetch_%s%s\",\"items\":%ld,"
            "\"received\":%ld,\"prefetch\":%s,\"work_ns_per_item\":%ld,\"items_per_s\":%.1f,"
            "\"latency_ms\":%ld,\"page_work_ms\":%ld,\"wall_s\":%.4f,\"client_cpu_s\":%.4f,\"first_"
            "item_ms\":%.2f,\"rss_before_kib\":%ld,"
-           "\"peak_rss_kib\":%ld,\"failed\":%s,\"checksum\":%lu}\n",
+           "\"peak_rss_kib\":%ld,\"free_ms\":%.3f,\"free_inflight_ms\":%.3f,\"failed\":%s,"
+           "\"checksum\":%lu}\n",
            items, prefetch ? "on" : "off",
            work_ns > 0   ? "_cpuwork"
            : page_ms > 0 ? "_pagewait"
                          : "",
            items, got, prefetch ? "true" : "false", work_ns, (double)got / (t1 - t0), latency,
-           page_ms, t1 - t0, cpu1 - cpu0, first_item_s * 1000.0, rss_before, rss_peak,
-           failed ? "true" : "false", checksum);
+           page_ms, t1 - t0, cpu1 - cpu0, first_item_s * 1000.0, rss_before, rss_peak, free_ms,
+           inflight_ms, failed ? "true" : "false", checksum);
     return failed ? 1 : 0;
 }

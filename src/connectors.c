@@ -216,9 +216,11 @@ static void item_free(void *item)
     ftx_connector_free(item);
 }
 
+FTX__TYPED_PAGE_FNS(connector_page, ftx_connector_page, ftx_connector, item_free)
+
 void ftx_connector_page_free(ftx_connector_page *page)
 {
-    ftx__page_free((ftx__page *)page, item_free);
+    connector_page_free(page);
 }
 
 void ftx_sync_result_free(ftx_sync_result *r)
@@ -382,9 +384,7 @@ static int list_page(ftx_client *client, int all, const char *group_id,
         return rc;
     rc = ftx__list(client, &spec, opts, &page, err);
     ftx__free(path);
-    if (rc == FTX_OK)
-        *out = (ftx_connector_page *)page;
-    return rc;
+    return rc != FTX_OK ? rc : connector_page_from(page, out, err);
 }
 
 static int list_stream(ftx_client *client, int all, const char *group_id,

@@ -277,15 +277,22 @@ static void free_item(void *item)
 
 static const ftx__list_spec list_spec = {"/destinations", NULL, 1, parse_item, free_item};
 
+FTX__TYPED_PAGE_FNS(destination_page, ftx_destination_page, ftx_destination, free_item)
+
 void ftx_destination_page_free(ftx_destination_page *page)
 {
-    ftx__page_free((ftx__page *)page, free_item);
+    destination_page_free(page);
 }
 
 int ftx_destinations_list(ftx_client *client, const ftx_list_options *opts,
                           ftx_destination_page **out, ftx_error *err)
 {
-    return ftx__list_checked(client, &list_spec, opts, (ftx__page **)out, err);
+    ftx__page *gp = NULL;
+    int rc = ftx__list_checked(client, &list_spec, opts, out != NULL ? &gp : NULL, err);
+
+    if (out != NULL)
+        *out = NULL;
+    return rc != FTX_OK ? rc : destination_page_from(gp, out, err);
 }
 
 int ftx_destinations_stream(ftx_client *client, const ftx_list_options *opts,

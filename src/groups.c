@@ -70,9 +70,11 @@ static void free_item(void *item)
     ftx_group_free(item);
 }
 
+FTX__TYPED_PAGE_FNS(group_page, ftx_group_page, ftx_group, free_item)
+
 void ftx_group_page_free(ftx_group_page *page)
 {
-    ftx__page_free((ftx__page *)page, free_item);
+    group_page_free(page);
 }
 
 static int parse_item(const json_t *item, void **out, ftx_error *err)
@@ -89,7 +91,12 @@ static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_item, free_
 int ftx_groups_list(ftx_client *client, const ftx_list_options *opts, ftx_group_page **out,
                     ftx_error *err)
 {
-    return ftx__list(client, &groups_spec, opts, (ftx__page **)out, err);
+    ftx__page *gp = NULL;
+    int rc = ftx__list(client, &groups_spec, opts, out != NULL ? &gp : NULL, err);
+
+    if (out != NULL)
+        *out = NULL;
+    return rc != FTX_OK ? rc : group_page_from(gp, out, err);
 }
 
 int ftx_groups_stream(ftx_client *client, const ftx_list_options *opts, ftx_group_stream **out,

@@ -91,6 +91,8 @@ struct ftx_client {
     uint64_t rng;
     uint64_t paused_until; /* client clock, ms: a 429 pauses every call until then */
     uint64_t server_until; /* the end the server asked for (>= paused_until; retry_after) */
+    int stream_refs;       /* live streams (ftx__client_ref) */
+    int freed;             /* ftx_client_free was called: destroy at the last unref */
 
     CURLSH *share;
     pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
@@ -278,13 +280,46 @@ static void handle_free(pool_handle *h)
     ftx__free(h);
 }
 
+static void client_destroy(ftx_client *c);
+
+void ftx__client_ref(ftx_client *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->stream_refs++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void ftx__client_unref(ftx_client *c)
+{
+    int destroy;
+
+    pthread_mutex_lock(&c->lock);
+    destroy = --c->stream_refs == 0 && c->freed;
+    pthread_mutex_unlock(&c->lock);
+    if (destroy)
+        client_destroy(c);
+}
+
+/* Streams hold the client (ftx__client_ref): it goes when the last of them does. */
 void ftx_client_free(ftx_client *c)
+{
+    int destroy;
+
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    c->freed = 1;
+    destroy = c->stream_refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (destroy)
+        client_destroy(c);
+}
+
+static void client_destroy(ftx_client *c)
 {
     pool_handle *h, *next;
     int i, j;
 
-    if (c == NULL)
-        return;
     for (h = c->idle; h != NULL; h = next) {
         next = h->next;
         handle_free(h);
@@ -1542,7 +1577,7 @@ static int sink_end(pool_handle *h, const ftx__request *req, char *tmp, int rc, 
 
 /* ftx__call, also reporting the last status and the attempt count (err untouched on
  * success). */
-static int call_impl(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+static int call_impl(ftx_client *c, const ftx__request *req, const ftx__transport *t, int prior,
                      json_t **out_body, int *status_out, int *attempts_out, ftx_error *err)
 {
     ftx_error aerr;
@@ -1576,7 +1611,7 @@ static int call_impl(ftx_client *c, const ftx__request *req, const ftx__transpor
         return rc;
     }
 
-    for (attempt = 1;; attempt++) {
+    for (attempt = prior + 1;; attempt++) {
         ftx_error_clear(&aerr);
         if ((rc = pause_wait(c, req, &waited_until, &aerr)) != FTX_OK) {
             attempt--; /* nothing was sent */
@@ -1644,7 +1679,7 @@ int ftx__call_transport(ftx_client *c, const ftx__request *req, const ftx__trans
     json_t *body = NULL;
     int status, attempts, rc;
 
-    rc = call_impl(c, req, t, &body, &status, &attempts, err);
+    rc = call_impl(c, req, t, 0, &body, &status, &attempts, err);
     if (out_body != NULL)
         *out_body = body;
     else
@@ -1654,6 +1689,12 @@ int ftx__call_transport(ftx_client *c, const ftx__request *req, const ftx__trans
 
 int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ftx_error *err)
 {
+    return ftx__call_data_after(c, req, 0, out_data, err);
+}
+
+int ftx__call_data_after(ftx_client *c, const ftx__request *req, int prior, json_t **out_data,
+                         ftx_error *err)
+{
     json_t *body = NULL;
     ftx_error e2;
     int rc, attempts, status;
@@ -1661,7 +1702,7 @@ int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ft
     if (out_data == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
     *out_data = NULL;
-    rc = call_impl(c, req, NULL, &body, &status, &attempts, err);
+    rc = call_impl(c, req, NULL, prior, &body, &status, &attempts, err);
     if (rc != FTX_OK)
         return rc;
     ftx_error_clear(&e2);

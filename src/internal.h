@@ -97,6 +97,11 @@ int ftx__call_transport(ftx_client *c, const ftx__request *req, const ftx__trans
  * body.data (an object), or the body itself when it has no "data" but looks like the
  * object (no "code"). A missing or non-object data is FTX_ERR_DECODE. */
 int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ftx_error *err);
+/* ftx__call_data for a request of which `prior` attempts were already made elsewhere
+ * (a stream's prefetch, whose retry delay has passed): attempts are numbered on from
+ * there, so max_attempts bounds them all. */
+int ftx__call_data_after(ftx_client *c, const ftx__request *req, int prior, json_t **out_data,
+                         ftx_error *err);
 /* The client's clock (never NULL functions). */
 uint64_t ftx__now_ms(const ftx_client *c);
 void ftx__sleep_ms(const ftx_client *c, uint64_t ms);
@@ -107,6 +112,11 @@ void ftx__sleep_ms(const ftx_client *c, uint64_t ms);
  * server's longer end is kept for retry_after). (http.c; used by batch.c) */
 uint64_t ftx__client_paused_until(ftx_client *c);
 void ftx__client_pause_until(ftx_client *c, uint64_t until_ms);
+
+/* A stream keeps its client alive (http.c): ftx_client_free only drops the caller's
+ * reference, and the client is destroyed when the last ftx__client_unref comes. */
+void ftx__client_ref(ftx_client *c);
+void ftx__client_unref(ftx_client *c);
 
 /* ---- JSON model helpers (json.c) ----
  * Tolerant readers: absent, null or wrongly typed values give the default.
@@ -143,14 +153,60 @@ typedef struct ftx__list_spec {
     ftx__free_fn free_item;
 } ftx__list_spec;
 
-/* One page; items/count/next_cursor are laid out like every typed page struct
- * (T **items; size_t count; char *next_cursor;), so a typed page is allocated as an
- * ftx__page and cast. Free with ftx__page_free(page, spec->free_item). */
+/* One page of the pager, untyped. The public typed pages (ftx_group_page, ...) are
+ * distinct structs built from it by FTX__TYPED_PAGE_FNS below, never cast from it.
+ * Free with ftx__page_free(page, spec->free_item). */
 typedef struct ftx__page {
     void **items;
     size_t count;
     char *next_cursor;
 } ftx__page;
+
+/*
+ * Typed pages without a cast: FTX__TYPED_PAGE_FNS(prefix, PageT, ItemT, free_item), with
+ * `void free_item(void *item)`,
+ * defines
+ *   static int prefix_from(ftx__page *gp, PageT **out, ftx_error *err)
+ *       moves the items of `gp` (consumed, also on failure) into a new PageT whose
+ *       `ItemT **items` array is its own, converting each void * to ItemT *;
+ *   static void prefix_free(PageT *page)  frees the items with free_item, then it.
+ * PageT must have the members `ItemT **items; size_t count; char *next_cursor;`
+ * (checked at compile time by the assignments themselves).
+ */
+#define FTX__TYPED_PAGE_FNS(prefix, PageT, ItemT, free_item_fn)                                    \
+    static void prefix##_free(PageT *page)                                                         \
+    {                                                                                              \
+        size_t i_;                                                                                 \
+        if (page == NULL)                                                                          \
+            return;                                                                                \
+        for (i_ = 0; page->items != NULL && i_ < page->count; i_++)                                \
+            free_item_fn(page->items[i_]);                                                         \
+        ftx__free(page->items);                                                                    \
+        ftx__free(page->next_cursor);                                                              \
+        ftx__free(page);                                                                           \
+    }                                                                                              \
+    static int prefix##_from(ftx__page *gp, PageT **out, ftx_error *err)                           \
+    {                                                                                              \
+        PageT *p_ = ftx__calloc(1, sizeof(*p_));                                                   \
+        size_t i_;                                                                                 \
+        *out = NULL;                                                                               \
+        if (p_ != NULL)                                                                            \
+            p_->items = ftx__calloc(gp->count ? gp->count : 1, sizeof(*p_->items));                \
+        if (p_ == NULL || p_->items == NULL) {                                                     \
+            ftx__free(p_);                                                                         \
+            ftx__page_free(gp, free_item_fn);                                                      \
+            return ftx__error_nomem(err);                                                          \
+        }                                                                                          \
+        for (i_ = 0; i_ < gp->count; i_++)                                                         \
+            p_->items[i_] = (ItemT *)gp->items[i_];                                                \
+        p_->count = gp->count;                                                                     \
+        p_->next_cursor = gp->next_cursor;                                                         \
+        gp->next_cursor = NULL;                                                                    \
+        ftx__page_free(gp, NULL);                                                                  \
+        *out = p_;                                                                                 \
+        return FTX_OK;                                                                             \
+    }
+
 /* NULL, or a known version with limit 0..1000; else FTX_ERR_INVALID_ARGUMENT. */
 int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err);
 int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
@@ -162,10 +218,18 @@ void ftx__page_free(ftx__page *page, ftx__free_fn free_item);
 int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **out,
                     ftx_error *err);
 
-/* Streams: typed stream handles (ftx_group_stream, ...) are this struct, cast. */
+/* Streams: typed stream handles (ftx_group_stream *, ftx_json_stream *, ...) are
+ * pointers to this struct converted to an incomplete public type and back; nothing
+ * is ever read through the public type, so no object is accessed as another type. */
 typedef struct ftx__stream ftx__stream;
 int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
                     ftx__stream **out, ftx_error *err);
+/* A stream whose pages come from `fetch` (the `data` of a list response; see
+ * ftx_page_fetch_fn) instead of the API, starting at `cursor` (NULL: the first page):
+ * ftx_paginate, and the pager fuzz target. spec->path only names the list in
+ * messages. Never prefetches. */
+int ftx__stream_new_fetch(ftx_page_fetch_fn fetch, void *userdata, const ftx__list_spec *spec,
+                          const char *cursor, ftx__stream **out, ftx_error *err);
 int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err);
 void ftx__stream_free(ftx__stream *s);
 

@@ -1,23 +1,26 @@
 /*
- * Concurrent pagers on one curl multi handle, on the calling thread.
+ * One page request on a curl multi handle (ftx__xfer, pager.h), and concurrent
+ * pagers on one multi handle, on the calling thread.
  *
- * K slots, each paging one list at a time: a slot is FREE, WAIT (its next request
- * may start at `due`, client clock) or RUN (its easy handle is on the multi handle).
- * Lists are bound to free slots in index order. Each request is one attempt of the
- * blocking path's pieces (http.h): ftx__attempt_prepare, the transfer, then
- * ftx__attempt_finish / ftx__attempt_report / ftx__retry_decide, so retries, errors
- * and the observer behave exactly as for ftx__call. Retry delays are due times, not
- * sleeps; the client-wide 429 pause (ftx__pause_check) holds back every WAIT slot.
- * When nothing is in flight and every waiting slot is due in the future, the loop
- * sleeps on the client's clock until the earliest due time (a fake clock completes
- * that at once, so tests still make progress).
+ * An ftx__xfer attempt is the blocking path's pieces (http.h): ftx__attempt_prepare,
+ * the transfer, then ftx__attempt_finish / ftx__attempt_report / ftx__retry_decide,
+ * so retries, errors and the observer behave exactly as for ftx__call. Streams use
+ * it for their one-page-ahead prefetch (stream.c); the fan-out below for every page.
+ *
+ * Fan-out: K slots, each walking one list at a time (ftx__walk: the same cursor
+ * walk and loop guards as a stream): a slot is FREE, WAIT (its next request may
+ * start at `due`, client clock) or RUN (its transfer is on the multi handle). Lists
+ * are bound to free slots in index order. Retry delays are due times, not sleeps;
+ * the client-wide 429 pause holds back every WAIT slot. When nothing is in flight
+ * and every waiting slot is due in the future, the loop sleeps on the client's clock
+ * until the earliest due time (a fake clock completes that at once, so tests still
+ * make progress).
  */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "http.h"
-#include "internal.h"
+#include "pager.h"
 #include "retry.h"
 
 #define DEFAULT_IN_FLIGHT 8
@@ -25,18 +28,128 @@
 /* Longest single curl_multi_poll wait (real ms): due times are re-checked after it. */
 #define MAX_POLL_MS 1000
 
+/* ---- one page request ---- */
+
+static void xfer_request(const ftx__xfer *x, ftx__request *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->method = "GET";
+    req->path = x->path.ptr;
+    req->accept_v2 = x->accept_v2;
+}
+
+int ftx__xfer_page(ftx__xfer *x, const ftx__list_spec *spec, const char *cursor, int limit)
+{
+    x->accept_v2 = spec->accept_v2;
+    x->attempt = 1;
+    x->waited_until = 0;
+    return ftx__page_path(spec, cursor, limit, &x->path);
+}
+
+int ftx__xfer_start(ftx_client *c, CURLM *multi, ftx__xfer *x, void *priv, uint64_t *paused_until,
+                    ftx_error *err)
+{
+    ftx__request req;
+    uint64_t until = 0, left = 0;
+    CURL *easy;
+    int rc;
+
+    *paused_until = 0;
+    xfer_request(x, &req);
+    if ((rc = ftx__pause_check(c, &req, x->waited_until, &until, &left, err)) != FTX_OK) {
+        if (err != NULL)
+            err->attempts = x->attempt - 1;
+        return rc;
+    }
+    if (until != 0 && left > 0) {
+        *paused_until = until;
+        return FTX_OK;
+    }
+    if (until != 0)
+        x->waited_until = until;
+    if (x->h == NULL && (x->h = ftx__handle_get(c)) == NULL)
+        return ftx__error_nomem(err);
+    if ((rc = ftx__attempt_prepare(c, x->h, &req, 0, err)) != FTX_OK) {
+        if (err != NULL)
+            err->attempts = x->attempt - 1;
+        return rc;
+    }
+    easy = ftx__handle_easy(x->h);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, priv);
+    if (curl_multi_add_handle(multi, easy) != CURLM_OK)
+        return ftx__error_nomem(err);
+    x->t0 = ftx__monotonic_ms();
+    x->running = 1;
+    return FTX_OK;
+}
+
+int ftx__xfer_done(ftx_client *c, CURLM *multi, ftx__xfer *x, const ftx__list_spec *spec,
+                   CURLcode cc, ftx__page **page, int *retry, uint64_t *due, ftx_error *err)
+{
+    ftx__request req;
+    ftx_request_info info;
+    ftx_error e;
+    json_t *body = NULL;
+    uint64_t delay = 0;
+    long status = 0;
+    int rc, klass;
+
+    *page = NULL;
+    *retry = 0;
+    *due = 0;
+    (void)curl_multi_remove_handle(multi, ftx__handle_easy(x->h));
+    x->running = 0;
+    xfer_request(x, &req);
+    ftx_error_clear(&e);
+    rc = ftx__attempt_finish(c, x->h, &req, 0, cc, &body, &klass, &status, &e);
+    ftx__attempt_report(c, &req, status, x->t0, x->attempt, rc, &info);
+    if (rc == FTX_OK) {
+        rc = ftx__page_from_body(spec, &req, body, status, x->attempt, page, err);
+        json_decref(body);
+        return rc;
+    }
+    if (rc != FTX_ERR_NOMEM &&
+        ftx__retry_decide(c, 0, x->attempt, status, klass, &e, &info, &delay)) {
+        *retry = 1;
+        *due = ftx__now_ms(c) + delay;
+        if (status == 429) {
+            x->waited_until = *due;
+            ftx__client_pause_until(c, *due);
+        }
+    }
+    e.attempts = x->attempt;
+    if (*retry)
+        x->attempt++;
+    if (err != NULL)
+        *err = e;
+    return rc;
+}
+
+void ftx__xfer_dispose(ftx_client *c, CURLM *multi, ftx__xfer *x)
+{
+    if (x->h != NULL) {
+        CURL *easy = ftx__handle_easy(x->h);
+
+        if (x->running)
+            (void)curl_multi_remove_handle(multi, easy);
+        curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+        ftx__handle_put(c, x->h);
+    }
+    x->h = NULL;
+    x->running = 0;
+    ftx__buf_dispose(&x->path);
+}
+
+/* ---- fan-out ---- */
+
 enum { SLOT_FREE = 0, SLOT_WAIT, SLOT_RUN };
 
 typedef struct slot {
     int state;
     size_t list;    /* index into specs (WAIT, RUN) */
-    ftx__handle *h; /* checked out on first use, given back at the end */
-    ftx__buf path;  /* request path of the current page */
-    char *cursor;   /* cursor of the current page (NULL: first page) */
-    int attempt;    /* attempt number of the next (WAIT) or running (RUN) request */
-    uint64_t waited_until;
+    ftx__xfer xfer; /* the request of the current page */
+    ftx__walk walk; /* the list's cursor walk */
     uint64_t due;
-    double t0;
 } slot;
 
 typedef struct fanout {
@@ -81,139 +194,45 @@ static void fail_nomem(fanout *f)
     fail(f, ftx__error_nomem(&e), &e);
 }
 
-/* The request path of a page: the same as ftx__list builds. */
-static int build_path(fanout *f, slot *s)
+/* Make `s` wait for the page at its walk's cursor. */
+static int page_wait(fanout *f, slot *s)
 {
-    const ftx__list_spec *spec = &f->specs[s->list];
-    char num[16];
-
-    s->path.len = 0;
-    if (s->path.ptr != NULL)
-        s->path.ptr[0] = '\0';
-    if (ftx__buf_puts(&s->path, spec->path) < 0)
-        return -1;
-    if (spec->extra_query != NULL && spec->extra_query[0] != '\0') {
-        if (ftx__buf_puts(&s->path, strchr(spec->path, '?') ? "&" : "?") < 0 ||
-            ftx__buf_puts(&s->path, spec->extra_query) < 0)
-            return -1;
-    }
-    if (s->cursor != NULL && s->cursor[0] != '\0' &&
-        ftx__query_add(&s->path, "cursor", s->cursor) < 0)
-        return -1;
-    if (f->limit > 0) {
-        (void)snprintf(num, sizeof(num), "%d", f->limit);
-        if (ftx__query_add(&s->path, "limit", num) < 0)
-            return -1;
-    }
-    return 0;
-}
-
-static void request_of(const fanout *f, const slot *s, ftx__request *req)
-{
-    memset(req, 0, sizeof(*req));
-    req->method = "GET";
-    req->path = s->path.ptr;
-    req->accept_v2 = f->specs[s->list].accept_v2;
-}
-
-/* Make `s` wait for the first (cursor NULL) or next page of its list. */
-static int page_wait(fanout *f, slot *s, char *cursor)
-{
-    ftx__free(s->cursor);
-    s->cursor = cursor;
-    s->attempt = 1;
-    s->waited_until = 0;
     s->due = 0;
     s->state = SLOT_WAIT;
-    if (build_path(f, s) < 0) {
+    if (ftx__xfer_page(&s->xfer, &f->specs[s->list], s->walk.cursor, f->limit) < 0) {
         fail_nomem(f);
         return -1;
     }
     return 0;
 }
 
-static void start(fanout *f, slot *s)
+/* Bind `s` to the next list. */
+static int bind_list(fanout *f, slot *s)
 {
-    ftx__request req;
     ftx_error e;
-    CURL *easy;
-    int rc;
 
-    if (s->h == NULL && (s->h = ftx__handle_get(f->c)) == NULL) {
-        fail_nomem(f);
-        return;
-    }
-    request_of(f, s, &req);
+    s->list = f->next_list++;
+    ftx__walk_dispose(&s->walk);
     ftx_error_clear(&e);
-    if ((rc = ftx__attempt_prepare(f->c, s->h, &req, 0, &e)) != FTX_OK) {
-        e.attempts = s->attempt - 1;
-        fail(f, rc, &e);
-        return;
+    if (ftx__walk_init(&s->walk, NULL, &e) != FTX_OK) {
+        fail(f, FTX_ERR_NOMEM, &e);
+        return -1;
     }
-    easy = ftx__handle_easy(s->h);
-    curl_easy_setopt(easy, CURLOPT_PRIVATE, (void *)s);
-    if (curl_multi_add_handle(f->multi, easy) != CURLM_OK) {
-        fail_nomem(f);
-        return;
-    }
-    s->t0 = ftx__monotonic_ms();
-    s->state = SLOT_RUN;
-    f->running++;
-    f->st.requests++;
-    if (s->attempt > 1)
-        f->st.retries++;
-    if (f->running > f->st.peak_in_flight)
-        f->st.peak_in_flight = f->running;
-}
-
-/* A 2xx body to a page: the envelope's data, then the items (as ftx__call_data and
- * ftx__list do). */
-static int body_page(const ftx__list_spec *spec, const ftx__request *req, json_t *body, long status,
-                     int attempt, ftx__page **out, ftx_error *err)
-{
-    json_t *data = NULL;
-    ftx_error e2;
-    int rc;
-
-    *out = NULL;
-    ftx_error_clear(&e2);
-    if (body == NULL) {
-        rc = ftx__error_set(err, FTX_ERR_DECODE,
-                            "%s %s: %ld with an empty body; expected a JSON object with \"data\"",
-                            req->method, req->path, status);
-    } else {
-        rc = ftx__envelope_data(body, &data, &e2);
-        if (rc != FTX_OK)
-            ftx__error_set(err, rc, "%s %s: %ld %s", req->method, req->path, status, e2.message);
-    }
-    if (rc != FTX_OK) {
-        err->attempts = attempt;
-        err->status = (int)status;
-        return rc;
-    }
-    rc = ftx__page_parse(data, spec, out, err);
-    json_decref(data);
-    return rc;
+    return page_wait(f, s);
 }
 
 /* Hand a page's items over, then move `s` to the next page or free it. */
 static void deliver(fanout *f, slot *s, ftx__page *page)
 {
     const ftx__list_spec *spec = &f->specs[s->list];
-    char *next = NULL;
     ftx_error e;
     size_t i;
     int r;
 
     ftx_error_clear(&e);
-    /* As a stream: a page answering its own cursor would loop forever. */
-    if (page->next_cursor != NULL && s->cursor != NULL &&
-        strcmp(page->next_cursor, s->cursor) == 0) {
-        ftx__error_set(&e, FTX_ERR_DECODE,
-                       "%s: the server answered cursor \"%.100s\" with the same next_cursor; "
-                       "stopping instead of asking for the same page forever",
-                       spec->path, s->cursor);
-        fail(f, FTX_ERR_DECODE, &e);
+    if ((r = ftx__walk_accept(&s->walk, spec->path, page->next_cursor, page->count, &e)) !=
+        FTX_OK) {
+        fail(f, r, &e);
         return;
     }
     for (i = 0; i < page->count; i++) {
@@ -227,82 +246,52 @@ static void deliver(fanout *f, slot *s, ftx__page *page)
             return;
         }
     }
-    if (page->next_cursor == NULL) {
+    if (s->walk.done) {
         f->st.lists_completed++;
-        ftx__free(s->cursor);
-        s->cursor = NULL;
         s->state = SLOT_FREE;
         return;
     }
-    if ((next = ftx__strdup(page->next_cursor)) == NULL) {
-        fail_nomem(f);
-        return;
-    }
-    (void)page_wait(f, s, next);
+    (void)page_wait(f, s);
 }
 
-/* A transfer of `s` ended with `cc`. */
+/* The transfer of `s` ended with `cc`. */
 static void finished(fanout *f, slot *s, CURLcode cc)
 {
     const ftx__list_spec *spec = &f->specs[s->list];
-    ftx__request req;
-    ftx_request_info info;
-    ftx_error e;
     ftx__page *page = NULL;
-    json_t *body = NULL;
-    uint64_t delay;
-    long status = 0;
-    int rc, klass;
+    ftx_error e;
+    uint64_t due;
+    int rc, retry;
 
-    (void)curl_multi_remove_handle(f->multi, ftx__handle_easy(s->h));
     f->running--;
     s->state = SLOT_WAIT;
-    request_of(f, s, &req);
     ftx_error_clear(&e);
-    rc = ftx__attempt_finish(f->c, s->h, &req, 0, cc, &body, &klass, &status, &e);
-    ftx__attempt_report(f->c, &req, status, s->t0, s->attempt, rc, &info);
+    rc = ftx__xfer_done(f->c, f->multi, &s->xfer, spec, cc, &page, &retry, &due, &e);
     if (rc == FTX_OK) {
-        rc = body_page(spec, &req, body, status, s->attempt, &page, &e);
-        json_decref(body);
-        if (rc != FTX_OK) {
-            fail(f, rc, &e);
-            return;
-        }
         deliver(f, s, page);
         ftx__page_free(page, spec->free_item);
         return;
     }
-    if (rc == FTX_ERR_NOMEM ||
-        !ftx__retry_decide(f->c, 0, s->attempt, status, klass, &e, &info, &delay)) {
-        e.attempts = s->attempt;
+    if (!retry) {
         fail(f, rc, &e);
         return;
     }
-    s->due = ftx__now_ms(f->c) + delay;
-    if (status == 429) {
-        s->waited_until = s->due;
-        ftx__client_pause_until(f->c, s->waited_until);
-    }
-    s->attempt++;
+    s->due = due;
 }
 
 /* Bind free slots to the next lists; start every due slot the pause lets go.
  * Returns the earliest future due time (UINT64_MAX: none waiting). */
 static uint64_t schedule(fanout *f)
 {
-    uint64_t now = ftx__now_ms(f->c), min_due = UINT64_MAX, until, left;
-    ftx__request req;
+    uint64_t now = ftx__now_ms(f->c), min_due = UINT64_MAX, paused;
     ftx_error e;
     int i, rc;
 
     for (i = 0; i < f->nslots && !f->stop; i++) {
         slot *s = &f->slots[i];
 
-        if (s->state == SLOT_FREE && f->next_list < f->n) {
-            s->list = f->next_list++;
-            if (page_wait(f, s, NULL) < 0)
-                break;
-        }
+        if (s->state == SLOT_FREE && f->next_list < f->n && bind_list(f, s) < 0)
+            break;
         if (s->state != SLOT_WAIT)
             continue;
         if (s->due > now) {
@@ -310,23 +299,25 @@ static uint64_t schedule(fanout *f)
                 min_due = s->due;
             continue;
         }
-        request_of(f, s, &req);
         ftx_error_clear(&e);
-        rc = ftx__pause_check(f->c, &req, s->waited_until, &until, &left, &e);
+        rc = ftx__xfer_start(f->c, f->multi, &s->xfer, s, &paused, &e);
         if (rc != FTX_OK) {
-            e.attempts = s->attempt - 1;
             fail(f, rc, &e);
             break;
         }
-        if (until != 0 && left > 0) {
-            s->due = until;
+        if (paused != 0) {
+            s->due = paused;
             if (s->due < min_due)
                 min_due = s->due;
             continue;
         }
-        if (until != 0)
-            s->waited_until = until;
-        start(f, s);
+        s->state = SLOT_RUN;
+        f->running++;
+        f->st.requests++;
+        if (s->xfer.attempt > 1)
+            f->st.retries++;
+        if (f->running > f->st.peak_in_flight)
+            f->st.peak_in_flight = f->running;
     }
     return min_due;
 }
@@ -450,18 +441,8 @@ done:
     if (stats != NULL)
         *stats = f.st;
     for (i = 0; f.slots != NULL && i < (size_t)f.nslots; i++) {
-        slot *s = &f.slots[i];
-
-        if (s->h != NULL) {
-            CURL *easy = ftx__handle_easy(s->h);
-
-            if (s->state == SLOT_RUN)
-                (void)curl_multi_remove_handle(f.multi, easy);
-            curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
-            ftx__handle_put(c, s->h);
-        }
-        ftx__buf_dispose(&s->path);
-        ftx__free(s->cursor);
+        ftx__xfer_dispose(c, f.multi, &f.slots[i].xfer);
+        ftx__walk_dispose(&f.slots[i].walk);
     }
     ftx__free(f.slots);
     if (f.multi != NULL)

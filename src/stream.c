@@ -1,42 +1,56 @@
 /*
- * The generic cursor pager (one page per call) and the lazy stream over all
- * pages, with optional one-page-ahead prefetch on a background thread.
+ * ftx__list (one page) and the lazy stream over all pages, on the one pager
+ * (pager.h): the cursor walk with its loop guards, the page path, envelope and
+ * parse. A stream's pages come from the API (ftx__stream_new) or from a caller's
+ * fetch function (ftx__stream_new_fetch: ftx_paginate, and the fuzz target).
  *
  * Stream invariants, prefetch or not:
  * - creation makes no request;
- * - a page is requested only once the caller has reached the end of the one
- *   before it (prefetch: page N+1 is requested while page N is consumed, never
- *   N+2, so at most two pages are held);
- * - a failed _next leaves the stream as it was, and the next _next retries the
- *   same page (synchronously);
- * - _free makes no new request and joins a running prefetch.
+ * - a failed _next leaves the stream as it was, and the next _next asks for the same
+ *   page again (synchronously);
+ * - no thread: every request, observer call, retry decision and clock call happens
+ *   on the thread calling _next;
+ * - _free makes no request and returns at once: a running prefetch is aborted;
+ * - the stream holds a reference on its client, so freeing the client first is safe.
+ *
+ * Prefetch (API streams, on unless opts->prefetch is 0): when the caller asks for
+ * the second item of a page — it has used the first one and wants more, so the
+ * next page will likely be read — and the page has a next_cursor, the next page's
+ * request is started on the stream's own curl multi handle and sent at once. It is
+ * driven, without blocking, from the caller's later _next calls while they hand out
+ * the page's items (the response lands in socket buffers meanwhile), and waited for
+ * only when the caller needs the page. So reading one item (or any part of a
+ * one-item page) and stopping costs no extra request; at most one request is ever
+ * ahead, and at most two pages are held. A prefetched attempt that fails goes
+ * through the same decisions as any attempt (ftx__retry_decide, via ftx__xfer_done):
+ * a final error is what _next returns when the page is needed; a retry is made then,
+ * synchronously, after the retry delay, through ftx__call's retry loop, continuing
+ * its attempt count. A prefetch is not started while the client-wide 429 pause
+ * holds (the synchronous path waits for it instead).
  */
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
-#include "internal.h"
+#include "pager.h"
+#include "retry.h"
 
-int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err)
+/* While a prefetch is in flight, _next drives it (curl_multi_perform, which does not
+ * block) on the first calls after it started, to get the request out, then on every
+ * PREFETCH_DRIVE_EVERY-th call. */
+#define PREFETCH_DRIVE_FIRST 4
+#define PREFETCH_DRIVE_EVERY 16
+/* Non-blocking curl_multi_perform rounds when a prefetch starts. */
+#define PREFETCH_START_ROUNDS 3
+/* Receive buffer asked for the prefetch connection (SO_RCVBUF; the kernel caps it at
+ * net.core.rmem_max): a whole page — about 0.75 MB for 1000 connectors — can then
+ * land in it while the caller works without reading, instead of the server stalling
+ * once the default window (128 KiB) is full. */
+#define PREFETCH_RCVBUF (2 * 1024 * 1024)
+/* Longest single curl_multi_poll wait (ms) while blocking for a prefetched page. */
+#define PREFETCH_POLL_MS 1000
+
+static int check_spec(const ftx__list_spec *spec, const void *out, ftx_error *err)
 {
-    if (opts == NULL)
-        return FTX_OK;
-    if (opts->version != FTX_LIST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_list_options version %u (expected %u)", opts->version,
-                              (unsigned)FTX_LIST_OPTIONS_VERSION);
-    if (opts->limit < 0 || opts->limit > 1000)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "limit must be 0 (API default) or 1..1000, got %d", opts->limit);
-    return FTX_OK;
-}
-
-static int check_spec(const ftx_client *c, const ftx__list_spec *spec, const void *out,
-                      ftx_error *err)
-{
-    if (c == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     if (spec == NULL || spec->path == NULL || spec->parse == NULL || spec->free_item == NULL)
@@ -44,108 +58,32 @@ static int check_spec(const ftx_client *c, const ftx__list_spec *spec, const voi
     return FTX_OK;
 }
 
-void ftx__page_free(ftx__page *page, ftx__free_fn free_item)
-{
-    size_t i;
-
-    if (page == NULL)
-        return;
-    if (page->items != NULL && free_item != NULL) {
-        for (i = 0; i < page->count; i++)
-            free_item(page->items[i]);
-    }
-    ftx__free(page->items);
-    ftx__free(page->next_cursor);
-    ftx__free(page);
-}
-
-int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **out, ftx_error *err)
-{
-    const json_t *items, *cursor;
-    ftx__page *page;
-    size_t i, n;
-    int rc;
-
-    if (out == NULL || spec == NULL || spec->parse == NULL || spec->free_item == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "page parse arguments missing");
-    *out = NULL;
-    if (!json_is_object(data))
-        return ftx__error_set(err, FTX_ERR_DECODE, "list response data is not a JSON object");
-    items = json_object_get(data, "items");
-    if (!json_is_array(items))
-        return ftx__error_set(err, FTX_ERR_DECODE, "list response has no \"items\" array");
-    n = json_array_size(items);
-
-    page = ftx__calloc(1, sizeof(*page));
-    if (page == NULL)
-        return ftx__error_nomem(err);
-    page->items = ftx__calloc(n ? n : 1, sizeof(void *));
-    if (page->items == NULL) {
-        ftx__free(page);
-        return ftx__error_nomem(err);
-    }
-    for (i = 0; i < n; i++) {
-        void *item = NULL;
-
-        rc = spec->parse(json_array_get(items, i), &item, err);
-        if (rc != FTX_OK) {
-            ftx__page_free(page, spec->free_item);
-            return rc;
-        }
-        page->items[page->count++] = item;
-    }
-    /* Absent, null and "" all mean "last page". */
-    cursor = json_object_get(data, "next_cursor");
-    if (json_is_string(cursor) && json_string_length(cursor) > 0) {
-        page->next_cursor = ftx__strdup(json_string_value(cursor));
-        if (page->next_cursor == NULL) {
-            ftx__page_free(page, spec->free_item);
-            return ftx__error_nomem(err);
-        }
-    }
-    *out = page;
-    return FTX_OK;
-}
-
-static int list_page(ftx_client *c, const ftx__list_spec *spec, const char *cursor, int limit,
-                     ftx__page **out, ftx_error *err)
+/* One page through ftx__call's retry loop; `prior` attempts were already made (by a
+ * prefetch). */
+static int fetch_page(ftx_client *c, const ftx__list_spec *spec, const char *cursor, int limit,
+                      int prior, ftx__page **out, ftx_error *err)
 {
     ftx__buf path = FTX__BUF_INIT;
     ftx__request req;
     json_t *data = NULL;
-    char num[16];
     int rc;
 
-    if (ftx__buf_puts(&path, spec->path) < 0)
-        goto nomem;
-    if (spec->extra_query != NULL && spec->extra_query[0] != '\0') {
-        if (ftx__buf_puts(&path, strchr(spec->path, '?') ? "&" : "?") < 0 ||
-            ftx__buf_puts(&path, spec->extra_query) < 0)
-            goto nomem;
+    *out = NULL;
+    if (ftx__page_path(spec, cursor, limit, &path) < 0) {
+        ftx__buf_dispose(&path);
+        return ftx__error_nomem(err);
     }
-    if (cursor != NULL && cursor[0] != '\0' && ftx__query_add(&path, "cursor", cursor) < 0)
-        goto nomem;
-    if (limit > 0) {
-        (void)snprintf(num, sizeof(num), "%d", limit);
-        if (ftx__query_add(&path, "limit", num) < 0)
-            goto nomem;
-    }
-
     memset(&req, 0, sizeof(req));
     req.method = "GET";
     req.path = path.ptr;
     req.accept_v2 = spec->accept_v2;
-    rc = ftx__call_data(c, &req, &data, err);
+    rc = ftx__call_data_after(c, &req, prior, &data, err);
     ftx__buf_dispose(&path);
     if (rc != FTX_OK)
         return rc;
     rc = ftx__page_parse(data, spec, out, err);
     json_decref(data);
     return rc;
-
-nomem:
-    ftx__buf_dispose(&path);
-    return ftx__error_nomem(err);
 }
 
 int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
@@ -153,140 +91,263 @@ int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options 
 {
     int rc;
 
-    if ((rc = check_spec(c, spec, out, err)) != FTX_OK)
+    if (c == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
+    if ((rc = check_spec(spec, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
     if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
         return rc;
-    return list_page(c, spec, opts ? opts->cursor : NULL, opts ? opts->limit : 0, out, err);
+    return fetch_page(c, spec, opts && opts->cursor && opts->cursor[0] ? opts->cursor : NULL,
+                      opts ? opts->limit : 0, 0, out, err);
 }
 
 /* ---- streams ---- */
 
+enum {
+    PF_NONE = 0, /* no prefetch */
+    PF_RUNNING,  /* xfer on the multi handle */
+    PF_PAGE,     /* pf_page is the next page */
+    PF_FAILED,   /* the next page failed for good: pf_rc, pf_err */
+    PF_RETRY     /* the next page failed and may be retried from pf_due */
+};
+
 struct ftx__stream {
-    ftx_client *client;
+    ftx_client *client;      /* API source: a reference (ftx__client_ref) */
+    ftx_page_fetch_fn fetch; /* function source (client NULL) */
+    void *fetch_userdata;
     ftx__list_spec spec; /* path and extra_query owned */
     int limit;
     int prefetch;
 
-    char *cursor;    /* cursor of the next page to fetch (NULL: first page) */
-    int started;     /* the first page has been requested successfully */
-    int done;        /* the current page is the last one */
+    ftx__walk walk;
     ftx__page *page; /* current page */
     size_t index;    /* next item of `page` to hand out */
 
-    /* Prefetch of the page after `page`; the thread owns the pf_* fields until
-     * joined. */
-    pthread_t worker;
-    int worker_running;
-    atomic_int cancel;
+    CURLM *multi;   /* created at the first prefetch */
+    ftx__xfer xfer; /* the prefetch of the page at walk.cursor */
+    int pf;         /* PF_* */
+    unsigned pf_calls;
     ftx__page *pf_page;
     int pf_rc;
     ftx_error pf_err;
+    uint64_t pf_due;
+    int pf_attempts;
 };
 
-int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
-                    ftx__stream **out, ftx_error *err)
+static int stream_alloc(const ftx__list_spec *spec, const ftx_list_options *opts, ftx__stream **out,
+                        ftx_error *err)
 {
     ftx__stream *s;
     int rc;
 
-    if ((rc = check_spec(c, spec, out, err)) != FTX_OK)
-        return rc;
-    *out = NULL;
-    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
-        return rc;
-
     s = ftx__calloc(1, sizeof(*s));
     if (s == NULL)
         return ftx__error_nomem(err);
-    s->client = c;
     s->spec = *spec;
     s->spec.path = ftx__strdup(spec->path);
     s->spec.extra_query = spec->extra_query ? ftx__strdup(spec->extra_query) : NULL;
-    s->cursor = opts && opts->cursor && opts->cursor[0] ? ftx__strdup(opts->cursor) : NULL;
-    if (s->spec.path == NULL || (spec->extra_query && s->spec.extra_query == NULL) ||
-        (opts && opts->cursor && opts->cursor[0] && s->cursor == NULL)) {
+    if (s->spec.path == NULL || (spec->extra_query && s->spec.extra_query == NULL)) {
         ftx__stream_free(s);
         return ftx__error_nomem(err);
     }
+    if ((rc = ftx__walk_init(&s->walk, opts ? opts->cursor : NULL, err)) != FTX_OK) {
+        ftx__stream_free(s);
+        return rc;
+    }
     s->limit = opts ? opts->limit : 0;
     s->prefetch = opts ? opts->prefetch != 0 : 1;
-    atomic_init(&s->cancel, 0);
     *out = s;
     return FTX_OK;
 }
 
-static void *prefetch_main(void *arg)
-{
-    ftx__stream *s = arg;
-
-    if (atomic_load(&s->cancel)) {
-        s->pf_rc = FTX_ERR_CANCELLED;
-        return NULL;
-    }
-    ftx_error_clear(&s->pf_err);
-    s->pf_rc = list_page(s->client, &s->spec, s->cursor, s->limit, &s->pf_page, &s->pf_err);
-    return NULL;
-}
-
-/* Start fetching the page after the current one, when there is one. A failure
- * to start a thread only loses the prefetch: _next then fetches synchronously. */
-static void prefetch_start(ftx__stream *s)
-{
-    if (!s->prefetch || s->done || s->worker_running)
-        return;
-    s->pf_page = NULL;
-    s->pf_rc = FTX_OK;
-    if (pthread_create(&s->worker, NULL, prefetch_main, s) == 0)
-        s->worker_running = 1;
-}
-
-/* Join the prefetch; returns its result with its page in *out. */
-static int prefetch_join(ftx__stream *s, ftx__page **out, ftx_error *err)
+int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
+                    ftx__stream **out, ftx_error *err)
 {
     int rc;
 
-    (void)pthread_join(s->worker, NULL);
-    s->worker_running = 0;
-    rc = s->pf_rc;
-    *out = s->pf_page;
-    s->pf_page = NULL;
-    if (rc != FTX_OK && err != NULL)
-        *err = s->pf_err;
-    return rc;
+    if (c == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
+    if ((rc = check_spec(spec, out, err)) != FTX_OK)
+        return rc;
+    *out = NULL;
+    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
+        return rc;
+    if ((rc = stream_alloc(spec, opts, out, err)) != FTX_OK)
+        return rc;
+    ftx__client_ref(c);
+    (*out)->client = c;
+    return FTX_OK;
 }
 
-/* Make `page` the current page (the stream takes it). */
-static int install_page(ftx__stream *s, ftx__page *page, ftx_error *err)
+int ftx__stream_new_fetch(ftx_page_fetch_fn fetch, void *userdata, const ftx__list_spec *spec,
+                          const char *cursor, ftx__stream **out, ftx_error *err)
 {
-    char *next = NULL;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    int rc;
 
-    /* `s->cursor` fetched this page: answering it with itself would make the stream
-     * ask for the same page forever (inside one _next when the pages are empty). */
-    if (page->next_cursor != NULL && s->cursor != NULL &&
-        strcmp(page->next_cursor, s->cursor) == 0) {
-        ftx__page_free(page, s->spec.free_item);
-        return ftx__error_set(err, FTX_ERR_DECODE,
-                              "%s: the server answered cursor \"%.100s\" with the same "
-                              "next_cursor; stopping instead of asking for the same page forever",
-                              s->spec.path, s->cursor);
+    if ((rc = check_spec(spec, out, err)) != FTX_OK)
+        return rc;
+    *out = NULL;
+    if (fetch == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "fetch must not be NULL");
+    lo.cursor = cursor;
+    if ((rc = stream_alloc(spec, &lo, out, err)) != FTX_OK)
+        return rc;
+    (*out)->fetch = fetch;
+    (*out)->fetch_userdata = userdata;
+    (*out)->prefetch = 0;
+    return FTX_OK;
+}
+
+/* ---- prefetch ---- */
+
+static int pf_sockopt(void *userdata, curl_socket_t fd, curlsocktype purpose)
+{
+    int size = PREFETCH_RCVBUF;
+
+    (void)userdata;
+    if (purpose == CURLSOCKTYPE_IPCXN)
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    return CURL_SOCKOPT_OK;
+}
+
+static void pf_complete(ftx__stream *s, CURLcode cc)
+{
+    ftx__page *page = NULL;
+    uint64_t due = 0;
+    int rc, retry = 0;
+
+    ftx_error_clear(&s->pf_err);
+    rc = ftx__xfer_done(s->client, s->multi, &s->xfer, &s->spec, cc, &page, &retry, &due,
+                        &s->pf_err);
+    if (rc == FTX_OK) {
+        s->pf_page = page;
+        s->pf = PF_PAGE;
+    } else if (retry) {
+        s->pf_due = due;
+        s->pf_attempts = s->xfer.attempt - 1;
+        s->pf = PF_RETRY;
+    } else {
+        s->pf_rc = rc;
+        s->pf = PF_FAILED;
     }
-    if (page->next_cursor != NULL) {
-        next = ftx__strdup(page->next_cursor);
-        if (next == NULL) {
-            ftx__page_free(page, s->spec.free_item);
-            return ftx__error_nomem(err);
+}
+
+/* Take a running prefetch off the multi handle unreported: the synchronous path then
+ * fetches the page (only after a failure of curl's multi interface itself). */
+static void pf_drop(ftx__stream *s)
+{
+    if (s->xfer.running) {
+        (void)curl_multi_remove_handle(s->multi, ftx__handle_easy(s->xfer.h));
+        s->xfer.running = 0;
+    }
+    s->pf = PF_NONE;
+}
+
+/* Let a running prefetch progress; with `block`, until it has ended. */
+static void pf_drive(ftx__stream *s, int block)
+{
+    while (s->pf == PF_RUNNING) {
+        CURLMsg *msg;
+        int still = 0, left = 0;
+
+        if (curl_multi_perform(s->multi, &still) != CURLM_OK) {
+            pf_drop(s);
+            return;
+        }
+        while (s->pf == PF_RUNNING && (msg = curl_multi_info_read(s->multi, &left)) != NULL)
+            if (msg->msg == CURLMSG_DONE)
+                pf_complete(s, msg->data.result);
+        if (!block || s->pf != PF_RUNNING)
+            return;
+        if (curl_multi_poll(s->multi, NULL, 0, PREFETCH_POLL_MS, NULL) != CURLM_OK) {
+            pf_drop(s);
+            return;
         }
     }
-    ftx__page_free(s->page, s->spec.free_item);
-    s->page = page;
-    s->index = 0;
-    s->started = 1;
-    ftx__free(s->cursor);
-    s->cursor = next;
-    s->done = next == NULL;
-    return FTX_OK;
+}
+
+/* Start fetching the page at walk.cursor, when prefetch applies. Any obstacle (out
+ * of memory, the client paused) only loses the prefetch: _next then fetches the page
+ * synchronously, which reports it. */
+static void pf_start(ftx__stream *s)
+{
+    ftx_error e;
+    uint64_t paused = 0;
+    int still = 0, i;
+
+    if (!s->prefetch || s->client == NULL || s->pf != PF_NONE || !s->walk.started || s->walk.done)
+        return;
+    if (s->multi == NULL) {
+        if ((s->multi = curl_multi_init()) == NULL)
+            return;
+        (void)curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, 1L);
+    }
+    if (ftx__xfer_page(&s->xfer, &s->spec, s->walk.cursor, s->limit) < 0)
+        return;
+    ftx_error_clear(&e);
+    if (ftx__xfer_start(s->client, s->multi, &s->xfer, s, &paused, &e) != FTX_OK || paused != 0)
+        return;
+    /* Before the first perform, which opens the stream's connection. */
+    curl_easy_setopt(ftx__handle_easy(s->xfer.h), CURLOPT_SOCKOPTFUNCTION, pf_sockopt);
+    s->pf = PF_RUNNING;
+    s->pf_calls = 0;
+    /* Send the request now: a few non-blocking rounds finish a loopback or reused
+     * connection; a slower connect goes on in the following _next calls. */
+    for (i = 0; i < PREFETCH_START_ROUNDS; i++) {
+        curl_off_t sent = 0;
+
+        if (curl_multi_perform(s->multi, &still) != CURLM_OK || still == 0)
+            break;
+        if (curl_easy_getinfo(ftx__handle_easy(s->xfer.h), CURLINFO_PRETRANSFER_TIME_T, &sent) ==
+                CURLE_OK &&
+            sent > 0)
+            break;
+    }
+}
+
+/* The page at walk.cursor: the prefetched one, or fetched now. */
+static int next_page(ftx__stream *s, ftx__page **page, ftx_error *err)
+{
+    int prior = 0;
+
+    *page = NULL;
+    if (s->fetch != NULL) {
+        json_t *data = NULL;
+        int rc = s->fetch(s->walk.cursor, &data, s->fetch_userdata, err);
+
+        if (rc >= 0)
+            rc = ftx__page_parse(data, &s->spec, page, err);
+        json_decref(data);
+        return rc;
+    }
+    if (s->pf == PF_RUNNING)
+        pf_drive(s, 1);
+    switch (s->pf) {
+    case PF_PAGE:
+        s->pf = PF_NONE;
+        *page = s->pf_page;
+        s->pf_page = NULL;
+        return FTX_OK;
+    case PF_FAILED:
+        s->pf = PF_NONE;
+        if (err != NULL)
+            *err = s->pf_err;
+        return s->pf_rc;
+    case PF_RETRY: {
+        uint64_t now = ftx__now_ms(s->client);
+
+        s->pf = PF_NONE;
+        if (s->pf_due > now)
+            ftx__sleep_ms(s->client, s->pf_due - now);
+        prior = s->pf_attempts;
+        break;
+    }
+    default:
+        break;
+    }
+    return fetch_page(s->client, &s->spec, s->walk.cursor, s->limit, prior, page, err);
 }
 
 int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err)
@@ -300,24 +361,32 @@ int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err)
         ftx__page *page = NULL;
         int rc;
 
+        if (s->pf == PF_RUNNING) {
+            s->pf_calls++;
+            if (s->pf_calls <= PREFETCH_DRIVE_FIRST || s->pf_calls % PREFETCH_DRIVE_EVERY == 0)
+                pf_drive(s, 0);
+        }
         if (s->page != NULL && s->index < s->page->count) {
+            if (s->index >= 1)
+                pf_start(s); /* the caller came back for more of this page */
             *out = s->page->items[s->index++];
             return FTX_OK;
         }
-        if (s->started && s->done)
+        if (s->walk.started && s->walk.done)
             return FTX_OK; /* end of stream */
 
-        if (s->worker_running)
-            rc = prefetch_join(s, &page, err);
-        else
-            rc = list_page(s->client, &s->spec, s->cursor, s->limit, &page, err);
-        if (rc != FTX_OK) {
+        if ((rc = next_page(s, &page, err)) != FTX_OK) {
             ftx__page_free(page, s->spec.free_item);
             return rc; /* unchanged: the next call asks for the same page again */
         }
-        if ((rc = install_page(s, page, err)) != FTX_OK)
+        rc = ftx__walk_accept(&s->walk, s->spec.path, page->next_cursor, page->count, err);
+        if (rc != FTX_OK) {
+            ftx__page_free(page, s->spec.free_item);
             return rc;
-        prefetch_start(s);
+        }
+        ftx__page_free(s->page, s->spec.free_item);
+        s->page = page;
+        s->index = 0;
     }
 }
 
@@ -325,16 +394,19 @@ void ftx__stream_free(ftx__stream *s)
 {
     if (s == NULL)
         return;
-    if (s->worker_running) {
-        ftx__page *page = NULL;
-
-        atomic_store(&s->cancel, 1);
-        (void)prefetch_join(s, &page, NULL);
-        ftx__page_free(page, s->spec.free_item);
-    }
+    if (s->xfer.h != NULL)
+        curl_easy_setopt(ftx__handle_easy(s->xfer.h), CURLOPT_SOCKOPTFUNCTION, NULL);
+    if (s->client != NULL)
+        ftx__xfer_dispose(s->client, s->multi, &s->xfer); /* aborts a running prefetch */
+    ftx__buf_dispose(&s->xfer.path);
+    if (s->multi != NULL)
+        curl_multi_cleanup(s->multi);
+    ftx__page_free(s->pf_page, s->spec.free_item);
     ftx__page_free(s->page, s->spec.free_item);
+    ftx__walk_dispose(&s->walk);
     ftx__free((char *)(uintptr_t)s->spec.path);
     ftx__free((char *)(uintptr_t)s->spec.extra_query);
-    ftx__free(s->cursor);
+    if (s->client != NULL)
+        ftx__client_unref(s->client);
     ftx__free(s);
 }

@@ -162,15 +162,22 @@ static void free_item(void *item)
 
 static const ftx__list_spec list_spec = {"/webhooks", NULL, 0, parse_item, free_item};
 
+FTX__TYPED_PAGE_FNS(webhook_page, ftx_webhook_page, ftx_webhook, free_item)
+
 void ftx_webhook_page_free(ftx_webhook_page *page)
 {
-    ftx__page_free((ftx__page *)page, free_item);
+    webhook_page_free(page);
 }
 
 int ftx_webhooks_list(ftx_client *client, const ftx_list_options *opts, ftx_webhook_page **out,
                       ftx_error *err)
 {
-    return ftx__list_checked(client, &list_spec, opts, (ftx__page **)out, err);
+    ftx__page *gp = NULL;
+    int rc = ftx__list_checked(client, &list_spec, opts, out != NULL ? &gp : NULL, err);
+
+    if (out != NULL)
+        *out = NULL;
+    return rc != FTX_OK ? rc : webhook_page_from(gp, out, err);
 }
 
 int ftx_webhooks_stream(ftx_client *client, const ftx_list_options *opts, ftx_webhook_stream **out,

@@ -192,6 +192,10 @@ FTX_EXTERN int ftx_client_new(ftx_client **out, const ftx_client_options *opts, 
  * those may remain in freed heap memory. The library never changes process state to
  * hide them (e.g. core-dump settings); a program that must keep secrets out of core
  * dumps does that itself. Details: docs/secrets.md.
+ *
+ * A live stream holds its client: when streams are still open, the client is freed
+ * (and its secret wiped) when the last of them is freed, and those streams keep
+ * working until then. Every other use of `client` after this call is invalid.
  */
 FTX_EXTERN void ftx_client_free(ftx_client *client);
 

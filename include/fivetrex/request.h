@@ -186,7 +186,9 @@ typedef int (*ftx_page_fetch_fn)(const char *cursor, json_t **out_page, void *us
  *
  * No page is fetched until the first _next; the next page only when the current one is
  * used up; none after the caller stops. A page that is not an object with an `items`
- * array, or whose `next_cursor` repeats the cursor that fetched it, is FTX_ERR_DECODE.
+ * array is FTX_ERR_DECODE, and so is paging that loops (a `next_cursor` already seen
+ * in this walk, or more than 10 empty pages in a row with a `next_cursor`; see
+ * stream.h). `fetch` is called on the thread calling ftx_json_stream_next().
  * @param[out] out the stream; free with ftx_json_stream_free().
  * @since 0.1
  */
@@ -195,7 +197,8 @@ FTX_EXTERN int ftx_paginate(ftx_page_fetch_fn fetch, void *userdata, ftx_json_st
 
 /**
  * @brief A lazy stream over a list endpoint: GET `path` page by page, following
- * `next_cursor`, with `opts->limit` as the page size (`opts->cursor` to start later).
+ * `next_cursor`, with `opts->limit` as the page size (`opts->cursor` to start later)
+ * and `opts->prefetch` as for the typed streams (stream.h; NULL opts: on).
  * @param path as for ftx_request(), e.g. "/users" or "/metadata/connector-types".
  * @param ropts as for ftx_request(); `form`, `sink` and FTX_REQUEST_NO_BODY do not
  *        apply to a paged GET and are FTX_ERR_INVALID_ARGUMENT.

@@ -5,9 +5,21 @@
  * A list call returns one page: `items` (an array of `count` model pointers) and
  * `next_cursor` (NULL on the last page). A stream call does no I/O when created; each
  * `_next` returns one borrowed item (valid until the next `_next` or `_free`), fetching
- * the following page only when the buffered one is used up. The end is FTX_OK with a
- * NULL item. A failed `_next` leaves the stream where it was, so calling it again
- * retries the same page.
+ * the following page only when the buffered one is used up (or ahead of that with
+ * prefetch, below). The end is FTX_OK with a NULL item. A failed `_next` leaves the
+ * stream where it was, so calling it again retries the same page.
+ *
+ * Loop guards: a page whose `next_cursor` was already followed in this walk (or is the
+ * cursor the stream started at), or more than 10 consecutive empty pages that each
+ * carry a `next_cursor`, end the walk with FTX_ERR_DECODE naming the cursor: a server
+ * whose paging loops can never keep a caller inside `_next` or make it read the same
+ * items again. The same rules hold for ftx_request_stream(), ftx_paginate() and
+ * ftx_connectors_stream_groups().
+ *
+ * Threads and lifetime: a stream starts no thread; every request it makes, and so every
+ * observer, retry and clock callback, runs on the thread calling `_next`. A stream
+ * holds a reference on its client (see ftx_client_free()). `_free` makes no request
+ * and returns at once, aborting a prefetch in flight.
  */
 #ifndef FIVETREX_STREAM_H
 #define FIVETREX_STREAM_H
@@ -28,8 +40,16 @@ typedef struct ftx_list_options {
     /** Page size 1..1000; 0 lets the API choose (100). */
     int limit;
     /**
-     * Streams only: non-zero fetches the next page in the background while the
-     * caller consumes the current one (at most two pages held). Default on.
+     * Streams only: non-zero fetches the next page ahead. When the caller asks for
+     * the second item of a page that has a `next_cursor`, the next page's request is
+     * sent (on the stream's own connection, through curl's multi interface); the
+     * caller's later `_next` calls move it along without blocking, and the `_next`
+     * that needs the page waits for what is left. Reading a single item and stopping
+     * costs no extra request; reading two or more may cost one. At most one request
+     * ahead and two pages held. A prefetched attempt that fails is retried by the
+     * `_next` that needs the page, after the retry policy's delay, counting toward
+     * the same `max_attempts`. No prefetch is started while the client-wide 429 pause
+     * holds. Default on.
      */
     int prefetch;
 } ftx_list_options;

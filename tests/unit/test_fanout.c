@@ -779,6 +779,51 @@ static void test_bad_page_is_decode_error(void **state)
     seen_free(&s);
 }
 
+/* Cursors that cycle (A, B, A, ...) or a fresh cursor on every empty page: the
+ * fan-out walks each list with the same guards as a stream. The queue holds far more
+ * pages than the guards allow, ending with a last page, so code without them
+ * returns FTX_OK after every page instead. */
+static void test_cursor_cycles_stopped(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_error err;
+    seen s;
+    const char *ids[] = {"g0"};
+    char body[128];
+    int rc, i;
+
+    memset(&s, 0, sizeof(s));
+    s.group_ids = ids;
+    mock_server_respond(fx->ms, 200, PAGE(ITEM("g0_c0", "g0"), "\"A\""));
+    for (i = 0; i < 40; i++)
+        mock_server_respond(fx->ms, 200,
+                            i % 2 ? PAGE(ITEM("g0_c0", "g0"), "\"A\"")
+                                  : PAGE(ITEM("g0_c1", "g0"), "\"B\""));
+    mock_server_respond(fx->ms, 200, PAGE(ITEM("g0_end", "g0"), "null"));
+    rc = ftx_connectors_stream_groups(fx->client, ids, 1, NULL, on_item, &s, NULL, &err);
+    assert_int_equal(rc, FTX_ERR_DECODE);
+    assert_non_null(strstr(err.message, "cursor \"A\" came back after 2 pages"));
+    assert_int_equal(mock_server_request_count(fx->ms), 3);
+    assert_int_equal(s.count, 2);
+    seen_free(&s);
+
+    /* empty pages, each with a new cursor */
+    mock_server_reset(fx->ms);
+    memset(&s, 0, sizeof(s));
+    s.group_ids = ids;
+    for (i = 0; i < 40; i++) {
+        snprintf(body, sizeof(body), PAGE("", "\"f%d\""), i);
+        mock_server_respond(fx->ms, 200, body);
+    }
+    mock_server_respond(fx->ms, 200, PAGE("", "null"));
+    rc = ftx_connectors_stream_groups(fx->client, ids, 1, NULL, on_item, &s, NULL, &err);
+    assert_int_equal(rc, FTX_ERR_DECODE);
+    assert_non_null(strstr(err.message, "more than 10 empty pages in a row"));
+    assert_int_equal(mock_server_request_count(fx->ms), 11);
+    assert_int_equal(s.count, 0);
+    seen_free(&s);
+}
+
 static int count_observed(void *ud)
 {
     return *(int *)ud;
@@ -831,6 +876,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_callback_stop_cancels, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_hostile_ids_encoded, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_bad_arguments_send_nothing, th_setup, th_teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_cycles_stopped, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_bad_page_is_decode_error, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_overlong_group_id_is_invalid_argument, th_setup,
                                         th_teardown),

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -304,6 +305,79 @@ static void test_request_stream(void **state)
     assert_null(s);
 }
 
+/* ---- loop guards: the one pager's, for JSON streams too ---- */
+
+/* A fetch function whose cursors cycle A, B, A, ... (empty pages), or give a fresh
+ * cursor every time; after 100 calls it ends the list, so a pager without guards
+ * returns FTX_OK instead of the decode error. */
+typedef struct cycler {
+    int fresh;
+    int calls;
+} cycler;
+
+static int fetch_cycle(const char *cursor, json_t **out_page, void *userdata, ftx_error *err)
+{
+    cycler *c = userdata;
+    char next[32];
+
+    (void)err;
+    c->calls++;
+    if (c->fresh)
+        snprintf(next, sizeof(next), "f%d", c->calls);
+    else
+        snprintf(next, sizeof(next), "%s", cursor != NULL && strcmp(cursor, "A") == 0 ? "B" : "A");
+    *out_page = c->calls > 100 ? json_pack("{s:[]}", "items")
+                               : json_pack("{s:[], s:s}", "items", "next_cursor", next);
+    return FTX_OK;
+}
+
+static void test_paginate_cycles_stopped(void **state)
+{
+    cycler c = {0, 0};
+    ftx_json_stream *s = NULL;
+    const json_t *item = NULL;
+    ftx_error err = {0};
+
+    (void)state;
+    assert_int_equal(ftx_paginate(fetch_cycle, &c, &s, &err), FTX_OK);
+    assert_int_equal(ftx_json_stream_next(s, &item, &err), FTX_ERR_DECODE);
+    assert_non_null(strstr(err.message, "cursor \"A\" came back after 2 pages"));
+    assert_int_equal(c.calls, 3);
+    ftx_json_stream_free(s);
+
+    c.fresh = 1;
+    c.calls = 0;
+    assert_int_equal(ftx_paginate(fetch_cycle, &c, &s, &err), FTX_OK);
+    assert_int_equal(ftx_json_stream_next(s, &item, &err), FTX_ERR_DECODE);
+    assert_non_null(strstr(err.message, "more than 10 empty pages in a row"));
+    assert_int_equal(c.calls, 11);
+    ftx_json_stream_free(s);
+}
+
+/* ftx_request_stream: non-empty pages whose cursors cycle. */
+static void test_request_stream_cycle_stopped(void **state)
+{
+    th_fixture *fx = *state;
+    ftx_json_stream *s = NULL;
+    ftx_error err = {0};
+    char ids[256];
+    int i;
+
+    mock_server_respond(fx->ms, 200,
+                        "{\"data\":{\"items\":[{\"id\":\"u1\"}],\"next_cursor\":\"A\"}}");
+    for (i = 0; i < 40; i++)
+        mock_server_respond(fx->ms, 200,
+                            i % 2
+                                ? "{\"data\":{\"items\":[{\"id\":\"u1\"}],\"next_cursor\":\"A\"}}"
+                                : "{\"data\":{\"items\":[{\"id\":\"u2\"}],\"next_cursor\":\"B\"}}");
+    mock_server_respond(fx->ms, 200, "{\"data\":{\"items\":[]}}");
+    assert_int_equal(ftx_request_stream(fx->client, "/users", NULL, NULL, &s, &err), FTX_OK);
+    collect(s, ids, sizeof(ids), FTX_ERR_DECODE);
+    assert_string_equal(ids, "u1 u2 ");
+    assert_int_equal(mock_server_request_count(fx->ms), 3);
+    ftx_json_stream_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +390,8 @@ int main(void)
         cmocka_unit_test(test_paginate_error_then_retry),
         cmocka_unit_test(test_paginate_bad_pages),
         cmocka_unit_test_setup_teardown(test_request_stream, th_setup, th_teardown),
+        cmocka_unit_test(test_paginate_cycles_stopped),
+        cmocka_unit_test_setup_teardown(test_request_stream_cycle_stopped, th_setup, th_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,9 @@
  * off, against the in-test HTTP server: the exact cursor/limit query of each
  * request, early stop, last-page markers, errors mid-stream and retrying.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "pager.h"
 #include "test_helpers.h"
 
 /* ---- a generic item type: the "id" string of each object ---- */
@@ -250,58 +253,67 @@ static void test_stream_early_stop_no_prefetch(void **state)
     assert_int_equal(mock_server_request_count(f->ms), 1);
 }
 
+/* Prefetch never costs a request for a page the caller does not go on into: reading
+ * one item and stopping sends exactly one request. */
 static void test_stream_early_stop_prefetch(void **state)
 {
     fixture *f = *state;
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx__stream *s = NULL;
     ftx_error err = {0};
     const void *item = NULL;
-    size_t n;
 
     mock_server_respond(f->ms, 200, PAGE1);
     mock_server_respond(f->ms, 200, PAGE2);
     mock_server_respond(f->ms, 200, PAGE3);
-    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
     assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
     assert_string_equal(item, "a");
-    ftx__stream_free(s); /* joins the prefetch: never more than the next page */
-    n = mock_server_request_count(f->ms);
-    assert_true(n == 1 || n == 2);
-    if (n == 2)
-        assert_query(f->ms, 1, "cursor=c1");
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
 }
 
-/* With prefetch on, page 2 is requested while page 1 is still being consumed. */
+#define PAGE4                                                                                      \
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"},"     \
+    "{\"id\":\"d\"}],\"next_cursor\":\"c1\"}}"
+
+/* With prefetch on, page 2 is requested when the caller asks for the second item of
+ * page 1, and sent before that _next returns: it reaches the server while the caller
+ * makes no library call at all. Page 3 is never requested before page 2 is reached. */
 static void test_stream_prefetch_fetches_ahead(void **state)
 {
     fixture *f = *state;
-    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
     ftx__stream *s = NULL;
     ftx_error err = {0};
     const void *item = NULL;
     struct timespec ts = {0, 2000000};
     int i;
 
-    mock_server_respond(f->ms, 200, PAGE1);
+    mock_server_respond(f->ms, 200, PAGE4);
     mock_server_respond(f->ms, 200, PAGE2);
     mock_server_respond(f->ms, 200, PAGE3);
-    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
     assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
     assert_string_equal(item, "a");
-    /* Poll (bounded) for the background request; no library call is made meanwhile. */
+    for (i = 0; i < 20; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), 1); /* one item read: nothing ahead */
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "b");
+    /* Poll (bounded) for the prefetch request; no library call is made meanwhile. */
     for (i = 0; i < 2500 && mock_server_request_count(f->ms) < 2; i++)
         nanosleep(&ts, NULL);
     assert_int_equal(mock_server_request_count(f->ms), 2);
     assert_query(f->ms, 1, "cursor=c1");
     assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
-    assert_string_equal(item, "b");
-    /* Still on page 1: page 3 is never requested before page 2 is reached. */
+    assert_string_equal(item, "c");
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "d");
     for (i = 0; i < 20; i++)
         nanosleep(&ts, NULL);
     assert_int_equal(mock_server_request_count(f->ms), 2);
     assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
-    assert_string_equal(item, "c");
+    assert_string_equal(item, "c"); /* page 2, from the prefetch: no new request */
+    assert_int_equal(mock_server_request_count(f->ms), 2);
     ftx__stream_free(s);
     assert_true(mock_server_request_count(f->ms) <= 3);
 }
@@ -545,6 +557,337 @@ static void test_prefetch_matches_sequential(void **state)
     assert_string_equal(queries[0][5], "schema=s%201&cursor=cur5&limit=2");
 }
 
+/* ---- loop guards: servers whose paging never ends ----
+ * The server answers from the request's cursor, without end; after CYCLE_BOUND
+ * requests it ends the list, so code without the guards terminates (and fails the
+ * assertions) instead of hanging the test. */
+#define CYCLE_BOUND 100
+
+enum { CYCLE_EMPTY_AB = 0, CYCLE_ITEMS_AB, CYCLE_EMPTY_FRESH };
+
+typedef struct cycle_srv {
+    pthread_mutex_t lock;
+    int mode;
+    int served;
+} cycle_srv;
+
+static int cycle_handler(const mock_request *req, mock_response *out, void *userdata)
+{
+    static __thread char body[256];
+    cycle_srv *cs = userdata;
+    const char *q = req->query != NULL ? strstr(req->query, "cursor=") : NULL;
+    char cur[32] = "", next[32];
+    int n;
+
+    pthread_mutex_lock(&cs->lock);
+    n = ++cs->served;
+    pthread_mutex_unlock(&cs->lock);
+    if (q != NULL)
+        (void)sscanf(q + 7, "%31[^&]", cur);
+    if (cs->mode == CYCLE_EMPTY_FRESH)
+        snprintf(next, sizeof(next), "f%d", n);
+    else
+        snprintf(next, sizeof(next), "%s", strcmp(cur, "A") == 0 ? "B" : "A");
+    if (n > CYCLE_BOUND)
+        snprintf(body, sizeof(body), "{\"code\":\"Success\",\"data\":{\"items\":[]}}");
+    else if (cs->mode == CYCLE_ITEMS_AB)
+        snprintf(body, sizeof(body),
+                 "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"x%d\"},{\"id\":\"y%d\"}],"
+                 "\"next_cursor\":\"%s\"}}",
+                 n, n, next);
+    else
+        snprintf(body, sizeof(body),
+                 "{\"code\":\"Success\",\"data\":{\"items\":[],\"next_cursor\":\"%s\"}}", next);
+    out->status = 200;
+    out->body = body;
+    return 0;
+}
+
+static void run_cycle(fixture *f, int mode, int prefetch, size_t want_requests,
+                      const char *want_ids, const char *want_msg)
+{
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    cycle_srv cs = {PTHREAD_MUTEX_INITIALIZER, mode, 0};
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[256];
+
+    mock_server_reset(f->ms);
+    mock_server_set_handler(f->ms, cycle_handler, &cs);
+    lo.prefetch = prefetch;
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_ERR_DECODE);
+    assert_int_equal(err.type, FTX_ERR_DECODE);
+    assert_string_equal(ids, want_ids);
+    if (strstr(err.message, want_msg) == NULL)
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, want_msg);
+    ftx__stream_free(s);
+    mock_server_set_handler(f->ms, NULL, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), want_requests);
+}
+
+/* Empty pages with cursors A, B, A: the third request answers with A again. */
+static void test_stream_cycle_empty_pages(void **state)
+{
+    run_cycle(*state, CYCLE_EMPTY_AB, 0, 3, "",
+              "/things: cursor \"A\" came back after 2 pages: the server's paging loops");
+    run_cycle(*state, CYCLE_EMPTY_AB, 1, 3, "", "cursor \"A\" came back after 2 pages");
+}
+
+/* Non-empty pages repeating: without the guard the caller would get x1,y1,x2,y2,...
+ * forever; it gets each page once, then the decode error. */
+static void test_stream_cycle_item_pages(void **state)
+{
+    run_cycle(*state, CYCLE_ITEMS_AB, 0, 3, "x1,y1,x2,y2", "cursor \"A\" came back after 2 pages");
+    run_cycle(*state, CYCLE_ITEMS_AB, 1, 3, "x1,y1,x2,y2", "cursor \"A\" came back after 2 pages");
+}
+
+/* A fresh cursor on every empty page: bounded by FTX__PAGER_MAX_EMPTY_PAGES. */
+static void test_stream_fresh_cursor_empty_pages(void **state)
+{
+    run_cycle(*state, CYCLE_EMPTY_FRESH, 0, FTX__PAGER_MAX_EMPTY_PAGES + 1, "",
+              "more than 10 empty pages in a row");
+    run_cycle(*state, CYCLE_EMPTY_FRESH, 1, FTX__PAGER_MAX_EMPTY_PAGES + 1, "",
+              "more than 10 empty pages in a row");
+}
+
+/* A cursor that comes back to the caller's starting cursor is a cycle too. */
+static void test_stream_cycle_to_start_cursor(void **state)
+{
+    fixture *f = *state;
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    lo.cursor = "c2";
+    mock_server_respond(f->ms, 200, PAGE2); /* c, d; next c2: the start cursor */
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, &lo, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_ERR_DECODE);
+    assert_non_null(strstr(err.message, "cursor \"c2\" came back after 1 page:"));
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+}
+
+/* ---- prefetch without threads ---- */
+
+/* _free with a prefetch in flight returns at once (the transfer is aborted), even
+ * when the server takes seconds to answer. */
+static void test_stream_free_is_prompt(void **state)
+{
+    fixture *f = *state;
+    mock_response slow = {200, PAGE2, NULL, 1500, MOCK_REPLY};
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    struct timespec t0, t1, ts = {0, 2000000};
+    double ms;
+    int i;
+
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond_full(f->ms, &slow);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK); /* starts the prefetch */
+    for (i = 0; i < 2500 && mock_server_request_count(f->ms) < 2; i++)
+        nanosleep(&ts, NULL); /* the server has it, and sits on it */
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ftx__stream_free(s);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (ms > 500)
+        fail_msg("ftx__stream_free took %.0f ms with a prefetch in flight", ms);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+}
+
+typedef struct thread_obs {
+    pthread_t caller;
+    int calls;
+    int foreign; /* calls on another thread */
+    int attempts[8];
+} thread_obs;
+
+static void obs_thread(const ftx_request_info *info, void *userdata)
+{
+    thread_obs *o = userdata;
+
+    if (!pthread_equal(pthread_self(), o->caller))
+        o->foreign++;
+    if (o->calls < 8)
+        o->attempts[o->calls] = info->attempt;
+    o->calls++;
+}
+
+static int retry_thread(const ftx_error *e, const ftx_request_info *info, uint64_t delay,
+                        void *userdata)
+{
+    (void)e;
+    (void)info;
+    (void)delay;
+    obs_thread(info, userdata);
+    return 0;
+}
+
+/* Every request of a prefetching stream — and so the observer, the retry callbacks
+ * and the clock — runs on the thread that calls _next (client.h's promise). */
+static void test_stream_callbacks_on_caller_thread(void **state)
+{
+    fixture *f = *state;
+    ftx_client_options o = th_options(f->ms, &f->fc);
+    thread_obs obs = {pthread_self(), 0, 0, {0}};
+    thread_obs ret = {pthread_self(), 0, 0, {0}};
+    ftx_client *c;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    char ids[64];
+
+    o.observer = obs_thread;
+    o.observer_userdata = &obs;
+    o.retry.on_retry = retry_thread;
+    o.retry.on_retry_userdata = &ret;
+    c = th_client_opts(&o);
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 503, "{\"code\":\"Unavailable\",\"message\":\"busy\"}");
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(c, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    assert_string_equal(ids, "a,b,c,d,e");
+    ftx__stream_free(s);
+    ftx_client_free(c);
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+    assert_int_equal(obs.calls, 3);
+    assert_int_equal(obs.foreign, 0);
+    assert_int_equal(ret.calls, 1);
+    assert_int_equal(ret.foreign, 0);
+    /* the prefetch's 503 was attempt 1 of page 2; its retry is attempt 2 */
+    assert_int_equal(obs.attempts[1], 1);
+    assert_int_equal(obs.attempts[2], 2);
+}
+
+/* A prefetched page that fails with a retryable error is retried when the caller
+ * needs it, after the policy's delay (on the client clock), counting on from the
+ * prefetch's attempt; max_attempts bounds all of them. */
+static void test_stream_prefetch_retry_budget(void **state)
+{
+    fixture *f = *state;
+    ftx_client_options o = th_options(f->ms, &f->fc);
+    ftx_client *c;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    int i;
+
+    o.retry.max_attempts = 2;
+    o.retry.base_delay_ms = 700;
+    c = th_client_opts(&o);
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 503, "{\"code\":\"Unavailable\",\"message\":\"busy\"}");
+    mock_server_respond(f->ms, 503, "{\"code\":\"Unavailable\",\"message\":\"busy\"}");
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(c, &plain, NULL, &s, &err), FTX_OK);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_SERVER);
+    assert_int_equal(err.attempts, 2);
+    assert_int_equal(mock_server_request_count(f->ms), 3);
+    assert_int_equal(f->fc.total_slept_ms, 700);
+    /* the stream stayed put: the next _next asks for page 2 again */
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_string_equal(item, "e");
+    ftx__stream_free(s);
+    ftx_client_free(c);
+    assert_int_equal(mock_server_request_count(f->ms), 4);
+    assert_query(f->ms, 1, "cursor=c1");
+    assert_query(f->ms, 2, "cursor=c1");
+    assert_query(f->ms, 3, "cursor=c1");
+}
+
+/* A prefetch answered with a final error (404) is not sent again by the _next that
+ * needs the page: that _next returns it. */
+static void test_stream_prefetch_final_error(void **state)
+{
+    fixture *f = *state;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    int i;
+
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 404, "{\"code\":\"NotFound\",\"message\":\"gone\"}");
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
+    for (i = 0; i < 4; i++)
+        assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_ERR_NOT_FOUND);
+    assert_null(item);
+    assert_string_equal(err.code, "NotFound");
+    assert_int_equal(err.attempts, 1);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+}
+
+/* While the client-wide 429 pause holds, no prefetch is sent: the _next that needs
+ * the page waits the pause out (client clock), then fetches it. */
+static void test_stream_no_prefetch_while_paused(void **state)
+{
+    fixture *f = *state;
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    struct timespec ts = {0, 2000000};
+    char ids[64];
+    int i;
+
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(f->client, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    ftx__client_pause_until(f->client, f->fc.now_ms + 3000);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK); /* would start a prefetch */
+    for (i = 0; i < 25; i++)
+        nanosleep(&ts, NULL);
+    assert_int_equal(mock_server_request_count(f->ms), 1);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    assert_string_equal(ids, "c,d,e");
+    assert_int_equal(f->fc.total_slept_ms, 3000);
+    ftx__stream_free(s);
+    assert_int_equal(mock_server_request_count(f->ms), 2);
+}
+
+/* The stream holds its client: freeing the client first is safe, and the stream
+ * still works until it is freed (ASan checks the use-after-free). */
+static void test_stream_outlives_client(void **state)
+{
+    fixture *f = *state;
+    ftx_client *c = th_client(f->ms);
+    ftx__stream *s = NULL;
+    ftx_error err = {0};
+    const void *item = NULL;
+    char ids[64];
+
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(c, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK); /* prefetch in flight */
+    ftx_client_free(c);
+    assert_int_equal(drain(s, ids, sizeof(ids), &err), FTX_OK);
+    assert_string_equal(ids, "c,d,e");
+    ftx__stream_free(s);
+
+    /* and with the prefetch still in flight at the stream's _free */
+    mock_server_reset(f->ms);
+    c = th_client(f->ms);
+    mock_server_respond(f->ms, 200, PAGE4);
+    mock_server_respond(f->ms, 200, PAGE3);
+    assert_int_equal(ftx__stream_new(c, &plain, NULL, &s, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    assert_int_equal(ftx__stream_next(s, &item, &err), FTX_OK);
+    ftx_client_free(c);
+    ftx__stream_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +920,26 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_repeated_cursor, th_setup_one_attempt,
                                         th_teardown),
         cmocka_unit_test_setup_teardown(test_prefetch_matches_sequential, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_cycle_empty_pages, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_cycle_item_pages, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_fresh_cursor_empty_pages, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_cycle_to_start_cursor, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_free_is_prompt, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_callbacks_on_caller_thread,
+                                        th_setup_one_attempt, th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_prefetch_retry_budget, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_prefetch_final_error, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_outlives_client, th_setup_one_attempt,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_stream_no_prefetch_while_paused, th_setup_one_attempt,
                                         th_teardown),
     };
 
