@@ -158,6 +158,8 @@ void cli_kv(cli_ctx *ctx, const char *key, const char *value);
 /* Write `s` to `f` with control characters (C0, C1, DEL), bidi overrides and malformed
  * UTF-8 shown as '?': for text from the server or the command line on a terminal. */
 void cli_put_safe(FILE *f, const char *s);
+/* The same for the first `n` bytes of `s`. */
+void cli_put_safe_n(FILE *f, const char *s, size_t n);
 /* Print a message object {"ok":true,"message":...} in JSON, or the text in table mode. */
 void cli_done(cli_ctx *ctx, const char *text, const char *id);
 

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
 
@@ -266,16 +269,22 @@ int cli_getopt(cli_parser *p, const cli_opt *opts)
             }
             if (o && a[2] != '\0') {
                 if (o->kind == CLI_ARG_NONE) {
-                    fprintf(stderr, "%s: %s: combined short options are not supported\n",
-                            p->ctx->prog, a);
+                    fprintf(stderr, "%s: -%c...: combined short options are not supported\n",
+                            p->ctx->prog, a[1]);
                     return CLI_GETOPT_ERROR;
                 }
                 inline_val = a + 2;
             }
         }
         if (!o) {
-            fprintf(stderr, "%s: %s%sunknown option '%s'; try '%s%s%s --help'\n", p->ctx->prog,
-                    p->ctx->cmd ? p->ctx->cmd : "", p->ctx->cmd ? ": " : "", a, p->ctx->prog,
+            /* Only the option's name: a mistyped --api-secrets=VALUE must not print the
+             * value (a secret, perhaps), nor -XVALUE its attached value. */
+            int namelen = a[1] == '-' ? (int)strcspn(a, "=") : 2;
+            fprintf(stderr, "%s: %s%sunknown option '", p->ctx->prog,
+                    p->ctx->cmd ? p->ctx->cmd : "", p->ctx->cmd ? ": " : "");
+            cli_put_safe_n(stderr, a, (size_t)namelen);
+            fprintf(stderr, "'%s; try '%s%s%s --help'\n",
+                    a[namelen] ? " (its value is not shown)" : "", p->ctx->prog,
                     p->ctx->cmd ? " " : "", p->ctx->cmd ? p->ctx->cmd : "");
             return CLI_GETOPT_ERROR;
         }
@@ -529,6 +538,10 @@ int cli_load_data(cli_ctx *ctx, const char *cmd, const char *spec, json_t **out)
     const char *source;
 
     *out = NULL;
+    if (strcmp(spec, "-") == 0 && ctx->api_secret_file && strcmp(ctx->api_secret_file, "-") == 0)
+        return cli_usage_error(ctx, cmd,
+                               "--data - and --api-secret-file - both read stdin: give one of "
+                               "them a file (--data @FILE or --api-secret-file PATH)");
     if (spec[0] == '@') {
         source = spec + 1;
         j = json_load_file(source, JSON_REJECT_DUPLICATES, &jerr);
@@ -792,6 +805,11 @@ int main(int argc, char **argv)
     const char *term = getenv("TERM");
     int id, rc;
 
+#if defined(__linux__) && defined(PR_SET_DUMPABLE)
+    /* The API secret and webhook secrets live in this process's memory: keep them out of
+     * core dumps (and /proc/PID/mem of other processes of the user). Best effort. */
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
     memset(&ctx, 0, sizeof(ctx));
     ctx.prog = "fivetrex";
     ctx.limit = -1;

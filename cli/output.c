@@ -86,7 +86,12 @@ static void put_cell(const char *s, int width)
 
 void cli_put_safe(FILE *f, const char *s)
 {
-    size_t n = s ? strlen(s) : 0, i, l;
+    cli_put_safe_n(f, s, s ? strlen(s) : 0);
+}
+
+void cli_put_safe_n(FILE *f, const char *s, size_t n)
+{
+    size_t i, l;
     int safe;
 
     for (i = 0; i < n; i += l) {
