@@ -87,6 +87,10 @@ struct cli_ctx {
     double timeout_s;   /* 0: library default */
     int retries;        /* -1: library default */
     int retry_delay_ms; /* 0: library default */
+    int yes;            /* --yes: destructive verbs do not ask */
+    int dry_run;        /* --dry-run: print the request, send nothing */
+    int verb_kind;      /* cli_verb_kind of the verb being run */
+    int verb_kind_set;  /* verb_kind is known (the verb was dispatched) */
     ftx_client *client; /* created on first use */
     const char *cmd;    /* "groups list", for messages */
     /* While set, called about every 100 ms during the client's sleeps (live progress). */
@@ -193,9 +197,18 @@ json_t *cli_body_with_flags(json_t *data, json_t *flags);
 /* Before a create/update call: an update with an empty `body` is a usage error, then
  * cli_client. On failure `body` is released and the exit status returned; 0 otherwise. */
 int cli_body_ready(cli_ctx *ctx, int update, json_t *body);
-/* The whole "<resource> delete ID" verb: `del` on the ID, then "Deleted <noun> ID". */
+/* What a delete takes with it, for the question and the final message. `describe` fills
+ * `what` (one line: "group X (name)") and `details` (lines: "its destination ...") and
+ * may set `extra` (JSON for the result, e.g. counts); returns FTX_OK or the error of
+ * looking the object up. */
+typedef int (*cli_describe_fn)(cli_ctx *ctx, const char *id, char *what, size_t wsize,
+                               char *details, size_t dsize, json_t **extra, ftx_error *err);
+/* The whole "<resource> delete ID" verb: --dry-run, the confirmation (see cli_confirm;
+ * `describe` may be NULL), `del` on the ID, then "Deleted <noun> ID". `tmpl` is the
+ * path with "{}" for the id. */
 int cli_delete(cli_ctx *ctx, int argc, char **argv, const char *help, const char *resource,
-               const char *noun, int (*del)(ftx_client *client, const char *id, ftx_error *err));
+               const char *noun, const char *tmpl, cli_describe_fn describe,
+               int (*del)(ftx_client *client, const char *id, ftx_error *err));
 
 /* A list verb. With --page, or --limit up to 1000, one page is printed (and its next
  * cursor on stderr); otherwise every page is streamed, up to --limit items. */
@@ -229,11 +242,34 @@ int cli_list_more(const cli_list *l);
 void cli_list_page_end(cli_list *l, const char *next_cursor);
 
 /* ---- commands ---- */
+typedef enum cli_verb_kind {
+    CLI_VERB_READ = 0,    /* only GETs */
+    CLI_VERB_WRITE,       /* sends a change: takes --dry-run */
+    CLI_VERB_DESTRUCTIVE, /* deletes or re-imports: --dry-run, and asks (or --yes) */
+    CLI_VERB_LOCAL,       /* sends nothing to the API (listen, sign, verify) */
+    CLI_VERB_NESTED,      /* a sub-resource: its own dispatch decides */
+} cli_verb_kind;
+
 typedef struct cli_command {
     const char *name;
     const char *summary;
     int (*run)(cli_ctx *ctx, int argc, char **argv); /* argv[0] = verb */
+    int kind;                                        /* cli_verb_kind; 0 = read */
 } cli_command;
+
+/* ---- safety catch (safety.c) ---- */
+/* --dry-run or --yes on a verb they do not apply to: a usage error (returned), else 0. */
+int cli_check_flags(cli_ctx *ctx);
+/* With --dry-run: print METHOD, the path (`tmpl` with "{}" replaced by the encoded `id`)
+ * and `body` with credential-like fields masked, and return 1 (send nothing). Else 0. */
+int cli_dry_run(cli_ctx *ctx, const char *method, const char *tmpl, const char *id,
+                const json_t *body);
+/* Confirmation of a destructive verb: 0 to go on (--yes, or "y" at the prompt on a
+ * terminal), CLI_EXIT_USAGE without a terminal, CLI_EXIT_GENERIC when declined.
+ * `action` is one line ("Delete group X"), `details` more lines (may be NULL). */
+int cli_confirm(cli_ctx *ctx, const char *action, const char *details);
+/* Whether a question can be asked (stdin and stderr are terminals). */
+int cli_can_ask(const cli_ctx *ctx);
 
 int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, int argc, char **argv,
                  const char *resource_help);

@@ -199,14 +199,35 @@ static int conn_get(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int conn_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                         size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_connector *c = NULL;
+    int rc = ftx_connectors_get(ctx->client, id, &c, err);
+
+    (void)extra;
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "connector %s (%s, schema %s, group %s)", id,
+             c->service ? c->service : "?", c->schema ? c->schema : "?",
+             c->group_id ? c->group_id : "?");
+    (void)details;
+    (void)dsize;
+    ftx_connector_free(c);
+    return FTX_OK;
+}
+
 static int conn_delete(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
         "Usage: fivetrex connectors delete ID\n"
         "\n"
-        "Delete a connector. Data already in the destination is not touched.\n";
+        "Delete a connector. Data already in the destination is not touched.\n"
+        "On a terminal, asks first; --yes skips the question and is required without a\n"
+        "terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "connectors", "connector", ftx_connectors_delete);
+    return cli_delete(ctx, argc, argv, help, "connectors", "connector", "/connections/{}",
+                      conn_describe, ftx_connectors_delete);
 }
 
 static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
@@ -222,6 +243,12 @@ static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
 
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:b}", "paused", pause);
+        cli_dry_run(ctx, "PATCH", "/connections/{}", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = pause ? ftx_connectors_pause(ctx->client, id, &c, &err)
                : ftx_connectors_resume(ctx->client, id, &c, &err);
     if (rc != FTX_OK)
@@ -415,6 +442,11 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
     }
     if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST", update ? "/connections/{}" : "/connections", id,
+                    body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = update ? ftx_connectors_update(ctx->client, id, body, &c, &err)
                 : ftx_connectors_create(ctx->client, body, &c, &err);
     json_decref(body);
@@ -507,6 +539,19 @@ static int on_progress(const ftx_sync_progress *pr, void *userdata)
     return cli_interrupted() ? 1 : 0;
 }
 
+static int cli_dry_run_sync(cli_ctx *ctx, const char *id, int force)
+{
+    json_t *b;
+    int dry;
+
+    if (!ctx->dry_run)
+        return 0;
+    b = force ? json_pack("{s:b}", "force", 1) : json_object();
+    dry = cli_dry_run(ctx, "POST", "/connections/{}/sync", id, b);
+    json_decref(b);
+    return dry;
+}
+
 static int conn_sync(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
@@ -577,6 +622,8 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         ftx_sync_options so = FTX_SYNC_OPTIONS_INIT;
         ftx_sync_result *res = NULL;
         so.force = force;
+        if (cli_dry_run_sync(ctx, id, force))
+            return 0;
         rc = ftx_connectors_sync(ctx->client, id, &so, &res, &err);
         if (rc != FTX_OK)
             return cli_fail(ctx, rc, &err, "connectors sync %s", id);
@@ -603,6 +650,8 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         w.id = id;
         w.live = ctx->stderr_tty;
         wo.force = force;
+        if (cli_dry_run_sync(ctx, id, force))
+            return 0;
         wo.poll_interval_ms = (uint64_t)(poll_s * 1000.0);
         wo.timeout_ms = (uint64_t)(deadline_s * 1000.0);
         wo.progress = on_progress;
@@ -689,6 +738,34 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
 
 /* ---- resync ---- */
 
+/* Ask before a historical re-sync (what it re-imports), unless --yes. */
+static int confirm_resync(cli_ctx *ctx, const char *id, const json_t *scope)
+{
+    char action[300], details[1024];
+    ftx_connector *c = NULL;
+    ftx_error err = {0};
+    int rc;
+
+    if (ctx->yes)
+        return 0;
+    if (!cli_can_ask(ctx))
+        return cli_confirm(ctx, "a historical re-sync", NULL);
+    rc = ftx_connectors_get(ctx->client, id, &c, &err);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "connectors resync %s", id);
+    snprintf(action, sizeof(action), "Re-sync connector %s (%s, schema %s) from scratch?", id,
+             c->service ? c->service : "?", c->schema ? c->schema : "?");
+    if (scope) {
+        char *s = json_dumps(scope, JSON_COMPACT);
+        snprintf(details, sizeof(details), "these tables are re-imported: %s", s ? s : "?");
+        free(s);
+    } else {
+        snprintf(details, sizeof(details), "every table is re-imported from the source");
+    }
+    ftx_connector_free(c);
+    return cli_confirm(ctx, action, details);
+}
+
 static int conn_resync(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
@@ -747,16 +824,22 @@ static int conn_resync(cli_ctx *ctx, int argc, char **argv)
         json_decref(scope);
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     }
-    if (!confirm) {
-        json_decref(scope);
-        fprintf(stderr,
-                "%s: connectors resync %s: refused without --confirm: a historical re-sync "
-                "re-imports all data from scratch\n"
-                "  hint: add --confirm if you mean it (--table SCHEMA.TABLE limits it)\n",
-                ctx->prog, id);
-        return CLI_EXIT_USAGE;
-    }
+    if (confirm)
+        ctx->yes = 1; /* --confirm: the older spelling of --yes */
     if ((rc = cli_client(ctx)) != 0) {
+        json_decref(scope);
+        return rc;
+    }
+    {
+        json_t *b = json_pack("{s:O*}", "scope", scope);
+        int dry = cli_dry_run(ctx, "POST", "/connections/{}/resync", id, b);
+        json_decref(b);
+        if (dry) {
+            json_decref(scope);
+            return 0;
+        }
+    }
+    if ((rc = confirm_resync(ctx, id, scope)) != 0) {
         json_decref(scope);
         return rc;
     }
@@ -879,6 +962,14 @@ static int conn_frequency(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "MINUTES must be a number, got '%s'", min_s);
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b =
+            json_pack("{s:I, s:s*, s:s*}", "sync_frequency", (json_int_t)minutes, "schedule_type",
+                      fo.schedule_type, "daily_sync_time", fo.daily_sync_time);
+        cli_dry_run(ctx, "PATCH", "/connections/{}", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_connectors_set_sync_frequency(ctx->client, id, (int)minutes, &fo, &c, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "connectors frequency %s", id);
@@ -1160,6 +1251,10 @@ static int schema_update(cli_ctx *ctx, int argc, char **argv)
         json_decref(body);
         return rc;
     }
+    if (cli_dry_run(ctx, "PATCH", "/connections/{}/schemas", id, body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = ftx_connectors_update_schema_config(ctx->client, id, body, &cfg, &err);
     json_decref(body);
     if (rc != FTX_OK)
@@ -1202,6 +1297,13 @@ static int schema_reload(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b =
+            json_pack("{s:s}", "exclude_mode", ro.exclude_mode ? ro.exclude_mode : "PRESERVE");
+        cli_dry_run(ctx, "POST", "/connections/{}/schemas/reload", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_connectors_reload_schema_config(ctx->client, id, &ro, &cfg, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "connectors schema reload %s", id);
@@ -1223,10 +1325,10 @@ static const char schema_help[] = "Usage: fivetrex connectors schema <show|updat
                                   "  reload ID   detect new objects at the source\n";
 
 static const cli_command schema_cmds[] = {
-    {"show", "show the schema config", schema_show},
-    {"update", "change the schema config", schema_update},
-    {"reload", "reload the schema config", schema_reload},
-    {NULL, NULL, NULL},
+    {"show", "show the schema config", schema_show, CLI_VERB_READ},
+    {"update", "change the schema config", schema_update, CLI_VERB_WRITE},
+    {"reload", "reload the schema config", schema_reload, CLI_VERB_WRITE},
+    {NULL, NULL, NULL, 0},
 };
 
 static int conn_schema(cli_ctx *ctx, int argc, char **argv)
@@ -1324,6 +1426,10 @@ static int conn_test(cli_ctx *ctx, int argc, char **argv)
         json_decref(body);
         return rc;
     }
+    if (cli_dry_run(ctx, "POST", "/connections/{}/test", id, body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = ftx_connectors_test(ctx->client, id, body, &c, &err);
     json_decref(body);
     if (rc != FTX_OK)
@@ -1366,6 +1472,13 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_client(ctx)) != 0)
         return rc;
     cfg = json_pack("{s:s, s:b}", "redirect_uri", uri, "hide_setup_guide", hide);
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:O}", "connect_card_config", cfg);
+        cli_dry_run(ctx, "POST", "/connections/{}/connect-card", id, b);
+        json_decref(b);
+        json_decref(cfg);
+        return 0;
+    }
     rc = ftx_connectors_connect_card(ctx->client, id, cfg, &out, &err);
     json_decref(cfg);
     if (rc != FTX_OK)
@@ -1384,23 +1497,23 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command conn_cmds[] = {
-    {"list", "list connectors", conn_list},
-    {"get", "show a connector", conn_get},
-    {"create", "create a connector", conn_create},
-    {"update", "change a connector", conn_update},
-    {"delete", "delete a connector", conn_delete},
-    {"sync", "start a sync", conn_sync},
-    {"resync", "historical re-sync", conn_resync},
-    {"pause", "pause", conn_pause},
-    {"resume", "resume", conn_resume},
-    {"state", "connector state", conn_state},
-    {"status", "sync status", conn_status},
-    {"frequency", "set the sync frequency", conn_frequency},
-    {"schema", "schema config", conn_schema},
-    {"columns", "table columns", conn_columns},
-    {"test", "setup tests", conn_test},
-    {"connect-card", "connect card", conn_connect_card},
-    {NULL, NULL, NULL},
+    {"list", "list connectors", conn_list, CLI_VERB_READ},
+    {"get", "show a connector", conn_get, CLI_VERB_READ},
+    {"create", "create a connector", conn_create, CLI_VERB_WRITE},
+    {"update", "change a connector", conn_update, CLI_VERB_WRITE},
+    {"delete", "delete a connector", conn_delete, CLI_VERB_DESTRUCTIVE},
+    {"sync", "start a sync", conn_sync, CLI_VERB_WRITE},
+    {"resync", "historical re-sync", conn_resync, CLI_VERB_DESTRUCTIVE},
+    {"pause", "pause", conn_pause, CLI_VERB_WRITE},
+    {"resume", "resume", conn_resume, CLI_VERB_WRITE},
+    {"state", "connector state", conn_state, CLI_VERB_READ},
+    {"status", "sync status", conn_status, CLI_VERB_READ},
+    {"frequency", "set the sync frequency", conn_frequency, CLI_VERB_WRITE},
+    {"schema", "schema config", conn_schema, CLI_VERB_NESTED},
+    {"columns", "table columns", conn_columns, CLI_VERB_READ},
+    {"test", "setup tests", conn_test, CLI_VERB_WRITE},
+    {"connect-card", "connect card", conn_connect_card, CLI_VERB_WRITE},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_connectors(cli_ctx *ctx, int argc, char **argv)

@@ -206,11 +206,34 @@ static int hook_get(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int hook_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                         size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_webhook *w = NULL;
+    int rc = ftx_webhooks_get(ctx->client, id, &w, err);
+
+    (void)extra;
+    (void)details;
+    (void)dsize;
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "webhook %s (%s, %s)", id, w->group_id ? w->group_id : "account",
+             w->url ? w->url : "?");
+    ftx_webhook_free(w);
+    return FTX_OK;
+}
+
 static int hook_delete(cli_ctx *ctx, int argc, char **argv)
 {
-    static const char help[] = "Usage: fivetrex webhooks delete ID\n\nDelete a webhook.\n";
+    static const char help[] =
+        "Usage: fivetrex webhooks delete ID\n"
+        "\n"
+        "Delete a webhook.\n"
+        "On a terminal, asks first; --yes skips the question and is required without a\n"
+        "terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "webhooks", "webhook", ftx_webhooks_delete);
+    return cli_delete(ctx, argc, argv, help, "webhooks", "webhook", "/webhooks/{}", hook_describe,
+                      ftx_webhooks_delete);
 }
 
 /* ---- create / update ---- */
@@ -348,6 +371,14 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
     }
     if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST",
+                    update  ? "/webhooks/{}"
+                    : group ? "/webhooks/group/{}"
+                            : "/webhooks/account",
+                    update ? id : group, body)) {
+        json_decref(body);
+        return 0;
+    }
     if (update)
         rc = ftx_webhooks_update(ctx->client, id, body, &w, &err);
     else if (group)
@@ -404,6 +435,12 @@ static int hook_test(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: webhook ID");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:s}", "event", event ? event : FTX_WEBHOOK_TEST_DEFAULT_EVENT);
+        cli_dry_run(ctx, "POST", "/webhooks/{}/test", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_webhooks_test(ctx->client, id, event, &res, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "webhooks test %s", id);
@@ -778,11 +815,16 @@ static int hook_verify(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command hook_cmds[] = {
-    {"list", "list webhooks", hook_list},         {"get", "show a webhook", hook_get},
-    {"create", "create a webhook", hook_create},  {"update", "change a webhook", hook_update},
-    {"delete", "delete a webhook", hook_delete},  {"test", "send a test event", hook_test},
-    {"listen", "run a receiver", hook_listen},    {"sign", "compute a signature", hook_sign},
-    {"verify", "check a signature", hook_verify}, {NULL, NULL, NULL},
+    {"list", "list webhooks", hook_list, CLI_VERB_READ},
+    {"get", "show a webhook", hook_get, CLI_VERB_READ},
+    {"create", "create a webhook", hook_create, CLI_VERB_WRITE},
+    {"update", "change a webhook", hook_update, CLI_VERB_WRITE},
+    {"delete", "delete a webhook", hook_delete, CLI_VERB_DESTRUCTIVE},
+    {"test", "send a test event", hook_test, CLI_VERB_WRITE},
+    {"listen", "run a receiver", hook_listen, CLI_VERB_LOCAL},
+    {"sign", "compute a signature", hook_sign, CLI_VERB_LOCAL},
+    {"verify", "check a signature", hook_verify, CLI_VERB_LOCAL},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_webhooks(cli_ctx *ctx, int argc, char **argv)

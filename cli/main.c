@@ -34,6 +34,8 @@ enum {
     G_VERBOSE,
     G_NO_COLOR,
     G_VERSION,
+    G_YES,
+    G_DRY_RUN,
     G_HELP,
 };
 
@@ -51,6 +53,8 @@ static const cli_opt global_opts[] = {
     {"verbose", 'v', CLI_ARG_NONE, G_VERBOSE},
     {"no-color", 0, CLI_ARG_NONE, G_NO_COLOR},
     {"version", 0, CLI_ARG_NONE, G_VERSION},
+    {"yes", 'y', CLI_ARG_NONE, G_YES},
+    {"dry-run", 0, CLI_ARG_NONE, G_DRY_RUN},
     {"help", 'h', CLI_ARG_NONE, G_HELP},
     {NULL, 0, CLI_ARG_NONE, 0},
 };
@@ -192,6 +196,12 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
         ctx->color = 0;
         ctx->ecolor = 0;
         return 0;
+    case G_YES:
+        ctx->yes = 1;
+        return cli_check_flags(ctx) ? -1 : 0;
+    case G_DRY_RUN:
+        ctx->dry_run = 1;
+        return cli_check_flags(ctx) ? -1 : 0;
     case G_VERSION:
         printf("fivetrex %s (libfivetrex %s)\n", FTX_VERSION, ftx_version());
         exit(0);
@@ -784,6 +794,10 @@ int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, in
         if (strcmp(cmds[i].name, verb) == 0) {
             snprintf(cmdname, sizeof(cmdname), "%s %s", resource, verb);
             ctx->cmd = cmdname;
+            ctx->verb_kind = cmds[i].kind;
+            ctx->verb_kind_set = cmds[i].kind != CLI_VERB_NESTED;
+            if (cli_check_flags(ctx))
+                return CLI_EXIT_USAGE;
             /* The command sees argv from the verb on. */
             return cmds[i].run(ctx, argc - (p.i - 1), argv + (p.i - 1));
         }

@@ -108,7 +108,7 @@ expect_rc 2 "groups create without --name"
 
 run connectors resync some_id
 expect_rc 2 "resync without --confirm is refused"
-expect_err "--confirm" "resync refusal names --confirm"
+expect_err "add --yes" "resync refusal names --yes"
 
 run connectors frequency some_id abc
 expect_rc 2 "non-numeric frequency"

@@ -136,7 +136,7 @@ expect_rc 0 "webhooks update"
 py "update deactivates" 'assert doc["active"] is False'
 run -o table webhooks get "$WID"
 expect_out '^active: +false$' "get shows the change"
-run webhooks delete "$WID"
+run webhooks delete -y "$WID"
 expect_rc 0 "webhooks delete"
 run webhooks get "$WID"
 expect_rc 5 "deleted webhook is not found"
