@@ -103,6 +103,9 @@ struct cli_ctx {
 int cli_client(cli_ctx *ctx);
 
 /* ---- errors and messages ---- */
+/* A library message in the CLI's terms (flags, environment variables), URL userinfo
+ * masked. */
+void cli_lib_words(const char *msg, char *out, size_t size);
 /* Map an ftx_error_type to an exit status. */
 int cli_exit_for(int rc);
 /* Print "fivetrex: <what>: <message>" plus a hint; returns cli_exit_for(rc). */

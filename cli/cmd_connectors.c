@@ -583,7 +583,7 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
     };
     cli_parser p;
     const char *id = NULL;
-    int force = 0, wait = 0, opt, rc;
+    int force = 0, wait = 0, poll_set = 0, deadline_set = 0, opt, rc;
     double poll_s = 5, deadline_s = 3600;
     ftx_error err = {0};
 
@@ -597,11 +597,13 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
             wait = 1;
             break;
         case S_POLL:
+            poll_set = 1;
             if (cli_parse_double(p.value, &poll_s) != 0 || poll_s < 0.05 || poll_s > 3600)
                 return cli_usage_error(
                     ctx, ctx->cmd, "--poll-interval wants seconds (0.05..3600), got '%s'", p.value);
             break;
         case S_DEADLINE:
+            deadline_set = 1;
             if (cli_parse_double(p.value, &deadline_s) != 0 || deadline_s <= 0 ||
                 deadline_s > 7 * 86400)
                 return cli_usage_error(
@@ -615,6 +617,9 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
+    if (!wait && (poll_set || deadline_set))
+        return cli_usage_error(ctx, ctx->cmd, "%s applies with --wait only",
+                               poll_set ? "--poll-interval" : "--deadline");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
 
@@ -625,6 +630,19 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         if (cli_dry_run_sync(ctx, id, force))
             return 0;
         rc = ftx_connectors_sync(ctx->client, id, &so, &res, &err);
+        if (rc == FTX_ERR_CONFLICT) {
+            /* One answer with sync --wait: a paused connector is an invalid state (3). */
+            ftx_connector *c = NULL;
+            ftx_error e2 = {0};
+            int paused = ftx_connectors_get(ctx->client, id, &c, &e2) == FTX_OK && c->paused;
+            ftx_connector_free(c);
+            if (paused) {
+                snprintf(err.message, sizeof(err.message),
+                         "connector is paused: resume it before syncing");
+                cli_fail(ctx, FTX_ERR_INVALID_STATE, &err, "connectors sync %s", id);
+                return CLI_EXIT_INVALID;
+            }
+        }
         if (rc != FTX_OK)
             return cli_fail(ctx, rc, &err, "connectors sync %s", id);
         if (ctx->format == CLI_FORMAT_JSON) {
@@ -1438,8 +1456,26 @@ static int conn_test(cli_ctx *ctx, int argc, char **argv)
         conn_show(ctx, c);
     else
         cli_done(ctx, "Setup tests ran", id);
-    ftx_connector_free(c);
-    return 0;
+    {
+        /* Like destinations test: exit 3 when a setup test failed. */
+        const json_t *tests = c ? json_object_get(c->raw, "setup_tests") : NULL;
+        const json_t *t;
+        size_t i;
+        int failed = 0;
+        json_array_foreach(tests, i, t)
+        {
+            const char *st = cli_json_str(t, "status");
+            if (st && (strcmp(st, "FAILED") == 0 || strcmp(st, "JOB_FAILED") == 0)) {
+                const char *title = cli_json_str(t, "title");
+                fprintf(stderr, "%s: connectors test %s: setup test failed: ", ctx->prog, id);
+                cli_put_safe(stderr, title ? title : "?");
+                fputc('\n', stderr);
+                failed = 1;
+            }
+        }
+        ftx_connector_free(c);
+        return failed ? CLI_EXIT_INVALID : 0;
+    }
 }
 
 static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)

@@ -281,7 +281,8 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
         "  --url URL              where events are POSTed (the API wants https)\n"
         "  --events E1,E2         e.g. sync_start,sync_end (required)\n"
         "  --group ID             a group webhook\n"
-        "  --inactive             create it inactive (no test delivery)\n"
+        "  --inactive             create it inactive (no test delivery); the same as\n"
+        "                         --active false (--active true is the default)\n"
         "  --secret-env VAR       sign deliveries with the secret in $VAR\n"
         "  --secret-file PATH     ... or in a file\n"
         "  --data @FILE|-|JSON    the request body; flags override its fields\n";
@@ -706,7 +707,8 @@ static int sign_verify(cli_ctx *ctx, int argc, char **argv, int verify)
     static const char sign_help[] =
         "Usage: fivetrex webhooks sign [--secret-env VAR | --secret-file PATH] < BODY\n"
         "\n"
-        "Print the X-Fivetran-Signature-256 value of the exact bytes on stdin:\n"
+        "Print the X-Fivetran-Signature-256 value of the exact bytes on stdin (bare hex,\n"
+        "on a terminal or a pipe; -o json prints {\"header\",\"signature\",\"body_bytes\"}):\n"
         "HEX(HMAC-SHA256(secret, body)), uppercase. Mind trailing newlines: use\n"
         "printf '%s' \"$body\", not echo.\n";
     static const char verify_help[] =
@@ -767,7 +769,9 @@ static int sign_verify(cli_ctx *ctx, int argc, char **argv, int verify)
         free(body);
         if (rc != FTX_OK)
             return cli_fail(ctx, rc, &err, "webhooks sign");
-        if (ctx->format == CLI_FORMAT_JSON) {
+        /* The bare signature on a terminal and a pipe alike (sig=$(... sign ...) works);
+         * a JSON object only when asked for with -o json. */
+        if (ctx->format_set && ctx->format == CLI_FORMAT_JSON) {
             json_t *j = json_pack("{s:s, s:s, s:I}", "header", ftx_webhook_signature_header(),
                                   "signature", out, "body_bytes", (json_int_t)len);
             cli_json_line(j);

@@ -399,20 +399,95 @@ static const char *hint_for(const cli_ctx *ctx, int rc, const ftx_error *err, ch
     }
 }
 
+/* The library's messages speak of its options (api_key in ftx_client_options,
+ * timeout_ms, ftx_path_build()); say it in the CLI's terms, and never echo the userinfo
+ * of a URL (https://KEY:SECRET@host). */
+void cli_lib_words(const char *msg, char *out, size_t size)
+{
+    static const char *const words[][2] = {
+        {"missing API key: set api_key in ftx_client_options or the FIVETRAN_API_KEY "
+         "environment variable",
+         "missing API key: set FIVETRAN_API_KEY or use --api-key"},
+        {"missing API secret: set api_secret in ftx_client_options or the FIVETRAN_API_SECRET "
+         "environment variable",
+         "missing API secret: set FIVETRAN_API_SECRET or use --api-secret-file PATH"},
+        {"pass base_url or set FIVETRAN_BASE_URL", "use --base-url or $FIVETRAN_BASE_URL"},
+        {"raise connect_timeout_ms or check the network", "check the network"},
+        {"raise timeout_ms", "raise --timeout"},
+        {"build it with ftx_path_build()", "percent-encode the ids in it"},
+        {"in ftx_client_options", "in the options"},
+        {"ftx_client_options", "the client options"},
+    };
+    size_t n = 0, i;
+    const char *s = msg;
+
+    while (*s && n + 1 < size) {
+        int done = 0;
+        for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+            size_t l = strlen(words[i][0]);
+            if (strncmp(s, words[i][0], l) == 0) {
+                n += (size_t)snprintf(out + n, size - n, "%s", words[i][1]);
+                if (n >= size)
+                    n = size - 1;
+                s += l;
+                done = 1;
+                break;
+            }
+        }
+        if (done)
+            continue;
+        if (strncmp(s, "://", 3) == 0) {
+            /* userinfo: everything up to an '@' before the end of the authority */
+            size_t a = strcspn(s + 3, "/?#\" ");
+            const char *at = memchr(s + 3, '@', a);
+            n += (size_t)snprintf(out + n, size - n, "://%s", at ? "***@" : "");
+            if (n >= size)
+                n = size - 1;
+            s += 3 + (at ? (size_t)(at - (s + 3)) + 1 : 0);
+            continue;
+        }
+        out[n++] = *s++;
+    }
+    out[n] = '\0';
+}
+
+/* HTTP statuses the library leaves as "unknown": a name, a hint and exit status 3. */
+static const char *status_label(const ftx_error *err, const char **hint)
+{
+    if (!err)
+        return NULL;
+    switch (err->status) {
+    case 405:
+        *hint = "this operation is not available for this object (for a connector: not for "
+                "its type)";
+        return "method_not_allowed";
+    case 413:
+        *hint = "the request is too large: send a smaller body (split the change)";
+        return "request_too_large";
+    case 414:
+        *hint = "the URL is too long: an id or a query value is too long";
+        return "uri_too_long";
+    default:
+        return NULL;
+    }
+}
+
 int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
 {
     char what[256];
     char hb[160];
-    const char *hint;
+    const char *hint, *label = NULL, *shint = NULL;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (rc == FTX_ERR_UNKNOWN || rc == FTX_ERR_BAD_REQUEST)
+        label = status_label(err, &shint);
     /* `what` may hold ids from the command line: no raw control characters on stderr */
     fprintf(stderr, "%s: ", ctx->prog);
     cli_put_safe(stderr, what);
-    fprintf(stderr, ": %s%s%s", ctx->ecolor ? CLI_RED : "", ftx_error_type_name(rc),
+    fprintf(stderr, ": %s%s%s", ctx->ecolor ? CLI_RED : "", label ? label : ftx_error_type_name(rc),
             ctx->ecolor ? CLI_RESET : "");
     if (err && !err->message[0] && (err->status || err->code[0])) {
         fputs(" (", stderr);
@@ -423,14 +498,16 @@ int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
         fputc(')', stderr);
     }
     if (err && err->message[0]) {
+        char msg[sizeof(err->message) + 128];
+        cli_lib_words(err->message, msg, sizeof(msg));
         fputs(": ", stderr);
-        cli_put_safe(stderr, err->message); /* the server's text (C1 controls too) */
+        cli_put_safe(stderr, msg); /* the server's text (C1 controls too) */
     }
     fputc('\n', stderr);
-    hint = hint_for(ctx, rc, err, hb, sizeof(hb));
+    hint = label ? shint : hint_for(ctx, rc, err, hb, sizeof(hb));
     if (hint)
         fprintf(stderr, "  hint: %s\n", hint);
-    return cli_exit_for(rc);
+    return label ? CLI_EXIT_INVALID : cli_exit_for(rc);
 }
 
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *fmt, ...)
@@ -692,6 +769,38 @@ static int read_secret_file(cli_ctx *ctx)
     return 0;
 }
 
+/* A malformed base URL is a usage error that names it (not an authentication error). */
+static int check_base_url(cli_ctx *ctx)
+{
+    const char *url = ctx->base_url;
+    const char *from = "--base-url";
+    const char *host;
+    char shown[600];
+
+    if (!url || !*url) {
+        url = getenv("FIVETRAN_BASE_URL");
+        from = "$FIVETRAN_BASE_URL";
+    }
+    if (!url || !*url)
+        return 0;
+    if (strncmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else
+        host = NULL;
+    if (host && *host && *host != '/' && !strpbrk(url, " \t\r\n#") &&
+        !memchr(host, '@', strcspn(host, "/?")))
+        return 0;
+    cli_lib_words(url, shown, sizeof(shown));
+    fprintf(stderr, "%s: %s: '", ctx->prog, from);
+    cli_put_safe(stderr, shown);
+    fprintf(stderr, "' is not a base URL: it must be http:// or https://, a host, and no "
+                    "credentials in it\n"
+                    "  hint: e.g. --base-url https://api.fivetran.com/v1\n");
+    return CLI_EXIT_USAGE;
+}
+
 int cli_client(cli_ctx *ctx)
 {
     ftx_client_options o = FTX_CLIENT_OPTIONS_INIT;
@@ -721,10 +830,20 @@ int cli_client(cli_ctx *ctx)
         o.observer = observer;
         o.observer_userdata = ctx;
     }
+    if ((rc = check_base_url(ctx)) != 0)
+        return rc;
     rc = ftx_client_new(&ctx->client, &o, &err);
     if (rc != FTX_OK) {
-        fprintf(stderr, "%s: cannot create the API client: %s\n", ctx->prog,
-                err.message[0] ? err.message : ftx_error_type_name(rc));
+        char msg[sizeof(err.message) + 128];
+        cli_lib_words(err.message[0] ? err.message : ftx_error_type_name(rc), msg, sizeof(msg));
+        fprintf(stderr, "%s: cannot create the API client: ", ctx->prog);
+        cli_put_safe(stderr, msg);
+        fputc('\n', stderr);
+        if (rc == FTX_ERR_INVALID_ARGUMENT && strstr(err.message, "URL")) {
+            fprintf(stderr, "  hint: --base-url (or $FIVETRAN_BASE_URL) is the API's base, e.g. "
+                            "https://api.fivetran.com/v1\n");
+            return CLI_EXIT_USAGE;
+        }
         if (rc == FTX_ERR_INVALID_ARGUMENT) {
             fprintf(stderr, "  hint: set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (or use "
                             "--api-key and --api-secret-file)\n");
