@@ -14,7 +14,7 @@ _fivetrex() {
     fi
 
     local globals="--api-key --api-secret-file --base-url -o --output --limit --page --timeout
-        --retries --retry-delay -v --verbose --no-color --version -h --help"
+        --retries --retry-delay -v --verbose -y --yes --dry-run --no-color --version -h --help"
 
     # Values of options.
     case "$prev" in
@@ -68,7 +68,12 @@ _fivetrex() {
     --api-key | --base-url | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
         --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
         --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
-        --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri)
+        --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
+        -f | --raw-field | -F | --field)
+        return
+        ;;
+    -H | --header)
+        COMPREPLY=($(compgen -W "'Accept: application/json' 'Accept: application/json;version=2'" -- "$cur"))
         return
         ;;
     esac
@@ -89,7 +94,8 @@ _fivetrex() {
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
             --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
             --data | -d | --secret-env | --secret-file | --schedule-type | --sync-frequency | \
-            --sync-mode | --change-handling | --exclude-mode | --paused | --active | --hashed)
+            --sync-mode | --change-handling | --exclude-mode | --paused | --active | --hashed | \
+            -f | --raw-field | -F | --field | -H | --header)
             skip=1
             ;;
         -*) ;;
@@ -123,7 +129,10 @@ _fivetrex() {
             ;;
         destinations) opts="list get create update delete test" ;;
         webhooks) opts="list get create update delete test listen sign verify" ;;
-        api) opts="GET POST PATCH DELETE --data --v2 --create --paginate" ;;
+        api)
+            opts="GET POST PATCH DELETE --data -f --raw-field -F --field -H --header --v2
+                --create --paginate --dry-run"
+            ;;
         esac
         [[ $cur == -* ]] && opts="$globals"
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -142,7 +151,7 @@ _fivetrex() {
             --schedule-type --daily-sync-time --no-setup-tests --data"
         ;;
     "connectors sync "*) opts="--force --wait --poll-interval --deadline" ;;
-    "connectors resync "*) opts="--confirm --table" ;;
+    "connectors resync "*) opts="--yes --confirm --table" ;;
     "connectors frequency "*) opts="--schedule-type --daily-sync-time" ;;
     "connectors schema show") opts="--schema" ;;
     "connectors schema update")
@@ -155,7 +164,9 @@ _fivetrex() {
     "destinations create "* | "destinations update "*)
         opts="--group --service --time-zone-offset --region --config --no-setup-tests --data"
         ;;
-    "webhooks create "*) opts="--url --events --group --inactive --secret-env --secret-file --data" ;;
+    "webhooks create "*)
+        opts="--url --events --group --inactive --active --secret-env --secret-file --data"
+        ;;
     "webhooks update "*) opts="--url --events --active --secret-env --secret-file --data" ;;
     "webhooks test "*) opts="--event" ;;
     "webhooks listen "*)

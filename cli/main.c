@@ -66,10 +66,10 @@ static const char top_help[] =
     "\n"
     "Resources:\n"
     "  groups         list, get, create, update, delete, connectors\n"
-    "  connectors     list, get, create, update, delete, sync [--wait], resync --confirm,\n"
-    "                 pause, resume, state, status, frequency, schema show|update|reload,\n"
-    "                 columns\n"
-    "  destinations   get, create, update, delete, test\n"
+    "  connectors     list, get, create, update, delete, sync [--wait], resync, pause,\n"
+    "                 resume, state, status, frequency, schema show|update|reload,\n"
+    "                 columns, test, connect-card\n"
+    "  destinations   list, get, create, update, delete, test\n"
     "  webhooks       list, get, create, update, delete, test, listen, sign, verify\n"
     "  api            any other API operation: fivetrex api [METHOD] PATH (see --help)\n"
     "\n"
@@ -91,6 +91,10 @@ static const char top_help[] =
     "                         a server's Retry-After is always honoured\n"
     "  -v, --verbose          log each request on stderr (method, path, status, ms,\n"
     "                         attempt); credentials are never printed\n"
+    "  -y, --yes              do not ask before a delete or resync; without a terminal\n"
+    "                         they refuse to run without --yes\n"
+    "  --dry-run              print the request of a verb that changes something\n"
+    "                         (method, path, body; no credentials) and send nothing\n"
     "  --no-color             no ANSI colours (also $NO_COLOR)\n"
     "  --version              print the version and exit\n"
     "  -h, --help             help; 'fivetrex <resource> --help' and\n"
@@ -98,12 +102,15 @@ static const char top_help[] =
     "\n"
     "Exit status:\n"
     "   0  success                        7  rate limited (429) after retries\n"
-    "   1  other error                    8  server error (5xx) after retries\n"
-    "   2  usage error, invalid --data    9  transport error or timeout\n"
-    "   3  invalid argument or state,    10  response was not the JSON expected\n"
-    "      request rejected (400/422)    11  outcome unknown (a create may exist)\n"
-    "   4  authentication (401/403) or   12  sync --wait: the sync failed\n"
-    "      missing credentials           13  sync --wait: the deadline passed\n"
+    "   1  other error, declined prompt   8  server error (5xx) after retries\n"
+    "   2  usage error, invalid --data,   9  transport error or timeout\n"
+    "      no terminal and no --yes      10  response was not the JSON expected\n"
+    "   3  invalid argument or state,    11  outcome unknown (a create may exist)\n"
+    "      failed setup test, request    12  sync --wait: the sync failed\n"
+    "      rejected (400/405/413/414/    13  sync --wait: the deadline passed\n"
+    "      422)                         130  interrupted (Ctrl-C)\n"
+    "   4  authentication (401/403) or\n"
+    "      missing credentials\n"
     "   5  not found (404)\n"
     "   6  conflict (409)\n"
     "\n"
@@ -929,6 +936,26 @@ static int ctx_is_tty(int fd)
     return isatty(fd) == 1;
 }
 
+/* Run a resource's command; argv: the words after the resource. */
+static int main_resource(cli_ctx *ctx, const char *resource, int argc, char **argv)
+{
+    if (strcmp(resource, "groups") == 0 || strcmp(resource, "group") == 0)
+        return cmd_groups(ctx, argc, argv);
+    if (strcmp(resource, "connectors") == 0 || strcmp(resource, "connector") == 0 ||
+        strcmp(resource, "connections") == 0)
+        return cmd_connectors(ctx, argc, argv);
+    if (strcmp(resource, "destinations") == 0 || strcmp(resource, "destination") == 0)
+        return cmd_destinations(ctx, argc, argv);
+    if (strcmp(resource, "webhooks") == 0 || strcmp(resource, "webhook") == 0)
+        return cmd_webhooks(ctx, argc, argv);
+    if (strcmp(resource, "api") == 0)
+        return cmd_api(ctx, argc, argv);
+    return cli_usage_error(ctx, NULL,
+                           "unknown resource '%s'; use groups, connectors, destinations, "
+                           "webhooks or api",
+                           resource);
+}
+
 int main(int argc, char **argv)
 {
     cli_ctx ctx;
@@ -981,25 +1008,31 @@ int main(int argc, char **argv)
     {
         int sub_argc = argc - 1 - p.i;
         char **sub_argv = argv + 1 + p.i;
-        if (strcmp(resource, "groups") == 0 || strcmp(resource, "group") == 0)
-            rc = cmd_groups(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "connectors") == 0 || strcmp(resource, "connector") == 0 ||
-                 strcmp(resource, "connections") == 0)
-            rc = cmd_connectors(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "destinations") == 0 || strcmp(resource, "destination") == 0)
-            rc = cmd_destinations(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "webhooks") == 0 || strcmp(resource, "webhook") == 0)
-            rc = cmd_webhooks(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "api") == 0)
-            rc = cmd_api(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "help") == 0) {
-            fputs(top_help, stdout);
-            rc = 0;
-        } else
-            rc = cli_usage_error(&ctx, NULL,
-                                 "unknown resource '%s'; use groups, connectors, "
-                                 "destinations, webhooks or api",
-                                 resource);
+        if (strcmp(resource, "help") == 0) {
+            /* "fivetrex help connectors [verb]" is "fivetrex connectors [verb] --help" */
+            static char help_flag[] = "--help";
+            char *hargv[4];
+            int n = 0;
+            while (n < sub_argc && n < 2 && sub_argv[n][0] != '-') {
+                hargv[n] = sub_argv[n];
+                n++;
+            }
+            if (n == 0) {
+                fputs(top_help, stdout);
+                rc = 0;
+            } else {
+                hargv[n] = help_flag;
+                hargv[n + 1] = NULL;
+                if (strcmp(hargv[0], "help") == 0) {
+                    fputs(top_help, stdout);
+                    rc = 0;
+                } else {
+                    rc = main_resource(&ctx, hargv[0], n, hargv + 1);
+                }
+            }
+        } else {
+            rc = main_resource(&ctx, resource, sub_argc, sub_argv);
+        }
     }
     fflush(stdout);
     if (ferror(stdout) && rc == 0 && errno != EPIPE)

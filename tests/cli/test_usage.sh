@@ -139,5 +139,23 @@ compl fivetrex connectors sync x --w
 expect_out '^--wait $' "completion: verb options"
 compl fivetrex -o ""
 expect_out '^json table $' "completion: --output values"
+compl fivetrex groups delete x --y
+expect_out '^--yes $' "completion: --yes"
+compl fivetrex groups delete x --dr
+expect_out '^--dry-run $' "completion: --dry-run"
+compl fivetrex api -
+expect_out -- '-F -H -f' "completion: api -f -F -H"
+
+# help RESOURCE [VERB] is RESOURCE [VERB] --help; the top-level help lists every verb.
+run help connectors
+expect_rc 0 "help connectors"
+expect_out '^Usage: fivetrex connectors <verb>' "help connectors prints the connectors help"
+run help connectors sync
+expect_out '^Usage: fivetrex connectors sync ID' "help connectors sync prints the verb's help"
+run --help
+expect_out 'destinations   list, get' "top-level help lists destinations list"
+expect_out -- '--dry-run' "top-level help documents --dry-run"
+expect_out -- '-y, --yes' "top-level help documents --yes"
+expect_out '130  interrupted' "top-level help documents exit 130"
 
 finish
