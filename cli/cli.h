@@ -82,11 +82,17 @@ struct cli_ctx {
     int verbose;
     int stdout_tty;
     int stderr_tty;
-    long limit;         /* -1: unset */
-    const char *page;   /* --page CURSOR */
-    double timeout_s;   /* 0: library default */
-    int retries;        /* -1: library default */
-    int retry_delay_ms; /* 0: library default */
+    long limit;               /* -1: unset */
+    const char *page;         /* --page CURSOR */
+    double timeout_s;         /* 0: library default */
+    int retries;              /* -1: library default */
+    int retry_delay_ms;       /* 0: library default */
+    const char *profile;      /* --profile NAME */
+    int profile_done;         /* cli_profile_apply ran */
+    char profile_used[64];    /* the profile found in the config file, or "" */
+    char secret_source[4400]; /* where the API secret came from (auth status) */
+    char *owned_key;          /* api_key / base_url from the profile (freed at exit) */
+    char *owned_url;
     int yes;            /* --yes: destructive verbs do not ask */
     int dry_run;        /* --dry-run: print the request, send nothing */
     int verb_kind;      /* cli_verb_kind of the verb being run */
@@ -282,6 +288,12 @@ int cmd_connectors(cli_ctx *ctx, int argc, char **argv);
 int cmd_destinations(cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(cli_ctx *ctx, int argc, char **argv);
 int cmd_api(cli_ctx *ctx, int argc, char **argv);
+int cmd_config(cli_ctx *ctx, int argc, char **argv);
+int cmd_auth(cli_ctx *ctx, int argc, char **argv);
+/* Apply the profile (--profile, $FIVETRAN_PROFILE or "default") of the config file under
+ * the flags and environment: key, base URL, output, and the secret from the credentials
+ * file (mode 0600) or secret_command. Once; 0 or an exit status after a message. */
+int cli_profile_apply(cli_ctx *ctx);
 
 /* Signal handling for long-running commands (listen, sync --wait). */
 void cli_signals_install(void);

@@ -36,6 +36,7 @@ enum {
     G_VERSION,
     G_YES,
     G_DRY_RUN,
+    G_PROFILE,
     G_HELP,
 };
 
@@ -55,6 +56,7 @@ static const cli_opt global_opts[] = {
     {"version", 0, CLI_ARG_NONE, G_VERSION},
     {"yes", 'y', CLI_ARG_NONE, G_YES},
     {"dry-run", 0, CLI_ARG_NONE, G_DRY_RUN},
+    {"profile", 0, CLI_ARG_REQUIRED, G_PROFILE},
     {"help", 'h', CLI_ARG_NONE, G_HELP},
     {NULL, 0, CLI_ARG_NONE, 0},
 };
@@ -209,6 +211,14 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
     case G_DRY_RUN:
         ctx->dry_run = 1;
         return cli_check_flags(ctx) ? -1 : 0;
+    case G_PROFILE:
+        if (!*value || ctx->profile_done) {
+            fprintf(stderr, "%s: --profile wants a profile name%s\n", ctx->prog,
+                    ctx->profile_done ? ", before the command's arguments are used" : "");
+            return -1;
+        }
+        ctx->profile = value;
+        return 0;
     case G_VERSION:
         printf("fivetrex %s (libfivetrex %s)\n", FTX_VERSION, ftx_version());
         exit(0);
@@ -816,6 +826,8 @@ int cli_client(cli_ctx *ctx)
 
     if (ctx->client)
         return 0;
+    if ((rc = cli_profile_apply(ctx)) != 0)
+        return rc;
     if (ctx->api_secret_file && !ctx->api_secret) {
         rc = read_secret_file(ctx);
         if (rc)
@@ -852,8 +864,9 @@ int cli_client(cli_ctx *ctx)
             return CLI_EXIT_USAGE;
         }
         if (rc == FTX_ERR_INVALID_ARGUMENT) {
-            fprintf(stderr, "  hint: set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (or use "
-                            "--api-key and --api-secret-file)\n");
+            fprintf(stderr, "  hint: set FIVETRAN_API_KEY and FIVETRAN_API_SECRET, use "
+                            "--api-key and --api-secret-file, or a profile ('fivetrex config "
+                            "--help')\n");
             return CLI_EXIT_AUTH;
         }
         return cli_exit_for(rc);
@@ -950,9 +963,13 @@ static int main_resource(cli_ctx *ctx, const char *resource, int argc, char **ar
         return cmd_webhooks(ctx, argc, argv);
     if (strcmp(resource, "api") == 0)
         return cmd_api(ctx, argc, argv);
+    if (strcmp(resource, "config") == 0)
+        return cmd_config(ctx, argc, argv);
+    if (strcmp(resource, "auth") == 0)
+        return cmd_auth(ctx, argc, argv);
     return cli_usage_error(ctx, NULL,
                            "unknown resource '%s'; use groups, connectors, destinations, "
-                           "webhooks or api",
+                           "webhooks, api, config or auth",
                            resource);
 }
 
@@ -1038,6 +1055,8 @@ int main(int argc, char **argv)
     if (ferror(stdout) && rc == 0 && errno != EPIPE)
         rc = CLI_EXIT_GENERIC;
     ftx_client_free(ctx.client);
+    free(ctx.owned_key);
+    free(ctx.owned_url);
     if (ctx.api_secret) {
         wipe(ctx.api_secret);
         free(ctx.api_secret);
