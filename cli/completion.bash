@@ -13,7 +13,7 @@ _fivetrex() {
         cword=$COMP_CWORD
     fi
 
-    local globals="--api-key --api-secret-file --base-url -o --output --limit --page --timeout
+    local globals="--api-key --api-secret-file --base-url --profile -o --output --limit --page --timeout
         --retries --retry-delay -v --verbose -y --yes --dry-run --no-color --version -h --help"
 
     # Values of options.
@@ -65,6 +65,11 @@ _fivetrex() {
             dbt_run_succeeded dbt_run_failed" -- "$cur"))
         return
         ;;
+    --profile)
+        local cfg="${XDG_CONFIG_HOME:-$HOME/.config}/fivetrex/config"
+        [[ -r $cfg ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^\[\(.*\)\]$/\1/p' "$cfg")" -- "$cur"))
+        return
+        ;;
     --api-key | --base-url | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
         --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
         --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
@@ -88,7 +93,7 @@ _fivetrex() {
         fi
         case "$w" in
         --*=*) ;;
-        -o | --output | --api-key | --api-secret-file | --base-url | --limit | --page | \
+        -o | --output | --api-key | --api-secret-file | --base-url | --profile | --limit | --page | \
             --timeout | --retries | --retry-delay | --name | --group | -g | --service | -s | --schema | \
             --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
@@ -116,7 +121,7 @@ _fivetrex() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "$globals" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api help" -- "$cur"))
+            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api config auth help" -- "$cur"))
         fi
         return
     fi
@@ -129,6 +134,8 @@ _fivetrex() {
             ;;
         destinations) opts="list get create update delete test" ;;
         webhooks) opts="list get create update delete test listen sign verify" ;;
+        config) opts="list get set" ;;
+        auth) opts="status" ;;
         api)
             opts="GET POST PATCH DELETE --data -f --raw-field -F --field -H --header --v2
                 --create --paginate --dry-run"
@@ -174,6 +181,9 @@ _fivetrex() {
         ;;
     "webhooks sign "*) opts="--secret-env --secret-file" ;;
     "webhooks verify "*) opts="--signature --secret-env --secret-file" ;;
+    "config get "* | "config set "*)
+        [[ $cur != -* ]] && COMPREPLY=($(compgen -W "base_url api_key output secret_command" -- "$cur"))
+        ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
