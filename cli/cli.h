@@ -160,6 +160,14 @@ void cli_table_row(cli_table *t, const char *const *cells);
 /* Print the header if no row came, and flush. */
 void cli_table_end(cli_table *t);
 
+/* --jq (jq.c): compile the filter (errors on stderr; -1), whether one is active, run it
+ * on a document (results on stdout, one a line), whether a run failed. */
+int cli_jq_compile(const char *prog, const char *filter, int to_terminal);
+int cli_jq_active(void);
+void cli_jq_run(const json_t *j);
+int cli_jq_failed(void);
+void cli_jq_free(void);
+
 /* JSON: one compact object per line (lists, streams, events). */
 /* Escape non-ASCII in JSON output (set when stdout is a terminal). */
 void cli_json_to_terminal(int yes);
