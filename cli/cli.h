@@ -77,6 +77,7 @@ struct cli_ctx {
     char *api_secret; /* read from a file, wiped on exit */
     cli_format format;
     int format_set;
+    int wide;   /* -o wide: tables with every column */
     int color;  /* ANSI colour on stdout */
     int ecolor; /* ANSI colour on stderr */
     int verbose;
@@ -247,6 +248,10 @@ typedef struct cli_list_spec {
     int (*page)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
     /* Stream: cli_list_emit items while cli_list_more. FTX_OK or the error. */
     int (*stream)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
+    /* -o wide: every column (NULL: the same as the table) */
+    const cli_column *wide_cols;
+    size_t nwide;
+    void (*wide_row)(cli_table *t, const void *item);
 } cli_list_spec;
 
 /* Run a list verb after its arguments were parsed; returns the exit status. */

@@ -147,8 +147,35 @@ static int conn_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
-static const cli_list_spec conn_list_spec = {"connectors list", "connectors", conn_cols,  7,
-                                             conn_row,          conn_page,    conn_stream};
+static const cli_column conn_wide_cols[] = {
+    {"ID", 26},      {"GROUP", 22},      {"SERVICE", 20},   {"SCHEMA", 20},
+    {"STATE", 11},   {"SETUP", 10},      {"PAUSED", 6},     {"FREQ", 5},
+    {"SCHEDULE", 8}, {"CREATED_AT", 24}, {"FAILED_AT", 24}, {"SUCCEEDED_AT", 0}};
+
+static void conn_wide_row(cli_table *t, const void *item)
+{
+    const ftx_connector *c = item;
+    const char *cells[12];
+    char freq[16];
+    snprintf(freq, sizeof(freq), "%d", c->sync_frequency);
+    cells[0] = c->id;
+    cells[1] = c->group_id;
+    cells[2] = c->service;
+    cells[3] = c->schema;
+    cells[4] = ftx_connector_sync_state(c);
+    cells[5] = c->setup_state;
+    cells[6] = cli_bool_str(c->paused);
+    cells[7] = c->sync_frequency ? freq : NULL;
+    cells[8] = c->schedule_type;
+    cells[9] = c->created_at.iso;
+    cells[10] = c->failed_at.iso;
+    cells[11] = c->succeeded_at.iso;
+    cli_table_row(t, cells);
+}
+
+static const cli_list_spec conn_list_spec = {
+    "connectors list", "connectors", conn_cols,      7,  conn_row,
+    conn_page,         conn_stream,  conn_wide_cols, 12, conn_wide_row};
 
 static int conn_list(cli_ctx *ctx, int argc, char **argv)
 {

@@ -110,8 +110,27 @@ static int dest_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
+static const cli_column dest_wide_cols[] = {{"ID", 24},         {"GROUP", 24}, {"SERVICE", 20},
+                                            {"REGION", 16},     {"TZ", 4},     {"NETWORKING", 12},
+                                            {"SETUP_STATUS", 0}};
+
+static void dest_wide_row(cli_table *t, const void *item)
+{
+    const ftx_destination *d = item;
+    const char *cells[7];
+    cells[0] = d->id;
+    cells[1] = d->group_id;
+    cells[2] = d->service;
+    cells[3] = d->region;
+    cells[4] = d->time_zone_offset;
+    cells[5] = d->networking_method;
+    cells[6] = d->setup_status;
+    cli_table_row(t, cells);
+}
+
 static const cli_list_spec dest_list_spec = {
-    "destinations list", "destinations", dest_cols, 5, dest_row, dest_page, dest_stream};
+    "destinations list", "destinations", dest_cols,      5, dest_row,
+    dest_page,           dest_stream,    dest_wide_cols, 7, dest_wide_row};
 
 static int dest_list(cli_ctx *ctx, int argc, char **argv)
 {

@@ -82,8 +82,9 @@ static int groups_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err
     return rc;
 }
 
-static const cli_list_spec groups_list_spec = {"groups list", "groups",    group_cols,   3,
-                                               group_row,     groups_page, groups_stream};
+/* Groups have three fields: -o wide is the table. */
+static const cli_list_spec groups_list_spec = {
+    "groups list", "groups", group_cols, 3, group_row, groups_page, groups_stream, NULL, 0, NULL};
 
 static int groups_list(cli_ctx *ctx, int argc, char **argv)
 {

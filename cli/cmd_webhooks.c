@@ -173,8 +173,30 @@ static int hook_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
-static const cli_list_spec hook_list_spec = {"webhooks list", "webhooks", hook_cols,  6,
-                                             hook_row,        hook_page,  hook_stream};
+static const cli_column hook_wide_cols[] = {{"ID", 24},         {"TYPE", 7},    {"GROUP", 20},
+                                            {"ACTIVE", 6},      {"EVENTS", 40}, {"CREATED_AT", 24},
+                                            {"CREATED_BY", 20}, {"URL", 0}};
+
+static void hook_wide_row(cli_table *t, const void *item)
+{
+    const ftx_webhook *w = item;
+    char ev[1024];
+    const char *cells[8];
+    events_text(w, ev, sizeof(ev));
+    cells[0] = w->id;
+    cells[1] = w->type;
+    cells[2] = w->group_id;
+    cells[3] = cli_bool_str(w->active);
+    cells[4] = ev;
+    cells[5] = w->created_at.iso;
+    cells[6] = w->created_by;
+    cells[7] = w->url;
+    cli_table_row(t, cells);
+}
+
+static const cli_list_spec hook_list_spec = {
+    "webhooks list", "webhooks",  hook_cols,      6, hook_row,
+    hook_page,       hook_stream, hook_wide_cols, 8, hook_wide_row};
 
 static int hook_list(cli_ctx *ctx, int argc, char **argv)
 {

@@ -184,7 +184,12 @@ int cli_list_run(cli_ctx *ctx, const cli_list_spec *spec, const void *userdata)
     l.ctx = ctx;
     l.row = spec->row;
     l.userdata = userdata;
-    cli_table_init(&l.table, ctx, spec->cols, spec->ncols);
+    if (ctx->wide && spec->wide_cols) {
+        l.row = spec->wide_row;
+        cli_table_init(&l.table, ctx, spec->wide_cols, spec->nwide);
+    } else {
+        cli_table_init(&l.table, ctx, spec->cols, spec->ncols);
+    }
     if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
         lo.cursor = ctx->page;
         lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;

@@ -13,13 +13,13 @@ _fivetrex() {
         cword=$COMP_CWORD
     fi
 
-    local globals="--api-key --api-secret-file --base-url --profile -o --output --limit --page --timeout
+    local globals="--api-key --api-secret-file --base-url --profile -q --jq -o --output --limit --page --timeout
         --retries --retry-delay -v --verbose -y --yes --dry-run --no-color --version -h --help"
 
     # Values of options.
     case "$prev" in
     -o | --output)
-        COMPREPLY=($(compgen -W "table json" -- "$cur"))
+        COMPREPLY=($(compgen -W "table wide json" -- "$cur"))
         return
         ;;
     --api-secret-file | --secret-file | --data | -d)
@@ -70,7 +70,7 @@ _fivetrex() {
         [[ -r $cfg ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^\[\(.*\)\]$/\1/p' "$cfg")" -- "$cur"))
         return
         ;;
-    --api-key | --base-url | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
+    --api-key | --base-url | -q | --jq | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
         --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
         --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
         --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
@@ -93,7 +93,7 @@ _fivetrex() {
         fi
         case "$w" in
         --*=*) ;;
-        -o | --output | --api-key | --api-secret-file | --base-url | --profile | --limit | --page | \
+        -o | --output | -q | --jq | --api-key | --api-secret-file | --base-url | --profile | --limit | --page | \
             --timeout | --retries | --retry-delay | --name | --group | -g | --service | -s | --schema | \
             --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \

@@ -90,8 +90,10 @@ static const char top_help[] =
     "  --profile NAME         profile of ~/.config/fivetrex/config (default:\n"
     "                         $FIVETRAN_PROFILE, then 'default'); flags and FIVETRAN_*\n"
     "                         variables override it\n"
-    "  -o, --output FORMAT    table or json (default: table on a terminal, else json;\n"
-    "                         lists and streams print JSON lines, one object a line)\n"
+    "  -o, --output FORMAT    table, wide (a table with every column) or json\n"
+    "                         (default: table on a terminal, else json; lists and\n"
+    "                         streams print JSON lines, one object a line)\n"
+    "  -q, --jq FILTER        filter JSON output with jq (strings printed raw)\n"
     "  --limit N              list at most N items: up to 1000, one page of N (the next\n"
     "                         page's cursor on stderr); default: every page, streamed\n"
     "  --page CURSOR          list the page starting at CURSOR (next cursor on stderr)\n"
@@ -158,7 +160,9 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
         ctx->base_url = value;
         return 0;
     case G_OUTPUT:
-        if (strcmp(value, "table") == 0) {
+        ctx->wide = 0;
+        if (strcmp(value, "table") == 0 || strcmp(value, "wide") == 0) {
+            ctx->wide = value[0] == 'w';
             if (cli_jq_active()) {
                 fprintf(stderr, "%s: --jq filters JSON: it does not go with -o table\n", ctx->prog);
                 return -1;
@@ -167,8 +171,8 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
         } else if (strcmp(value, "json") == 0) {
             ctx->format = CLI_FORMAT_JSON;
         } else {
-            fprintf(stderr, "%s: unknown output format '%s'; use 'table' or 'json'\n", ctx->prog,
-                    value);
+            fprintf(stderr, "%s: unknown output format '%s'; use 'table', 'wide' or 'json'\n",
+                    ctx->prog, value);
             return -1;
         }
         ctx->format_set = 1;

@@ -26,6 +26,23 @@ expect_err "cannot be added" "with jq's message"
 run -o table groups list --jq .id
 expect_rc 2 "--jq with -o table is a usage error"
 
+# -o wide: every column.
+run -o wide connectors list --group decent_dropsy
+expect_rc 0 "connectors list -o wide"
+py "-o wide adds columns" '
+h = out.splitlines()[0].split()
+assert h == ["ID", "GROUP", "SERVICE", "SCHEMA", "STATE", "SETUP", "PAUSED", "FREQ", "SCHEDULE",
+             "CREATED_AT", "FAILED_AT", "SUCCEEDED_AT"], h
+assert len(out.splitlines()) == 4'
+run -o wide webhooks list
+py "webhooks -o wide shows CREATED_AT and CREATED_BY" 'assert "CREATED_BY" in out.splitlines()[0]'
+run -o wide destinations list
+py "destinations -o wide shows GROUP and NETWORKING" 'assert out.splitlines()[0].split()[:2] == ["ID", "GROUP"] and "NETWORKING" in out'
+run -o table connectors list --group decent_dropsy
+py "-o table keeps the short table" 'assert "SCHEDULE" not in out.splitlines()[0]'
+run -o yaml groups list
+expect_rc 2 "an unknown -o is a usage error"
+
 # Display width: CJK (two columns each) and emoji names keep the columns aligned.
 run groups create --name '数据仓库'
 run groups create --name 'café 🚀 ok'

@@ -59,7 +59,7 @@ expect_rc 2 "extra argument"
 
 run -o yaml groups list
 expect_rc 2 "unknown output format"
-expect_err "use 'table' or 'json'" "output formats are listed"
+expect_err "use 'table', 'wide' or 'json'" "output formats are listed"
 
 run groups list --limit 0
 expect_rc 2 "--limit 0 is refused"
@@ -129,7 +129,7 @@ compl() {
     _fivetrex
     printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' >"$OUT"
 }
-compl fivetrex con
+compl fivetrex conn
 expect_out '^connectors $' "completion: resource"
 compl fivetrex connectors s
 expect_out '^schema state status sync $' "completion: connectors verbs"
@@ -138,7 +138,7 @@ expect_out '^reload show update $' "completion: schema sub-verbs after a global 
 compl fivetrex connectors sync x --w
 expect_out '^--wait $' "completion: verb options"
 compl fivetrex -o ""
-expect_out '^json table $' "completion: --output values"
+expect_out '^json table wide $' "completion: --output values"
 compl fivetrex groups delete x --y
 expect_out '^--yes $' "completion: --yes"
 compl fivetrex groups delete x --dr
