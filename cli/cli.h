@@ -77,16 +77,27 @@ struct cli_ctx {
     char *api_secret; /* read from a file, wiped on exit */
     cli_format format;
     int format_set;
+    int wide;   /* -o wide: tables with every column */
     int color;  /* ANSI colour on stdout */
     int ecolor; /* ANSI colour on stderr */
     int verbose;
     int stdout_tty;
     int stderr_tty;
-    long limit;         /* -1: unset */
-    const char *page;   /* --page CURSOR */
-    double timeout_s;   /* 0: library default */
-    int retries;        /* -1: library default */
-    int retry_delay_ms; /* 0: library default */
+    long limit;               /* -1: unset */
+    const char *page;         /* --page CURSOR */
+    double timeout_s;         /* 0: library default */
+    int retries;              /* -1: library default */
+    int retry_delay_ms;       /* 0: library default */
+    const char *profile;      /* --profile NAME */
+    int profile_done;         /* cli_profile_apply ran */
+    char profile_used[64];    /* the profile found in the config file, or "" */
+    char secret_source[4400]; /* where the API secret came from (auth status) */
+    char *owned_key;          /* api_key / base_url from the profile (freed at exit) */
+    char *owned_url;
+    int yes;            /* --yes: destructive verbs do not ask */
+    int dry_run;        /* --dry-run: print the request, send nothing */
+    int verb_kind;      /* cli_verb_kind of the verb being run */
+    int verb_kind_set;  /* verb_kind is known (the verb was dispatched) */
     ftx_client *client; /* created on first use */
     const char *cmd;    /* "groups list", for messages */
     /* While set, called about every 100 ms during the client's sleeps (live progress). */
@@ -99,6 +110,9 @@ struct cli_ctx {
 int cli_client(cli_ctx *ctx);
 
 /* ---- errors and messages ---- */
+/* A library message in the CLI's terms (flags, environment variables), URL userinfo
+ * masked. */
+void cli_lib_words(const char *msg, char *out, size_t size);
 /* Map an ftx_error_type to an exit status. */
 int cli_exit_for(int rc);
 /* Print "fivetrex: <what>: <message>" plus a hint; returns cli_exit_for(rc). */
@@ -147,6 +161,14 @@ void cli_table_row(cli_table *t, const char *const *cells);
 /* Print the header if no row came, and flush. */
 void cli_table_end(cli_table *t);
 
+/* --jq (jq.c): compile the filter (errors on stderr; -1), whether one is active, run it
+ * on a document (results on stdout, one a line), whether a run failed. */
+int cli_jq_compile(const char *prog, const char *filter, int to_terminal);
+int cli_jq_active(void);
+void cli_jq_run(const json_t *j);
+int cli_jq_failed(void);
+void cli_jq_free(void);
+
 /* JSON: one compact object per line (lists, streams, events). */
 /* Escape non-ASCII in JSON output (set when stdout is a terminal). */
 void cli_json_to_terminal(int yes);
@@ -158,6 +180,8 @@ void cli_kv(cli_ctx *ctx, const char *key, const char *value);
 /* Write `s` to `f` with control characters (C0, C1, DEL), bidi overrides and malformed
  * UTF-8 shown as '?': for text from the server or the command line on a terminal. */
 void cli_put_safe(FILE *f, const char *s);
+/* The same for the first `n` bytes of `s`. */
+void cli_put_safe_n(FILE *f, const char *s, size_t n);
 /* Print a message object {"ok":true,"message":...} in JSON, or the text in table mode. */
 void cli_done(cli_ctx *ctx, const char *text, const char *id);
 
@@ -191,9 +215,18 @@ json_t *cli_body_with_flags(json_t *data, json_t *flags);
 /* Before a create/update call: an update with an empty `body` is a usage error, then
  * cli_client. On failure `body` is released and the exit status returned; 0 otherwise. */
 int cli_body_ready(cli_ctx *ctx, int update, json_t *body);
-/* The whole "<resource> delete ID" verb: `del` on the ID, then "Deleted <noun> ID". */
+/* What a delete takes with it, for the question and the final message. `describe` fills
+ * `what` (one line: "group X (name)") and `details` (lines: "its destination ...") and
+ * may set `extra` (JSON for the result, e.g. counts); returns FTX_OK or the error of
+ * looking the object up. */
+typedef int (*cli_describe_fn)(cli_ctx *ctx, const char *id, char *what, size_t wsize,
+                               char *details, size_t dsize, json_t **extra, ftx_error *err);
+/* The whole "<resource> delete ID" verb: --dry-run, the confirmation (see cli_confirm;
+ * `describe` may be NULL), `del` on the ID, then "Deleted <noun> ID". `tmpl` is the
+ * path with "{}" for the id. */
 int cli_delete(cli_ctx *ctx, int argc, char **argv, const char *help, const char *resource,
-               const char *noun, int (*del)(ftx_client *client, const char *id, ftx_error *err));
+               const char *noun, const char *tmpl, cli_describe_fn describe,
+               int (*del)(ftx_client *client, const char *id, ftx_error *err));
 
 /* A list verb. With --page, or --limit up to 1000, one page is printed (and its next
  * cursor on stderr); otherwise every page is streamed, up to --limit items. */
@@ -215,6 +248,10 @@ typedef struct cli_list_spec {
     int (*page)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
     /* Stream: cli_list_emit items while cli_list_more. FTX_OK or the error. */
     int (*stream)(cli_list *l, const ftx_list_options *lo, ftx_error *err);
+    /* -o wide: every column (NULL: the same as the table) */
+    const cli_column *wide_cols;
+    size_t nwide;
+    void (*wide_row)(cli_table *t, const void *item);
 } cli_list_spec;
 
 /* Run a list verb after its arguments were parsed; returns the exit status. */
@@ -227,11 +264,34 @@ int cli_list_more(const cli_list *l);
 void cli_list_page_end(cli_list *l, const char *next_cursor);
 
 /* ---- commands ---- */
+typedef enum cli_verb_kind {
+    CLI_VERB_READ = 0,    /* only GETs */
+    CLI_VERB_WRITE,       /* sends a change: takes --dry-run */
+    CLI_VERB_DESTRUCTIVE, /* deletes or re-imports: --dry-run, and asks (or --yes) */
+    CLI_VERB_LOCAL,       /* sends nothing to the API (listen, sign, verify) */
+    CLI_VERB_NESTED,      /* a sub-resource: its own dispatch decides */
+} cli_verb_kind;
+
 typedef struct cli_command {
     const char *name;
     const char *summary;
     int (*run)(cli_ctx *ctx, int argc, char **argv); /* argv[0] = verb */
+    int kind;                                        /* cli_verb_kind; 0 = read */
 } cli_command;
+
+/* ---- safety catch (safety.c) ---- */
+/* --dry-run or --yes on a verb they do not apply to: a usage error (returned), else 0. */
+int cli_check_flags(cli_ctx *ctx);
+/* With --dry-run: print METHOD, the path (`tmpl` with "{}" replaced by the encoded `id`)
+ * and `body` with credential-like fields masked, and return 1 (send nothing). Else 0. */
+int cli_dry_run(cli_ctx *ctx, const char *method, const char *tmpl, const char *id,
+                const json_t *body);
+/* Confirmation of a destructive verb: 0 to go on (--yes, or "y" at the prompt on a
+ * terminal), CLI_EXIT_USAGE without a terminal, CLI_EXIT_GENERIC when declined.
+ * `action` is one line ("Delete group X"), `details` more lines (may be NULL). */
+int cli_confirm(cli_ctx *ctx, const char *action, const char *details);
+/* Whether a question can be asked (stdin and stderr are terminals). */
+int cli_can_ask(const cli_ctx *ctx);
 
 int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, int argc, char **argv,
                  const char *resource_help);
@@ -241,6 +301,12 @@ int cmd_connectors(cli_ctx *ctx, int argc, char **argv);
 int cmd_destinations(cli_ctx *ctx, int argc, char **argv);
 int cmd_webhooks(cli_ctx *ctx, int argc, char **argv);
 int cmd_api(cli_ctx *ctx, int argc, char **argv);
+int cmd_config(cli_ctx *ctx, int argc, char **argv);
+int cmd_auth(cli_ctx *ctx, int argc, char **argv);
+/* Apply the profile (--profile, $FIVETRAN_PROFILE or "default") of the config file under
+ * the flags and environment: key, base URL, output, and the secret from the credentials
+ * file (mode 0600) or secret_command. Once; 0 or an exit status after a message. */
+int cli_profile_apply(cli_ctx *ctx);
 
 /* Signal handling for long-running commands (listen, sync --wait). */
 void cli_signals_install(void);

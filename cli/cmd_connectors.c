@@ -147,8 +147,35 @@ static int conn_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
-static const cli_list_spec conn_list_spec = {"connectors list", "connectors", conn_cols,  7,
-                                             conn_row,          conn_page,    conn_stream};
+static const cli_column conn_wide_cols[] = {
+    {"ID", 26},      {"GROUP", 22},      {"SERVICE", 20},   {"SCHEMA", 20},
+    {"STATE", 11},   {"SETUP", 10},      {"PAUSED", 6},     {"FREQ", 5},
+    {"SCHEDULE", 8}, {"CREATED_AT", 24}, {"FAILED_AT", 24}, {"SUCCEEDED_AT", 0}};
+
+static void conn_wide_row(cli_table *t, const void *item)
+{
+    const ftx_connector *c = item;
+    const char *cells[12];
+    char freq[16];
+    snprintf(freq, sizeof(freq), "%d", c->sync_frequency);
+    cells[0] = c->id;
+    cells[1] = c->group_id;
+    cells[2] = c->service;
+    cells[3] = c->schema;
+    cells[4] = ftx_connector_sync_state(c);
+    cells[5] = c->setup_state;
+    cells[6] = cli_bool_str(c->paused);
+    cells[7] = c->sync_frequency ? freq : NULL;
+    cells[8] = c->schedule_type;
+    cells[9] = c->created_at.iso;
+    cells[10] = c->failed_at.iso;
+    cells[11] = c->succeeded_at.iso;
+    cli_table_row(t, cells);
+}
+
+static const cli_list_spec conn_list_spec = {
+    "connectors list", "connectors", conn_cols,      7,  conn_row,
+    conn_page,         conn_stream,  conn_wide_cols, 12, conn_wide_row};
 
 static int conn_list(cli_ctx *ctx, int argc, char **argv)
 {
@@ -199,14 +226,35 @@ static int conn_get(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int conn_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                         size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_connector *c = NULL;
+    int rc = ftx_connectors_get(ctx->client, id, &c, err);
+
+    (void)extra;
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "connector %s (%s, schema %s, group %s)", id,
+             c->service ? c->service : "?", c->schema ? c->schema : "?",
+             c->group_id ? c->group_id : "?");
+    (void)details;
+    (void)dsize;
+    ftx_connector_free(c);
+    return FTX_OK;
+}
+
 static int conn_delete(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
         "Usage: fivetrex connectors delete ID\n"
         "\n"
-        "Delete a connector. Data already in the destination is not touched.\n";
+        "Delete a connector. Data already in the destination is not touched.\n"
+        "On a terminal, asks first; --yes skips the question and is required without a\n"
+        "terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "connectors", "connector", ftx_connectors_delete);
+    return cli_delete(ctx, argc, argv, help, "connectors", "connector", "/connections/{}",
+                      conn_describe, ftx_connectors_delete);
 }
 
 static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
@@ -222,6 +270,12 @@ static int conn_pause_resume(cli_ctx *ctx, int argc, char **argv, int pause)
 
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:b}", "paused", pause);
+        cli_dry_run(ctx, "PATCH", "/connections/{}", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = pause ? ftx_connectors_pause(ctx->client, id, &c, &err)
                : ftx_connectors_resume(ctx->client, id, &c, &err);
     if (rc != FTX_OK)
@@ -415,6 +469,11 @@ static int conn_write(cli_ctx *ctx, int argc, char **argv, int update)
     }
     if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST", update ? "/connections/{}" : "/connections", id,
+                    body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = update ? ftx_connectors_update(ctx->client, id, body, &c, &err)
                 : ftx_connectors_create(ctx->client, body, &c, &err);
     json_decref(body);
@@ -507,6 +566,19 @@ static int on_progress(const ftx_sync_progress *pr, void *userdata)
     return cli_interrupted() ? 1 : 0;
 }
 
+static int cli_dry_run_sync(cli_ctx *ctx, const char *id, int force)
+{
+    json_t *b;
+    int dry;
+
+    if (!ctx->dry_run)
+        return 0;
+    b = force ? json_pack("{s:b}", "force", 1) : json_object();
+    dry = cli_dry_run(ctx, "POST", "/connections/{}/sync", id, b);
+    json_decref(b);
+    return dry;
+}
+
 static int conn_sync(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
@@ -538,7 +610,7 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
     };
     cli_parser p;
     const char *id = NULL;
-    int force = 0, wait = 0, opt, rc;
+    int force = 0, wait = 0, poll_set = 0, deadline_set = 0, opt, rc;
     double poll_s = 5, deadline_s = 3600;
     ftx_error err = {0};
 
@@ -552,11 +624,13 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
             wait = 1;
             break;
         case S_POLL:
+            poll_set = 1;
             if (cli_parse_double(p.value, &poll_s) != 0 || poll_s < 0.05 || poll_s > 3600)
                 return cli_usage_error(
                     ctx, ctx->cmd, "--poll-interval wants seconds (0.05..3600), got '%s'", p.value);
             break;
         case S_DEADLINE:
+            deadline_set = 1;
             if (cli_parse_double(p.value, &deadline_s) != 0 || deadline_s <= 0 ||
                 deadline_s > 7 * 86400)
                 return cli_usage_error(
@@ -570,6 +644,9 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         return rc;
     if (!id)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
+    if (!wait && (poll_set || deadline_set))
+        return cli_usage_error(ctx, ctx->cmd, "%s applies with --wait only",
+                               poll_set ? "--poll-interval" : "--deadline");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
 
@@ -577,7 +654,22 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         ftx_sync_options so = FTX_SYNC_OPTIONS_INIT;
         ftx_sync_result *res = NULL;
         so.force = force;
+        if (cli_dry_run_sync(ctx, id, force))
+            return 0;
         rc = ftx_connectors_sync(ctx->client, id, &so, &res, &err);
+        if (rc == FTX_ERR_CONFLICT) {
+            /* One answer with sync --wait: a paused connector is an invalid state (3). */
+            ftx_connector *c = NULL;
+            ftx_error e2 = {0};
+            int paused = ftx_connectors_get(ctx->client, id, &c, &e2) == FTX_OK && c->paused;
+            ftx_connector_free(c);
+            if (paused) {
+                snprintf(err.message, sizeof(err.message),
+                         "connector is paused: resume it before syncing");
+                cli_fail(ctx, FTX_ERR_INVALID_STATE, &err, "connectors sync %s", id);
+                return CLI_EXIT_INVALID;
+            }
+        }
         if (rc != FTX_OK)
             return cli_fail(ctx, rc, &err, "connectors sync %s", id);
         if (ctx->format == CLI_FORMAT_JSON) {
@@ -603,6 +695,8 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
         w.id = id;
         w.live = ctx->stderr_tty;
         wo.force = force;
+        if (cli_dry_run_sync(ctx, id, force))
+            return 0;
         wo.poll_interval_ms = (uint64_t)(poll_s * 1000.0);
         wo.timeout_ms = (uint64_t)(deadline_s * 1000.0);
         wo.progress = on_progress;
@@ -689,6 +783,34 @@ static int conn_sync(cli_ctx *ctx, int argc, char **argv)
 
 /* ---- resync ---- */
 
+/* Ask before a historical re-sync (what it re-imports), unless --yes. */
+static int confirm_resync(cli_ctx *ctx, const char *id, const json_t *scope)
+{
+    char action[300], details[1024];
+    ftx_connector *c = NULL;
+    ftx_error err = {0};
+    int rc;
+
+    if (ctx->yes)
+        return 0;
+    if (!cli_can_ask(ctx))
+        return cli_confirm(ctx, "a historical re-sync", NULL);
+    rc = ftx_connectors_get(ctx->client, id, &c, &err);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "connectors resync %s", id);
+    snprintf(action, sizeof(action), "Re-sync connector %s (%s, schema %s) from scratch?", id,
+             c->service ? c->service : "?", c->schema ? c->schema : "?");
+    if (scope) {
+        char *s = json_dumps(scope, JSON_COMPACT);
+        snprintf(details, sizeof(details), "these tables are re-imported: %s", s ? s : "?");
+        free(s);
+    } else {
+        snprintf(details, sizeof(details), "every table is re-imported from the source");
+    }
+    ftx_connector_free(c);
+    return cli_confirm(ctx, action, details);
+}
+
 static int conn_resync(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
@@ -747,16 +869,22 @@ static int conn_resync(cli_ctx *ctx, int argc, char **argv)
         json_decref(scope);
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     }
-    if (!confirm) {
-        json_decref(scope);
-        fprintf(stderr,
-                "%s: connectors resync %s: refused without --confirm: a historical re-sync "
-                "re-imports all data from scratch\n"
-                "  hint: add --confirm if you mean it (--table SCHEMA.TABLE limits it)\n",
-                ctx->prog, id);
-        return CLI_EXIT_USAGE;
-    }
+    if (confirm)
+        ctx->yes = 1; /* --confirm: the older spelling of --yes */
     if ((rc = cli_client(ctx)) != 0) {
+        json_decref(scope);
+        return rc;
+    }
+    {
+        json_t *b = json_pack("{s:O*}", "scope", scope);
+        int dry = cli_dry_run(ctx, "POST", "/connections/{}/resync", id, b);
+        json_decref(b);
+        if (dry) {
+            json_decref(scope);
+            return 0;
+        }
+    }
+    if ((rc = confirm_resync(ctx, id, scope)) != 0) {
         json_decref(scope);
         return rc;
     }
@@ -879,6 +1007,14 @@ static int conn_frequency(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "MINUTES must be a number, got '%s'", min_s);
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b =
+            json_pack("{s:I, s:s*, s:s*}", "sync_frequency", (json_int_t)minutes, "schedule_type",
+                      fo.schedule_type, "daily_sync_time", fo.daily_sync_time);
+        cli_dry_run(ctx, "PATCH", "/connections/{}", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_connectors_set_sync_frequency(ctx->client, id, (int)minutes, &fo, &c, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "connectors frequency %s", id);
@@ -1160,6 +1296,10 @@ static int schema_update(cli_ctx *ctx, int argc, char **argv)
         json_decref(body);
         return rc;
     }
+    if (cli_dry_run(ctx, "PATCH", "/connections/{}/schemas", id, body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = ftx_connectors_update_schema_config(ctx->client, id, body, &cfg, &err);
     json_decref(body);
     if (rc != FTX_OK)
@@ -1202,6 +1342,13 @@ static int schema_reload(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: connector ID");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b =
+            json_pack("{s:s}", "exclude_mode", ro.exclude_mode ? ro.exclude_mode : "PRESERVE");
+        cli_dry_run(ctx, "POST", "/connections/{}/schemas/reload", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_connectors_reload_schema_config(ctx->client, id, &ro, &cfg, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "connectors schema reload %s", id);
@@ -1223,10 +1370,10 @@ static const char schema_help[] = "Usage: fivetrex connectors schema <show|updat
                                   "  reload ID   detect new objects at the source\n";
 
 static const cli_command schema_cmds[] = {
-    {"show", "show the schema config", schema_show},
-    {"update", "change the schema config", schema_update},
-    {"reload", "reload the schema config", schema_reload},
-    {NULL, NULL, NULL},
+    {"show", "show the schema config", schema_show, CLI_VERB_READ},
+    {"update", "change the schema config", schema_update, CLI_VERB_WRITE},
+    {"reload", "reload the schema config", schema_reload, CLI_VERB_WRITE},
+    {NULL, NULL, NULL, 0},
 };
 
 static int conn_schema(cli_ctx *ctx, int argc, char **argv)
@@ -1324,6 +1471,10 @@ static int conn_test(cli_ctx *ctx, int argc, char **argv)
         json_decref(body);
         return rc;
     }
+    if (cli_dry_run(ctx, "POST", "/connections/{}/test", id, body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = ftx_connectors_test(ctx->client, id, body, &c, &err);
     json_decref(body);
     if (rc != FTX_OK)
@@ -1332,8 +1483,26 @@ static int conn_test(cli_ctx *ctx, int argc, char **argv)
         conn_show(ctx, c);
     else
         cli_done(ctx, "Setup tests ran", id);
-    ftx_connector_free(c);
-    return 0;
+    {
+        /* Like destinations test: exit 3 when a setup test failed. */
+        const json_t *tests = c ? json_object_get(c->raw, "setup_tests") : NULL;
+        const json_t *t;
+        size_t i;
+        int failed = 0;
+        json_array_foreach(tests, i, t)
+        {
+            const char *st = cli_json_str(t, "status");
+            if (st && (strcmp(st, "FAILED") == 0 || strcmp(st, "JOB_FAILED") == 0)) {
+                const char *title = cli_json_str(t, "title");
+                fprintf(stderr, "%s: connectors test %s: setup test failed: ", ctx->prog, id);
+                cli_put_safe(stderr, title ? title : "?");
+                fputc('\n', stderr);
+                failed = 1;
+            }
+        }
+        ftx_connector_free(c);
+        return failed ? CLI_EXIT_INVALID : 0;
+    }
 }
 
 static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
@@ -1366,6 +1535,13 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
     if ((rc = cli_client(ctx)) != 0)
         return rc;
     cfg = json_pack("{s:s, s:b}", "redirect_uri", uri, "hide_setup_guide", hide);
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:O}", "connect_card_config", cfg);
+        cli_dry_run(ctx, "POST", "/connections/{}/connect-card", id, b);
+        json_decref(b);
+        json_decref(cfg);
+        return 0;
+    }
     rc = ftx_connectors_connect_card(ctx->client, id, cfg, &out, &err);
     json_decref(cfg);
     if (rc != FTX_OK)
@@ -1384,23 +1560,23 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command conn_cmds[] = {
-    {"list", "list connectors", conn_list},
-    {"get", "show a connector", conn_get},
-    {"create", "create a connector", conn_create},
-    {"update", "change a connector", conn_update},
-    {"delete", "delete a connector", conn_delete},
-    {"sync", "start a sync", conn_sync},
-    {"resync", "historical re-sync", conn_resync},
-    {"pause", "pause", conn_pause},
-    {"resume", "resume", conn_resume},
-    {"state", "connector state", conn_state},
-    {"status", "sync status", conn_status},
-    {"frequency", "set the sync frequency", conn_frequency},
-    {"schema", "schema config", conn_schema},
-    {"columns", "table columns", conn_columns},
-    {"test", "setup tests", conn_test},
-    {"connect-card", "connect card", conn_connect_card},
-    {NULL, NULL, NULL},
+    {"list", "list connectors", conn_list, CLI_VERB_READ},
+    {"get", "show a connector", conn_get, CLI_VERB_READ},
+    {"create", "create a connector", conn_create, CLI_VERB_WRITE},
+    {"update", "change a connector", conn_update, CLI_VERB_WRITE},
+    {"delete", "delete a connector", conn_delete, CLI_VERB_DESTRUCTIVE},
+    {"sync", "start a sync", conn_sync, CLI_VERB_WRITE},
+    {"resync", "historical re-sync", conn_resync, CLI_VERB_DESTRUCTIVE},
+    {"pause", "pause", conn_pause, CLI_VERB_WRITE},
+    {"resume", "resume", conn_resume, CLI_VERB_WRITE},
+    {"state", "connector state", conn_state, CLI_VERB_READ},
+    {"status", "sync status", conn_status, CLI_VERB_READ},
+    {"frequency", "set the sync frequency", conn_frequency, CLI_VERB_WRITE},
+    {"schema", "schema config", conn_schema, CLI_VERB_NESTED},
+    {"columns", "table columns", conn_columns, CLI_VERB_READ},
+    {"test", "setup tests", conn_test, CLI_VERB_WRITE},
+    {"connect-card", "connect card", conn_connect_card, CLI_VERB_WRITE},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_connectors(cli_ctx *ctx, int argc, char **argv)

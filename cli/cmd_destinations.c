@@ -110,8 +110,27 @@ static int dest_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
+static const cli_column dest_wide_cols[] = {{"ID", 24},         {"GROUP", 24}, {"SERVICE", 20},
+                                            {"REGION", 16},     {"TZ", 4},     {"NETWORKING", 12},
+                                            {"SETUP_STATUS", 0}};
+
+static void dest_wide_row(cli_table *t, const void *item)
+{
+    const ftx_destination *d = item;
+    const char *cells[7];
+    cells[0] = d->id;
+    cells[1] = d->group_id;
+    cells[2] = d->service;
+    cells[3] = d->region;
+    cells[4] = d->time_zone_offset;
+    cells[5] = d->networking_method;
+    cells[6] = d->setup_status;
+    cli_table_row(t, cells);
+}
+
 static const cli_list_spec dest_list_spec = {
-    "destinations list", "destinations", dest_cols, 5, dest_row, dest_page, dest_stream};
+    "destinations list", "destinations", dest_cols,      5, dest_row,
+    dest_page,           dest_stream,    dest_wide_cols, 7, dest_wide_row};
 
 static int dest_list(cli_ctx *ctx, int argc, char **argv)
 {
@@ -143,12 +162,34 @@ static int dest_get(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int dest_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                         size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_destination *d = NULL;
+    int rc = ftx_destinations_get(ctx->client, id, &d, err);
+
+    (void)extra;
+    (void)details;
+    (void)dsize;
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "destination %s (%s, group %s)", id, d->service ? d->service : "?",
+             d->group_id ? d->group_id : "?");
+    ftx_destination_free(d);
+    return FTX_OK;
+}
+
 static int dest_delete(cli_ctx *ctx, int argc, char **argv)
 {
-    static const char help[] = "Usage: fivetrex destinations delete ID\n\nDelete a destination.\n";
+    static const char help[] =
+        "Usage: fivetrex destinations delete ID\n"
+        "\n"
+        "Delete a destination.\n"
+        "On a terminal, asks first; --yes skips the question and is required without a\n"
+        "terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "destinations", "destination",
-                      ftx_destinations_delete);
+    return cli_delete(ctx, argc, argv, help, "destinations", "destination", "/destinations/{}",
+                      dest_describe, ftx_destinations_delete);
 }
 
 enum { W_GROUP = 1, W_SERVICE, W_TZ, W_REGION, W_CONFIG, W_NO_TESTS, W_DATA };
@@ -267,6 +308,11 @@ static int dest_write(cli_ctx *ctx, int argc, char **argv, int update)
     }
     if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST", update ? "/destinations/{}" : "/destinations",
+                    id, body)) {
+        json_decref(body);
+        return 0;
+    }
     rc = update ? ftx_destinations_update(ctx->client, id, body, &d, &err)
                 : ftx_destinations_create(ctx->client, body, &d, &err);
     json_decref(body);
@@ -322,6 +368,16 @@ static int dest_test(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: destination ID");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b = json_object();
+        if (to.trust_certificates)
+            json_object_set_new(b, "trust_certificates", json_true());
+        if (to.trust_fingerprints)
+            json_object_set_new(b, "trust_fingerprints", json_true());
+        cli_dry_run(ctx, "POST", "/destinations/{}/test", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_destinations_test(ctx->client, id, &to, &res, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "destinations test %s", id);
@@ -347,13 +403,13 @@ static int dest_test(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command dest_cmds[] = {
-    {"list", "list destinations", dest_list},
-    {"get", "show a destination", dest_get},
-    {"create", "create a destination", dest_create},
-    {"update", "change a destination", dest_update},
-    {"delete", "delete a destination", dest_delete},
-    {"test", "run setup tests", dest_test},
-    {NULL, NULL, NULL},
+    {"list", "list destinations", dest_list, CLI_VERB_READ},
+    {"get", "show a destination", dest_get, CLI_VERB_READ},
+    {"create", "create a destination", dest_create, CLI_VERB_WRITE},
+    {"update", "change a destination", dest_update, CLI_VERB_WRITE},
+    {"delete", "delete a destination", dest_delete, CLI_VERB_DESTRUCTIVE},
+    {"test", "run setup tests", dest_test, CLI_VERB_WRITE},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_destinations(cli_ctx *ctx, int argc, char **argv)

@@ -82,8 +82,9 @@ static int groups_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err
     return rc;
 }
 
-static const cli_list_spec groups_list_spec = {"groups list", "groups",    group_cols,   3,
-                                               group_row,     groups_page, groups_stream};
+/* Groups have three fields: -o wide is the table. */
+static const cli_list_spec groups_list_spec = {
+    "groups list", "groups", group_cols, 3, group_row, groups_page, groups_stream, NULL, 0, NULL};
 
 static int groups_list(cli_ctx *ctx, int argc, char **argv)
 {
@@ -164,6 +165,10 @@ static int groups_write(cli_ctx *ctx, int argc, char **argv, int update)
         json_decref(body);
         return rc;
     }
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST", update ? "/groups/{}" : "/groups", id, body)) {
+        json_decref(body);
+        return 0;
+    }
     if (update)
         rc = ftx_groups_update(ctx->client, id, body, &g, &err);
     else
@@ -187,14 +192,79 @@ static int groups_update(cli_ctx *ctx, int argc, char **argv)
     return groups_write(ctx, argc, argv, 1);
 }
 
+/* What deleting a group takes with it: its destination, connectors and webhooks. */
+static int group_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                          size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_group *g = NULL;
+    ftx_destination *d = NULL;
+    ftx_connector_stream *cs = NULL;
+    ftx_webhook_stream *ws = NULL;
+    const ftx_connector *c = NULL;
+    const ftx_webhook *w = NULL;
+    ftx_error e2 = {0};
+    long nconn = 0, nhook = 0;
+    int rc, crc, wrc;
+    size_t n;
+
+    rc = ftx_groups_get(ctx->client, id, &g, err);
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "group %s (\"%s\")", id, g->name ? g->name : "");
+    ftx_group_free(g);
+    *extra = json_object();
+    /* A group's destination has the group's id. */
+    rc = ftx_destinations_get(ctx->client, id, &d, &e2);
+    if (rc == FTX_OK) {
+        n = (size_t)snprintf(details, dsize, "its destination (%s)\n",
+                             d->service ? d->service : "?");
+        json_object_set_new(*extra, "destination", json_string(d->service ? d->service : ""));
+        ftx_destination_free(d);
+    } else if (rc == FTX_ERR_NOT_FOUND) {
+        n = (size_t)snprintf(details, dsize, "no destination\n");
+    } else {
+        n = (size_t)snprintf(details, dsize, "its destination, if any\n");
+    }
+    if (n >= dsize)
+        n = dsize - 1;
+    crc = ftx_connectors_stream(ctx->client, id, NULL, &cs, &e2);
+    while (crc == FTX_OK && (crc = ftx_connector_stream_next(cs, &c, &e2)) == FTX_OK && c)
+        nconn++;
+    ftx_connector_stream_free(cs);
+    wrc = ftx_webhooks_stream(ctx->client, NULL, &ws, &e2);
+    while (wrc == FTX_OK && (wrc = ftx_webhook_stream_next(ws, &w, &e2)) == FTX_OK && w)
+        if (w->group_id && strcmp(w->group_id, id) == 0)
+            nhook++;
+    ftx_webhook_stream_free(ws);
+    if (crc == FTX_OK) {
+        n += (size_t)snprintf(details + n, dsize - n, "%ld connector%s\n", nconn,
+                              nconn == 1 ? "" : "s");
+        json_object_set_new(*extra, "connectors", json_integer(nconn));
+    } else {
+        n += (size_t)snprintf(details + n, dsize - n, "its connectors (could not count them)\n");
+    }
+    if (n >= dsize)
+        n = dsize - 1;
+    if (wrc == FTX_OK) {
+        snprintf(details + n, dsize - n, "%ld webhook%s\n", nhook, nhook == 1 ? "" : "s");
+        json_object_set_new(*extra, "webhooks", json_integer(nhook));
+    } else {
+        snprintf(details + n, dsize - n, "its webhooks (could not count them)\n");
+    }
+    return FTX_OK;
+}
+
 static int groups_delete(cli_ctx *ctx, int argc, char **argv)
 {
     static const char help[] =
         "Usage: fivetrex groups delete ID\n"
         "\n"
-        "Delete a group; its destination and connectors are deleted with it.\n";
+        "Delete a group; its destination, connectors and webhooks are deleted with it.\n"
+        "On a terminal, asks first (showing what goes with it); --yes skips the question,\n"
+        "and is required without a terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "groups", "group", ftx_groups_delete);
+    return cli_delete(ctx, argc, argv, help, "groups", "group", "/groups/{}", group_describe,
+                      ftx_groups_delete);
 }
 
 static int groups_connectors(cli_ctx *ctx, int argc, char **argv)
@@ -217,13 +287,13 @@ static int groups_connectors(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command groups_cmds[] = {
-    {"list", "list groups", groups_list},
-    {"get", "show a group", groups_get},
-    {"create", "create a group", groups_create},
-    {"update", "rename a group", groups_update},
-    {"delete", "delete a group", groups_delete},
-    {"connectors", "list a group's connectors", groups_connectors},
-    {NULL, NULL, NULL},
+    {"list", "list groups", groups_list, CLI_VERB_READ},
+    {"get", "show a group", groups_get, CLI_VERB_READ},
+    {"create", "create a group", groups_create, CLI_VERB_WRITE},
+    {"update", "rename a group", groups_update, CLI_VERB_WRITE},
+    {"delete", "delete a group", groups_delete, CLI_VERB_DESTRUCTIVE},
+    {"connectors", "list a group's connectors", groups_connectors, CLI_VERB_READ},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_groups(cli_ctx *ctx, int argc, char **argv)

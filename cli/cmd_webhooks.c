@@ -173,8 +173,30 @@ static int hook_stream(cli_list *l, const ftx_list_options *lo, ftx_error *err)
     return rc;
 }
 
-static const cli_list_spec hook_list_spec = {"webhooks list", "webhooks", hook_cols,  6,
-                                             hook_row,        hook_page,  hook_stream};
+static const cli_column hook_wide_cols[] = {{"ID", 24},         {"TYPE", 7},    {"GROUP", 20},
+                                            {"ACTIVE", 6},      {"EVENTS", 40}, {"CREATED_AT", 24},
+                                            {"CREATED_BY", 20}, {"URL", 0}};
+
+static void hook_wide_row(cli_table *t, const void *item)
+{
+    const ftx_webhook *w = item;
+    char ev[1024];
+    const char *cells[8];
+    events_text(w, ev, sizeof(ev));
+    cells[0] = w->id;
+    cells[1] = w->type;
+    cells[2] = w->group_id;
+    cells[3] = cli_bool_str(w->active);
+    cells[4] = ev;
+    cells[5] = w->created_at.iso;
+    cells[6] = w->created_by;
+    cells[7] = w->url;
+    cli_table_row(t, cells);
+}
+
+static const cli_list_spec hook_list_spec = {
+    "webhooks list", "webhooks",  hook_cols,      6, hook_row,
+    hook_page,       hook_stream, hook_wide_cols, 8, hook_wide_row};
 
 static int hook_list(cli_ctx *ctx, int argc, char **argv)
 {
@@ -206,11 +228,34 @@ static int hook_get(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+static int hook_describe(cli_ctx *ctx, const char *id, char *what, size_t wsize, char *details,
+                         size_t dsize, json_t **extra, ftx_error *err)
+{
+    ftx_webhook *w = NULL;
+    int rc = ftx_webhooks_get(ctx->client, id, &w, err);
+
+    (void)extra;
+    (void)details;
+    (void)dsize;
+    if (rc != FTX_OK)
+        return rc;
+    snprintf(what, wsize, "webhook %s (%s, %s)", id, w->group_id ? w->group_id : "account",
+             w->url ? w->url : "?");
+    ftx_webhook_free(w);
+    return FTX_OK;
+}
+
 static int hook_delete(cli_ctx *ctx, int argc, char **argv)
 {
-    static const char help[] = "Usage: fivetrex webhooks delete ID\n\nDelete a webhook.\n";
+    static const char help[] =
+        "Usage: fivetrex webhooks delete ID\n"
+        "\n"
+        "Delete a webhook.\n"
+        "On a terminal, asks first; --yes skips the question and is required without a\n"
+        "terminal. --dry-run prints the request and sends nothing.\n";
 
-    return cli_delete(ctx, argc, argv, help, "webhooks", "webhook", ftx_webhooks_delete);
+    return cli_delete(ctx, argc, argv, help, "webhooks", "webhook", "/webhooks/{}", hook_describe,
+                      ftx_webhooks_delete);
 }
 
 /* ---- create / update ---- */
@@ -258,7 +303,8 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
         "  --url URL              where events are POSTed (the API wants https)\n"
         "  --events E1,E2         e.g. sync_start,sync_end (required)\n"
         "  --group ID             a group webhook\n"
-        "  --inactive             create it inactive (no test delivery)\n"
+        "  --inactive             create it inactive (no test delivery); the same as\n"
+        "                         --active false (--active true is the default)\n"
         "  --secret-env VAR       sign deliveries with the secret in $VAR\n"
         "  --secret-file PATH     ... or in a file\n"
         "  --data @FILE|-|JSON    the request body; flags override its fields\n";
@@ -348,6 +394,14 @@ static int hook_write(cli_ctx *ctx, int argc, char **argv, int update)
     }
     if ((rc = cli_body_ready(ctx, update, body)) != 0)
         return rc;
+    if (cli_dry_run(ctx, update ? "PATCH" : "POST",
+                    update  ? "/webhooks/{}"
+                    : group ? "/webhooks/group/{}"
+                            : "/webhooks/account",
+                    update ? id : group, body)) {
+        json_decref(body);
+        return 0;
+    }
     if (update)
         rc = ftx_webhooks_update(ctx->client, id, body, &w, &err);
     else if (group)
@@ -404,6 +458,12 @@ static int hook_test(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, ctx->cmd, "missing argument: webhook ID");
     if ((rc = cli_client(ctx)) != 0)
         return rc;
+    if (ctx->dry_run) {
+        json_t *b = json_pack("{s:s}", "event", event ? event : FTX_WEBHOOK_TEST_DEFAULT_EVENT);
+        cli_dry_run(ctx, "POST", "/webhooks/{}/test", id, b);
+        json_decref(b);
+        return 0;
+    }
     rc = ftx_webhooks_test(ctx->client, id, event, &res, &err);
     if (rc != FTX_OK)
         return cli_fail(ctx, rc, &err, "webhooks test %s", id);
@@ -669,7 +729,8 @@ static int sign_verify(cli_ctx *ctx, int argc, char **argv, int verify)
     static const char sign_help[] =
         "Usage: fivetrex webhooks sign [--secret-env VAR | --secret-file PATH] < BODY\n"
         "\n"
-        "Print the X-Fivetran-Signature-256 value of the exact bytes on stdin:\n"
+        "Print the X-Fivetran-Signature-256 value of the exact bytes on stdin (bare hex,\n"
+        "on a terminal or a pipe; -o json prints {\"header\",\"signature\",\"body_bytes\"}):\n"
         "HEX(HMAC-SHA256(secret, body)), uppercase. Mind trailing newlines: use\n"
         "printf '%s' \"$body\", not echo.\n";
     static const char verify_help[] =
@@ -730,7 +791,9 @@ static int sign_verify(cli_ctx *ctx, int argc, char **argv, int verify)
         free(body);
         if (rc != FTX_OK)
             return cli_fail(ctx, rc, &err, "webhooks sign");
-        if (ctx->format == CLI_FORMAT_JSON) {
+        /* The bare signature on a terminal and a pipe alike (sig=$(... sign ...) works);
+         * a JSON object only when asked for with -o json. */
+        if (ctx->format_set && ctx->format == CLI_FORMAT_JSON) {
             json_t *j = json_pack("{s:s, s:s, s:I}", "header", ftx_webhook_signature_header(),
                                   "signature", out, "body_bytes", (json_int_t)len);
             cli_json_line(j);
@@ -778,11 +841,16 @@ static int hook_verify(cli_ctx *ctx, int argc, char **argv)
 }
 
 static const cli_command hook_cmds[] = {
-    {"list", "list webhooks", hook_list},         {"get", "show a webhook", hook_get},
-    {"create", "create a webhook", hook_create},  {"update", "change a webhook", hook_update},
-    {"delete", "delete a webhook", hook_delete},  {"test", "send a test event", hook_test},
-    {"listen", "run a receiver", hook_listen},    {"sign", "compute a signature", hook_sign},
-    {"verify", "check a signature", hook_verify}, {NULL, NULL, NULL},
+    {"list", "list webhooks", hook_list, CLI_VERB_READ},
+    {"get", "show a webhook", hook_get, CLI_VERB_READ},
+    {"create", "create a webhook", hook_create, CLI_VERB_WRITE},
+    {"update", "change a webhook", hook_update, CLI_VERB_WRITE},
+    {"delete", "delete a webhook", hook_delete, CLI_VERB_DESTRUCTIVE},
+    {"test", "send a test event", hook_test, CLI_VERB_WRITE},
+    {"listen", "run a receiver", hook_listen, CLI_VERB_LOCAL},
+    {"sign", "compute a signature", hook_sign, CLI_VERB_LOCAL},
+    {"verify", "check a signature", hook_verify, CLI_VERB_LOCAL},
+    {NULL, NULL, NULL, 0},
 };
 
 int cmd_webhooks(cli_ctx *ctx, int argc, char **argv)

@@ -78,20 +78,73 @@ int cli_body_ready(cli_ctx *ctx, int update, json_t *body)
 }
 
 int cli_delete(cli_ctx *ctx, int argc, char **argv, const char *help, const char *resource,
-               const char *noun, int (*del)(ftx_client *client, const char *id, ftx_error *err))
+               const char *noun, const char *tmpl, cli_describe_fn describe,
+               int (*del)(ftx_client *client, const char *id, ftx_error *err))
 {
     const char *id = NULL;
     ftx_error err = {0};
-    char msg[300];
+    char msg[1400], what[300], details[1024], action[400];
+    json_t *extra = NULL;
     int rc = cli_one_id(ctx, argc, argv, help, &id);
 
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (cli_dry_run(ctx, "DELETE", tmpl, id, NULL))
+        return 0;
+    snprintf(what, sizeof(what), "%s %s", noun, id);
+    details[0] = '\0';
+    if (!ctx->yes && !cli_can_ask(ctx)) {
+        snprintf(action, sizeof(action), "deleting %s", what);
+        return cli_confirm(ctx, action, NULL);
+    }
+    if (describe) {
+        rc = describe(ctx, id, what, sizeof(what), details, sizeof(details), &extra, &err);
+        if (rc != FTX_OK) {
+            json_decref(extra);
+            return cli_fail(ctx, rc, &err, "%s delete %s", resource, id);
+        }
+    }
+    snprintf(action, sizeof(action), "Delete %s?", what);
+    if ((rc = cli_confirm(ctx, action, details)) != 0) {
+        json_decref(extra);
+        return rc;
+    }
     rc = del(ctx->client, id, &err);
-    if (rc != FTX_OK)
+    if (rc != FTX_OK) {
+        json_decref(extra);
         return cli_fail(ctx, rc, &err, "%s delete %s", resource, id);
-    snprintf(msg, sizeof(msg), "Deleted %s %s", noun, id);
-    cli_done(ctx, msg, id);
+    }
+    if (details[0]) {
+        size_t n = (size_t)snprintf(msg, sizeof(msg), "Deleted %s, with ", what);
+        const char *s;
+        for (s = details; *s && n + 3 < sizeof(msg); s++) {
+            if (*s == '\n') {
+                if (s[1]) {
+                    msg[n++] = ',';
+                    msg[n++] = ' ';
+                }
+            } else {
+                msg[n++] = *s;
+            }
+        }
+        msg[n] = '\0';
+    } else {
+        snprintf(msg, sizeof(msg), "Deleted %s", what);
+    }
+    if (ctx->format == CLI_FORMAT_JSON) {
+        json_t *j = json_pack("{s:b, s:s, s:s}", "ok", 1, "message", msg, "id", id);
+        if (j && extra)
+            json_object_set(j, "deleted_with", extra);
+        if (j)
+            cli_json_line(j);
+        json_decref(j);
+        fflush(stdout);
+    } else {
+        cli_put_safe(stdout, msg);
+        fputc('\n', stdout);
+        fflush(stdout);
+    }
+    json_decref(extra);
     return 0;
 }
 
@@ -131,7 +184,12 @@ int cli_list_run(cli_ctx *ctx, const cli_list_spec *spec, const void *userdata)
     l.ctx = ctx;
     l.row = spec->row;
     l.userdata = userdata;
-    cli_table_init(&l.table, ctx, spec->cols, spec->ncols);
+    if (ctx->wide && spec->wide_cols) {
+        l.row = spec->wide_row;
+        cli_table_init(&l.table, ctx, spec->wide_cols, spec->nwide);
+    } else {
+        cli_table_init(&l.table, ctx, spec->cols, spec->ncols);
+    }
     if (ctx->page || (ctx->limit > 0 && ctx->limit <= 1000)) {
         lo.cursor = ctx->page;
         lo.limit = ctx->limit > 0 ? (int)(ctx->limit > 1000 ? 1000 : ctx->limit) : 0;

@@ -13,13 +13,13 @@ _fivetrex() {
         cword=$COMP_CWORD
     fi
 
-    local globals="--api-key --api-secret-file --base-url -o --output --limit --page --timeout
-        --retries --retry-delay -v --verbose --no-color --version -h --help"
+    local globals="--api-key --api-secret-file --base-url --profile -q --jq -o --output --limit --page --timeout
+        --retries --retry-delay -v --verbose -y --yes --dry-run --no-color --version -h --help"
 
     # Values of options.
     case "$prev" in
     -o | --output)
-        COMPREPLY=($(compgen -W "table json" -- "$cur"))
+        COMPREPLY=($(compgen -W "table wide json" -- "$cur"))
         return
         ;;
     --api-secret-file | --secret-file | --data | -d)
@@ -65,10 +65,20 @@ _fivetrex() {
             dbt_run_succeeded dbt_run_failed" -- "$cur"))
         return
         ;;
-    --api-key | --base-url | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
+    --profile)
+        local cfg="${XDG_CONFIG_HOME:-$HOME/.config}/fivetrex/config"
+        [[ -r $cfg ]] && COMPREPLY=($(compgen -W "$(sed -n 's/^\[\(.*\)\]$/\1/p' "$cfg")" -- "$cur"))
+        return
+        ;;
+    --api-key | --base-url | -q | --jq | --limit | --page | --timeout | --retries | --retry-delay | --name | --group | -g | \
         --service | -s | --schema | --table | --column | --config | -c | --url | --port | -p | \
         --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
-        --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri)
+        --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
+        -f | --raw-field | -F | --field)
+        return
+        ;;
+    -H | --header)
+        COMPREPLY=($(compgen -W "'Accept: application/json' 'Accept: application/json;version=2'" -- "$cur"))
         return
         ;;
     esac
@@ -83,13 +93,14 @@ _fivetrex() {
         fi
         case "$w" in
         --*=*) ;;
-        -o | --output | --api-key | --api-secret-file | --base-url | --limit | --page | \
+        -o | --output | -q | --jq | --api-key | --api-secret-file | --base-url | --profile | --limit | --page | \
             --timeout | --retries | --retry-delay | --name | --group | -g | --service | -s | --schema | \
             --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \
             --deadline | --time-zone-offset | --region | --daily-sync-time | --redirect-uri | \
             --data | -d | --secret-env | --secret-file | --schedule-type | --sync-frequency | \
-            --sync-mode | --change-handling | --exclude-mode | --paused | --active | --hashed)
+            --sync-mode | --change-handling | --exclude-mode | --paused | --active | --hashed | \
+            -f | --raw-field | -F | --field | -H | --header)
             skip=1
             ;;
         -*) ;;
@@ -110,7 +121,7 @@ _fivetrex() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "$globals" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api help" -- "$cur"))
+            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api config auth help" -- "$cur"))
         fi
         return
     fi
@@ -123,7 +134,12 @@ _fivetrex() {
             ;;
         destinations) opts="list get create update delete test" ;;
         webhooks) opts="list get create update delete test listen sign verify" ;;
-        api) opts="GET POST PATCH DELETE --data --v2 --create --paginate" ;;
+        config) opts="list get set" ;;
+        auth) opts="status" ;;
+        api)
+            opts="GET POST PATCH DELETE --data -f --raw-field -F --field -H --header --v2
+                --create --paginate --dry-run"
+            ;;
         esac
         [[ $cur == -* ]] && opts="$globals"
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -142,7 +158,7 @@ _fivetrex() {
             --schedule-type --daily-sync-time --no-setup-tests --data"
         ;;
     "connectors sync "*) opts="--force --wait --poll-interval --deadline" ;;
-    "connectors resync "*) opts="--confirm --table" ;;
+    "connectors resync "*) opts="--yes --confirm --table" ;;
     "connectors frequency "*) opts="--schedule-type --daily-sync-time" ;;
     "connectors schema show") opts="--schema" ;;
     "connectors schema update")
@@ -155,7 +171,9 @@ _fivetrex() {
     "destinations create "* | "destinations update "*)
         opts="--group --service --time-zone-offset --region --config --no-setup-tests --data"
         ;;
-    "webhooks create "*) opts="--url --events --group --inactive --secret-env --secret-file --data" ;;
+    "webhooks create "*)
+        opts="--url --events --group --inactive --active --secret-env --secret-file --data"
+        ;;
     "webhooks update "*) opts="--url --events --active --secret-env --secret-file --data" ;;
     "webhooks test "*) opts="--event" ;;
     "webhooks listen "*)
@@ -163,6 +181,9 @@ _fivetrex() {
         ;;
     "webhooks sign "*) opts="--secret-env --secret-file" ;;
     "webhooks verify "*) opts="--signature --secret-env --secret-file" ;;
+    "config get "* | "config set "*)
+        [[ $cur != -* ]] && COMPREPLY=($(compgen -W "base_url api_key output secret_command" -- "$cur"))
+        ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))

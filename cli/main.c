@@ -6,12 +6,16 @@
  * Global options are accepted anywhere on the line (before or after the verb).
  */
 #include <errno.h>
+#include <locale.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cli.h"
 
@@ -31,6 +35,10 @@ enum {
     G_VERBOSE,
     G_NO_COLOR,
     G_VERSION,
+    G_YES,
+    G_DRY_RUN,
+    G_PROFILE,
+    G_JQ,
     G_HELP,
 };
 
@@ -48,6 +56,10 @@ static const cli_opt global_opts[] = {
     {"verbose", 'v', CLI_ARG_NONE, G_VERBOSE},
     {"no-color", 0, CLI_ARG_NONE, G_NO_COLOR},
     {"version", 0, CLI_ARG_NONE, G_VERSION},
+    {"yes", 'y', CLI_ARG_NONE, G_YES},
+    {"dry-run", 0, CLI_ARG_NONE, G_DRY_RUN},
+    {"profile", 0, CLI_ARG_REQUIRED, G_PROFILE},
+    {"jq", 'q', CLI_ARG_REQUIRED, G_JQ},
     {"help", 'h', CLI_ARG_NONE, G_HELP},
     {NULL, 0, CLI_ARG_NONE, 0},
 };
@@ -59,12 +71,14 @@ static const char top_help[] =
     "\n"
     "Resources:\n"
     "  groups         list, get, create, update, delete, connectors\n"
-    "  connectors     list, get, create, update, delete, sync [--wait], resync --confirm,\n"
-    "                 pause, resume, state, status, frequency, schema show|update|reload,\n"
-    "                 columns\n"
-    "  destinations   get, create, update, delete, test\n"
+    "  connectors     list, get, create, update, delete, sync [--wait], resync, pause,\n"
+    "                 resume, state, status, frequency, schema show|update|reload,\n"
+    "                 columns, test, connect-card\n"
+    "  destinations   list, get, create, update, delete, test\n"
     "  webhooks       list, get, create, update, delete, test, listen, sign, verify\n"
     "  api            any other API operation: fivetrex api [METHOD] PATH (see --help)\n"
+    "  config         list, get KEY, set KEY VALUE: profiles (see 'fivetrex config --help')\n"
+    "  auth           status: check the credentials (GET /account/info)\n"
     "\n"
     "Global options (accepted anywhere on the line):\n"
     "  --api-key KEY          API key (default: $FIVETRAN_API_KEY)\n"
@@ -72,9 +86,14 @@ static const char top_help[] =
     "                         (default: $FIVETRAN_API_SECRET). --api-secret VALUE is\n"
     "                         refused: argv is visible in ps and shell history.\n"
     "  --base-url URL         API base including /v1 (default: $FIVETRAN_BASE_URL,\n"
-    "                         then https://api.fivetran.com/v1)\n"
-    "  -o, --output FORMAT    table or json (default: table on a terminal, else json;\n"
-    "                         lists and streams print JSON lines, one object a line)\n"
+    "                         the profile's, then https://api.fivetran.com/v1)\n"
+    "  --profile NAME         profile of ~/.config/fivetrex/config (default:\n"
+    "                         $FIVETRAN_PROFILE, then 'default'); flags and FIVETRAN_*\n"
+    "                         variables override it\n"
+    "  -o, --output FORMAT    table, wide (a table with every column) or json\n"
+    "                         (default: table on a terminal, else json; lists and\n"
+    "                         streams print JSON lines, one object a line)\n"
+    "  -q, --jq FILTER        filter JSON output with jq (strings printed raw)\n"
     "  --limit N              list at most N items: up to 1000, one page of N (the next\n"
     "                         page's cursor on stderr); default: every page, streamed\n"
     "  --page CURSOR          list the page starting at CURSOR (next cursor on stderr)\n"
@@ -84,6 +103,10 @@ static const char top_help[] =
     "                         a server's Retry-After is always honoured\n"
     "  -v, --verbose          log each request on stderr (method, path, status, ms,\n"
     "                         attempt); credentials are never printed\n"
+    "  -y, --yes              do not ask before a delete or resync; without a terminal\n"
+    "                         they refuse to run without --yes\n"
+    "  --dry-run              print the request of a verb that changes something\n"
+    "                         (method, path, body; no credentials) and send nothing\n"
     "  --no-color             no ANSI colours (also $NO_COLOR)\n"
     "  --version              print the version and exit\n"
     "  -h, --help             help; 'fivetrex <resource> --help' and\n"
@@ -91,12 +114,15 @@ static const char top_help[] =
     "\n"
     "Exit status:\n"
     "   0  success                        7  rate limited (429) after retries\n"
-    "   1  other error                    8  server error (5xx) after retries\n"
-    "   2  usage error, invalid --data    9  transport error or timeout\n"
-    "   3  invalid argument or state,    10  response was not the JSON expected\n"
-    "      request rejected (400/422)    11  outcome unknown (a create may exist)\n"
-    "   4  authentication (401/403) or   12  sync --wait: the sync failed\n"
-    "      missing credentials           13  sync --wait: the deadline passed\n"
+    "   1  other error, declined prompt   8  server error (5xx) after retries\n"
+    "   2  usage error, invalid --data,   9  transport error or timeout\n"
+    "      no terminal and no --yes      10  response was not the JSON expected\n"
+    "   3  invalid argument or state,    11  outcome unknown (a create may exist)\n"
+    "      failed setup test, request    12  sync --wait: the sync failed\n"
+    "      rejected (400/405/413/414/    13  sync --wait: the deadline passed\n"
+    "      422)                         130  interrupted (Ctrl-C)\n"
+    "   4  authentication (401/403) or\n"
+    "      missing credentials\n"
     "   5  not found (404)\n"
     "   6  conflict (409)\n"
     "\n"
@@ -134,13 +160,19 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
         ctx->base_url = value;
         return 0;
     case G_OUTPUT:
-        if (strcmp(value, "table") == 0) {
+        ctx->wide = 0;
+        if (strcmp(value, "table") == 0 || strcmp(value, "wide") == 0) {
+            ctx->wide = value[0] == 'w';
+            if (cli_jq_active()) {
+                fprintf(stderr, "%s: --jq filters JSON: it does not go with -o table\n", ctx->prog);
+                return -1;
+            }
             ctx->format = CLI_FORMAT_TABLE;
         } else if (strcmp(value, "json") == 0) {
             ctx->format = CLI_FORMAT_JSON;
         } else {
-            fprintf(stderr, "%s: unknown output format '%s'; use 'table' or 'json'\n", ctx->prog,
-                    value);
+            fprintf(stderr, "%s: unknown output format '%s'; use 'table', 'wide' or 'json'\n",
+                    ctx->prog, value);
             return -1;
         }
         ctx->format_set = 1;
@@ -188,6 +220,32 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
     case G_NO_COLOR:
         ctx->color = 0;
         ctx->ecolor = 0;
+        return 0;
+    case G_YES:
+        ctx->yes = 1;
+        return cli_check_flags(ctx) ? -1 : 0;
+    case G_DRY_RUN:
+        ctx->dry_run = 1;
+        return cli_check_flags(ctx) ? -1 : 0;
+    case G_JQ:
+        if (ctx->format_set && ctx->format == CLI_FORMAT_TABLE) {
+            fprintf(stderr, "%s: --jq filters JSON: it does not go with -o table\n", ctx->prog);
+            return -1;
+        }
+        if (cli_jq_compile(ctx->prog, value, ctx->stdout_tty) != 0) {
+            fprintf(stderr, "%s: --jq: the filter does not compile\n", ctx->prog);
+            return -1;
+        }
+        ctx->format = CLI_FORMAT_JSON;
+        ctx->format_set = 1;
+        return 0;
+    case G_PROFILE:
+        if (!*value || ctx->profile_done) {
+            fprintf(stderr, "%s: --profile wants a profile name%s\n", ctx->prog,
+                    ctx->profile_done ? ", before the command's arguments are used" : "");
+            return -1;
+        }
+        ctx->profile = value;
         return 0;
     case G_VERSION:
         printf("fivetrex %s (libfivetrex %s)\n", FTX_VERSION, ftx_version());
@@ -266,16 +324,22 @@ int cli_getopt(cli_parser *p, const cli_opt *opts)
             }
             if (o && a[2] != '\0') {
                 if (o->kind == CLI_ARG_NONE) {
-                    fprintf(stderr, "%s: %s: combined short options are not supported\n",
-                            p->ctx->prog, a);
+                    fprintf(stderr, "%s: -%c...: combined short options are not supported\n",
+                            p->ctx->prog, a[1]);
                     return CLI_GETOPT_ERROR;
                 }
                 inline_val = a + 2;
             }
         }
         if (!o) {
-            fprintf(stderr, "%s: %s%sunknown option '%s'; try '%s%s%s --help'\n", p->ctx->prog,
-                    p->ctx->cmd ? p->ctx->cmd : "", p->ctx->cmd ? ": " : "", a, p->ctx->prog,
+            /* Only the option's name: a mistyped --api-secrets=VALUE must not print the
+             * value (a secret, perhaps), nor -XVALUE its attached value. */
+            int namelen = a[1] == '-' ? (int)strcspn(a, "=") : 2;
+            fprintf(stderr, "%s: %s%sunknown option '", p->ctx->prog,
+                    p->ctx->cmd ? p->ctx->cmd : "", p->ctx->cmd ? ": " : "");
+            cli_put_safe_n(stderr, a, (size_t)namelen);
+            fprintf(stderr, "'%s; try '%s%s%s --help'\n",
+                    a[namelen] ? " (its value is not shown)" : "", p->ctx->prog,
                     p->ctx->cmd ? " " : "", p->ctx->cmd ? p->ctx->cmd : "");
             return CLI_GETOPT_ERROR;
         }
@@ -380,20 +444,95 @@ static const char *hint_for(const cli_ctx *ctx, int rc, const ftx_error *err, ch
     }
 }
 
+/* The library's messages speak of its options (api_key in ftx_client_options,
+ * timeout_ms, ftx_path_build()); say it in the CLI's terms, and never echo the userinfo
+ * of a URL (https://KEY:SECRET@host). */
+void cli_lib_words(const char *msg, char *out, size_t size)
+{
+    static const char *const words[][2] = {
+        {"missing API key: set api_key in ftx_client_options or the FIVETRAN_API_KEY "
+         "environment variable",
+         "missing API key: set FIVETRAN_API_KEY or use --api-key"},
+        {"missing API secret: set api_secret in ftx_client_options or the FIVETRAN_API_SECRET "
+         "environment variable",
+         "missing API secret: set FIVETRAN_API_SECRET or use --api-secret-file PATH"},
+        {"pass base_url or set FIVETRAN_BASE_URL", "use --base-url or $FIVETRAN_BASE_URL"},
+        {"raise connect_timeout_ms or check the network", "check the network"},
+        {"raise timeout_ms", "raise --timeout"},
+        {"build it with ftx_path_build()", "percent-encode the ids in it"},
+        {"in ftx_client_options", "in the options"},
+        {"ftx_client_options", "the client options"},
+    };
+    size_t n = 0, i;
+    const char *s = msg;
+
+    while (*s && n + 1 < size) {
+        int done = 0;
+        for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+            size_t l = strlen(words[i][0]);
+            if (strncmp(s, words[i][0], l) == 0) {
+                n += (size_t)snprintf(out + n, size - n, "%s", words[i][1]);
+                if (n >= size)
+                    n = size - 1;
+                s += l;
+                done = 1;
+                break;
+            }
+        }
+        if (done)
+            continue;
+        if (strncmp(s, "://", 3) == 0) {
+            /* userinfo: everything up to an '@' before the end of the authority */
+            size_t a = strcspn(s + 3, "/?#\" ");
+            const char *at = memchr(s + 3, '@', a);
+            n += (size_t)snprintf(out + n, size - n, "://%s", at ? "***@" : "");
+            if (n >= size)
+                n = size - 1;
+            s += 3 + (at ? (size_t)(at - (s + 3)) + 1 : 0);
+            continue;
+        }
+        out[n++] = *s++;
+    }
+    out[n] = '\0';
+}
+
+/* HTTP statuses the library leaves as "unknown": a name, a hint and exit status 3. */
+static const char *status_label(const ftx_error *err, const char **hint)
+{
+    if (!err)
+        return NULL;
+    switch (err->status) {
+    case 405:
+        *hint = "this operation is not available for this object (for a connector: not for "
+                "its type)";
+        return "method_not_allowed";
+    case 413:
+        *hint = "the request is too large: send a smaller body (split the change)";
+        return "request_too_large";
+    case 414:
+        *hint = "the URL is too long: an id or a query value is too long";
+        return "uri_too_long";
+    default:
+        return NULL;
+    }
+}
+
 int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
 {
     char what[256];
     char hb[160];
-    const char *hint;
+    const char *hint, *label = NULL, *shint = NULL;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
+    if (rc == FTX_ERR_UNKNOWN || rc == FTX_ERR_BAD_REQUEST)
+        label = status_label(err, &shint);
     /* `what` may hold ids from the command line: no raw control characters on stderr */
     fprintf(stderr, "%s: ", ctx->prog);
     cli_put_safe(stderr, what);
-    fprintf(stderr, ": %s%s%s", ctx->ecolor ? CLI_RED : "", ftx_error_type_name(rc),
+    fprintf(stderr, ": %s%s%s", ctx->ecolor ? CLI_RED : "", label ? label : ftx_error_type_name(rc),
             ctx->ecolor ? CLI_RESET : "");
     if (err && !err->message[0] && (err->status || err->code[0])) {
         fputs(" (", stderr);
@@ -404,14 +543,16 @@ int cli_fail(cli_ctx *ctx, int rc, const ftx_error *err, const char *fmt, ...)
         fputc(')', stderr);
     }
     if (err && err->message[0]) {
+        char msg[sizeof(err->message) + 128];
+        cli_lib_words(err->message, msg, sizeof(msg));
         fputs(": ", stderr);
-        cli_put_safe(stderr, err->message); /* the server's text (C1 controls too) */
+        cli_put_safe(stderr, msg); /* the server's text (C1 controls too) */
     }
     fputc('\n', stderr);
-    hint = hint_for(ctx, rc, err, hb, sizeof(hb));
+    hint = label ? shint : hint_for(ctx, rc, err, hb, sizeof(hb));
     if (hint)
         fprintf(stderr, "  hint: %s\n", hint);
-    return cli_exit_for(rc);
+    return label ? CLI_EXIT_INVALID : cli_exit_for(rc);
 }
 
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *fmt, ...)
@@ -529,6 +670,10 @@ int cli_load_data(cli_ctx *ctx, const char *cmd, const char *spec, json_t **out)
     const char *source;
 
     *out = NULL;
+    if (strcmp(spec, "-") == 0 && ctx->api_secret_file && strcmp(ctx->api_secret_file, "-") == 0)
+        return cli_usage_error(ctx, cmd,
+                               "--data - and --api-secret-file - both read stdin: give one of "
+                               "them a file (--data @FILE or --api-secret-file PATH)");
     if (spec[0] == '@') {
         source = spec + 1;
         j = json_load_file(source, JSON_REJECT_DUPLICATES, &jerr);
@@ -669,6 +814,38 @@ static int read_secret_file(cli_ctx *ctx)
     return 0;
 }
 
+/* A malformed base URL is a usage error that names it (not an authentication error). */
+static int check_base_url(cli_ctx *ctx)
+{
+    const char *url = ctx->base_url;
+    const char *from = "--base-url";
+    const char *host;
+    char shown[600];
+
+    if (!url || !*url) {
+        url = getenv("FIVETRAN_BASE_URL");
+        from = "$FIVETRAN_BASE_URL";
+    }
+    if (!url || !*url)
+        return 0;
+    if (strncmp(url, "https://", 8) == 0)
+        host = url + 8;
+    else if (strncmp(url, "http://", 7) == 0)
+        host = url + 7;
+    else
+        host = NULL;
+    if (host && *host && *host != '/' && !strpbrk(url, " \t\r\n#") &&
+        !memchr(host, '@', strcspn(host, "/?")))
+        return 0;
+    cli_lib_words(url, shown, sizeof(shown));
+    fprintf(stderr, "%s: %s: '", ctx->prog, from);
+    cli_put_safe(stderr, shown);
+    fprintf(stderr, "' is not a base URL: it must be http:// or https://, a host, and no "
+                    "credentials in it\n"
+                    "  hint: e.g. --base-url https://api.fivetran.com/v1\n");
+    return CLI_EXIT_USAGE;
+}
+
 int cli_client(cli_ctx *ctx)
 {
     ftx_client_options o = FTX_CLIENT_OPTIONS_INIT;
@@ -677,6 +854,8 @@ int cli_client(cli_ctx *ctx)
 
     if (ctx->client)
         return 0;
+    if ((rc = cli_profile_apply(ctx)) != 0)
+        return rc;
     if (ctx->api_secret_file && !ctx->api_secret) {
         rc = read_secret_file(ctx);
         if (rc)
@@ -698,13 +877,24 @@ int cli_client(cli_ctx *ctx)
         o.observer = observer;
         o.observer_userdata = ctx;
     }
+    if ((rc = check_base_url(ctx)) != 0)
+        return rc;
     rc = ftx_client_new(&ctx->client, &o, &err);
     if (rc != FTX_OK) {
-        fprintf(stderr, "%s: cannot create the API client: %s\n", ctx->prog,
-                err.message[0] ? err.message : ftx_error_type_name(rc));
+        char msg[sizeof(err.message) + 128];
+        cli_lib_words(err.message[0] ? err.message : ftx_error_type_name(rc), msg, sizeof(msg));
+        fprintf(stderr, "%s: cannot create the API client: ", ctx->prog);
+        cli_put_safe(stderr, msg);
+        fputc('\n', stderr);
+        if (rc == FTX_ERR_INVALID_ARGUMENT && strstr(err.message, "URL")) {
+            fprintf(stderr, "  hint: --base-url (or $FIVETRAN_BASE_URL) is the API's base, e.g. "
+                            "https://api.fivetran.com/v1\n");
+            return CLI_EXIT_USAGE;
+        }
         if (rc == FTX_ERR_INVALID_ARGUMENT) {
-            fprintf(stderr, "  hint: set FIVETRAN_API_KEY and FIVETRAN_API_SECRET (or use "
-                            "--api-key and --api-secret-file)\n");
+            fprintf(stderr, "  hint: set FIVETRAN_API_KEY and FIVETRAN_API_SECRET, use "
+                            "--api-key and --api-secret-file, or a profile ('fivetrex config "
+                            "--help')\n");
             return CLI_EXIT_AUTH;
         }
         return cli_exit_for(rc);
@@ -771,6 +961,10 @@ int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, in
         if (strcmp(cmds[i].name, verb) == 0) {
             snprintf(cmdname, sizeof(cmdname), "%s %s", resource, verb);
             ctx->cmd = cmdname;
+            ctx->verb_kind = cmds[i].kind;
+            ctx->verb_kind_set = cmds[i].kind != CLI_VERB_NESTED;
+            if (cli_check_flags(ctx))
+                return CLI_EXIT_USAGE;
             /* The command sees argv from the verb on. */
             return cmds[i].run(ctx, argc - (p.i - 1), argv + (p.i - 1));
         }
@@ -783,6 +977,30 @@ static int ctx_is_tty(int fd)
     return isatty(fd) == 1;
 }
 
+/* Run a resource's command; argv: the words after the resource. */
+static int main_resource(cli_ctx *ctx, const char *resource, int argc, char **argv)
+{
+    if (strcmp(resource, "groups") == 0 || strcmp(resource, "group") == 0)
+        return cmd_groups(ctx, argc, argv);
+    if (strcmp(resource, "connectors") == 0 || strcmp(resource, "connector") == 0 ||
+        strcmp(resource, "connections") == 0)
+        return cmd_connectors(ctx, argc, argv);
+    if (strcmp(resource, "destinations") == 0 || strcmp(resource, "destination") == 0)
+        return cmd_destinations(ctx, argc, argv);
+    if (strcmp(resource, "webhooks") == 0 || strcmp(resource, "webhook") == 0)
+        return cmd_webhooks(ctx, argc, argv);
+    if (strcmp(resource, "api") == 0)
+        return cmd_api(ctx, argc, argv);
+    if (strcmp(resource, "config") == 0)
+        return cmd_config(ctx, argc, argv);
+    if (strcmp(resource, "auth") == 0)
+        return cmd_auth(ctx, argc, argv);
+    return cli_usage_error(ctx, NULL,
+                           "unknown resource '%s'; use groups, connectors, destinations, "
+                           "webhooks, api, config or auth",
+                           resource);
+}
+
 int main(int argc, char **argv)
 {
     cli_ctx ctx;
@@ -792,8 +1010,17 @@ int main(int argc, char **argv)
     const char *term = getenv("TERM");
     int id, rc;
 
+#if defined(__linux__) && defined(PR_SET_DUMPABLE)
+    /* The API secret and webhook secrets live in this process's memory: keep them out of
+     * core dumps (and /proc/PID/mem of other processes of the user). Best effort. */
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
     memset(&ctx, 0, sizeof(ctx));
     ctx.prog = "fivetrex";
+    /* Character classes only (display widths of table cells); numbers stay "C". Output
+     * is UTF-8 whatever the locale. */
+    if (!setlocale(LC_CTYPE, "C.UTF-8"))
+        (void)setlocale(LC_CTYPE, "");
     ctx.limit = -1;
     ctx.retries = -1;
     ctx.stdout_tty = ctx_is_tty(STDOUT_FILENO);
@@ -830,30 +1057,41 @@ int main(int argc, char **argv)
     {
         int sub_argc = argc - 1 - p.i;
         char **sub_argv = argv + 1 + p.i;
-        if (strcmp(resource, "groups") == 0 || strcmp(resource, "group") == 0)
-            rc = cmd_groups(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "connectors") == 0 || strcmp(resource, "connector") == 0 ||
-                 strcmp(resource, "connections") == 0)
-            rc = cmd_connectors(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "destinations") == 0 || strcmp(resource, "destination") == 0)
-            rc = cmd_destinations(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "webhooks") == 0 || strcmp(resource, "webhook") == 0)
-            rc = cmd_webhooks(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "api") == 0)
-            rc = cmd_api(&ctx, sub_argc, sub_argv);
-        else if (strcmp(resource, "help") == 0) {
-            fputs(top_help, stdout);
-            rc = 0;
-        } else
-            rc = cli_usage_error(&ctx, NULL,
-                                 "unknown resource '%s'; use groups, connectors, "
-                                 "destinations, webhooks or api",
-                                 resource);
+        if (strcmp(resource, "help") == 0) {
+            /* "fivetrex help connectors [verb]" is "fivetrex connectors [verb] --help" */
+            static char help_flag[] = "--help";
+            char *hargv[4];
+            int n = 0;
+            while (n < sub_argc && n < 2 && sub_argv[n][0] != '-') {
+                hargv[n] = sub_argv[n];
+                n++;
+            }
+            if (n == 0) {
+                fputs(top_help, stdout);
+                rc = 0;
+            } else {
+                hargv[n] = help_flag;
+                hargv[n + 1] = NULL;
+                if (strcmp(hargv[0], "help") == 0) {
+                    fputs(top_help, stdout);
+                    rc = 0;
+                } else {
+                    rc = main_resource(&ctx, hargv[0], n, hargv + 1);
+                }
+            }
+        } else {
+            rc = main_resource(&ctx, resource, sub_argc, sub_argv);
+        }
     }
     fflush(stdout);
     if (ferror(stdout) && rc == 0 && errno != EPIPE)
         rc = CLI_EXIT_GENERIC;
+    if (rc == 0 && cli_jq_failed())
+        rc = CLI_EXIT_GENERIC;
+    cli_jq_free();
     ftx_client_free(ctx.client);
+    free(ctx.owned_key);
+    free(ctx.owned_url);
     if (ctx.api_secret) {
         wipe(ctx.api_secret);
         free(ctx.api_secret);

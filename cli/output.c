@@ -2,8 +2,10 @@
  * Output: fixed-width tables printed row by row as items arrive, JSON lines for lists
  * and streams, indented JSON for single objects.
  */
+#define _XOPEN_SOURCE 700 /* wcwidth */
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cli.h"
 
@@ -53,20 +55,49 @@ static size_t char_at(const char *s, size_t i, size_t n, int *safe)
     return l;
 }
 
-/* Print `s` in exactly `width` columns (pad or cut with an ellipsis); width <= 0 prints it
- * whole. Unsafe characters (see char_at) are shown as '?' so a hostile name cannot move
- * the cursor, recolour the terminal or break the row. */
+/* Display width (terminal columns) of the well-formed character of `l` bytes at `u`:
+ * 2 for CJK and most emoji, 0 for combining marks, else 1 (wcwidth, UTF-8 locale set by
+ * main(); 1 when the C library does not know the character). */
+static int char_width(const unsigned char *u, size_t l)
+{
+    unsigned int cp;
+    int w;
+
+    if (l == 1)
+        return 1;
+    if (l == 2)
+        cp = ((u[0] & 0x1fu) << 6) | (u[1] & 0x3fu);
+    else if (l == 3)
+        cp = ((u[0] & 0x0fu) << 12) | ((u[1] & 0x3fu) << 6) | (u[2] & 0x3fu);
+    else
+        cp = ((u[0] & 0x07u) << 18) | ((u[1] & 0x3fu) << 12) | ((u[2] & 0x3fu) << 6) |
+             (u[3] & 0x3fu);
+    w = wcwidth((wchar_t)cp);
+    return w < 0 ? 1 : w;
+}
+
+/* Print `s` in exactly `width` display columns (pad, or cut with an ellipsis); width <= 0
+ * prints it whole. Unsafe characters (see char_at) are shown as '?' so a hostile name
+ * cannot move the cursor, recolour the terminal or break the row. */
 static void put_cell(const char *s, int width)
 {
     size_t n = strlen(s), i = 0;
     int cols = 0, total = 0, safe;
 
-    /* Count characters first to decide whether to cut. */
-    for (i = 0; i < n; total++)
-        i += char_at(s, i, n, &safe);
+    /* Measure first to decide whether to cut. */
     for (i = 0; i < n;) {
         size_t l = char_at(s, i, n, &safe);
-        if (width > 0 && total > width && cols == width - 1) {
+        total += safe ? char_width((const unsigned char *)s + i, l) : 1;
+        i += l;
+    }
+    for (i = 0; i < n;) {
+        size_t l = char_at(s, i, n, &safe);
+        int w = safe ? char_width((const unsigned char *)s + i, l) : 1;
+        if (width > 0 && total > width && cols + w > width - 1) {
+            while (cols < width - 1) { /* a wide character that does not fit */
+                fputc(' ', stdout);
+                cols++;
+            }
             fputs("\xe2\x80\xa6", stdout); /* U+2026 */
             cols++;
             break;
@@ -75,7 +106,7 @@ static void put_cell(const char *s, int width)
             fwrite(s + i, 1, l, stdout);
         else
             fputc('?', stdout);
-        cols++;
+        cols += w;
         i += l;
     }
     while (width > 0 && cols < width) {
@@ -86,7 +117,12 @@ static void put_cell(const char *s, int width)
 
 void cli_put_safe(FILE *f, const char *s)
 {
-    size_t n = s ? strlen(s) : 0, i, l;
+    cli_put_safe_n(f, s, s ? strlen(s) : 0);
+}
+
+void cli_put_safe_n(FILE *f, const char *s, size_t n)
+{
+    size_t i, l;
     int safe;
 
     for (i = 0; i < n; i += l) {
@@ -164,7 +200,13 @@ void cli_json_line(const json_t *j)
     /* Dump into a stack buffer and write once: jansson's json_dumpf writes token by
      * token, which costs a locked fwrite per token on large streams. */
     char buf[16384];
-    size_t n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_COMPACT | JSON_ENCODE_ANY | json_flags);
+    size_t n;
+
+    if (cli_jq_active()) {
+        cli_jq_run(j);
+        return;
+    }
+    n = json_dumpb(j, buf, sizeof(buf) - 1, JSON_COMPACT | JSON_ENCODE_ANY | json_flags);
 
     if (n > 0 && n < sizeof(buf) - 1) {
         buf[n] = '\n';
@@ -177,6 +219,10 @@ void cli_json_line(const json_t *j)
 
 void cli_json_doc(const json_t *j)
 {
+    if (cli_jq_active()) {
+        cli_jq_run(j);
+        return;
+    }
     json_dumpf(j, stdout, JSON_INDENT(2) | JSON_ENCODE_ANY | json_flags);
     fputc('\n', stdout);
     fflush(stdout);

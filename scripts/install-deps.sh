@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   cmake make gcc g++ clang pkg-config
   libcurl4-openssl-dev libjansson-dev libmicrohttpd-dev libcmocka-dev libssl-dev
+  libinih-dev       # the CLI's profiles (config file)
+  libjq-dev         # the CLI's --jq
   valgrind clang-format curl
   python3           # the CLI tests and the demo parse JSON output back with it
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang

@@ -35,7 +35,9 @@ trap 'exit 130' INT TERM
 # Credentials the sandbox accepts when started without --api-key (any credentials).
 export FIVETRAN_API_KEY=test_key
 export FIVETRAN_API_SECRET=test-secret-do-not-print-8c1f
-unset FIVETRAN_BASE_URL NO_COLOR
+unset FIVETRAN_BASE_URL FIVETRAN_PROFILE NO_COLOR
+# No profile of the person running the tests applies.
+export XDG_CONFIG_HOME=$TMP/xdg
 
 # start_sandbox [sandbox flags...]: start a sandbox on port 0; sets BASE and SBX_PID.
 start_sandbox() {

@@ -130,7 +130,7 @@ run connectors sync "$CID"
 expect_rc 0 "connectors sync (no wait)"
 py "sync JSON" 'assert doc["success"] is True and doc["id"]'
 
-run connectors delete "$CID"
+run connectors delete "$CID" --yes
 expect_rc 0 "connectors delete"
 run connectors get "$CID"
 expect_rc 5 "deleted connector is not found"

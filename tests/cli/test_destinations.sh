@@ -45,7 +45,7 @@ expect_out '^setup_test: +PASSED ' "test lists passed tests"
 run destinations test amber_lagoon
 py "test JSON has setup_tests" 'assert len(doc["setup_tests"]) >= 1'
 
-run destinations delete amber_lagoon
+run destinations delete amber_lagoon --yes
 expect_rc 0 "destinations delete"
 run destinations get amber_lagoon
 expect_rc 5 "deleted destination is not found"

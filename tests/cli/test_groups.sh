@@ -63,7 +63,7 @@ expect_rc 0 "groups connectors"
 py "groups connectors lists the group's connectors" '
 assert len(lines) == 3 and all(c["group_id"] == "decent_dropsy" for c in lines)'
 
-run groups delete "$GID"
+run --yes groups delete "$GID"
 expect_rc 0 "groups delete"
 py "groups delete confirms in JSON" 'assert lines[0]["ok"] is True and lines[0]["id"]'
 run -o table groups get "$GID"

@@ -59,7 +59,7 @@ expect_rc 2 "extra argument"
 
 run -o yaml groups list
 expect_rc 2 "unknown output format"
-expect_err "use 'table' or 'json'" "output formats are listed"
+expect_err "use 'table', 'wide' or 'json'" "output formats are listed"
 
 run groups list --limit 0
 expect_rc 2 "--limit 0 is refused"
@@ -108,7 +108,7 @@ expect_rc 2 "groups create without --name"
 
 run connectors resync some_id
 expect_rc 2 "resync without --confirm is refused"
-expect_err "--confirm" "resync refusal names --confirm"
+expect_err "add --yes" "resync refusal names --yes"
 
 run connectors frequency some_id abc
 expect_rc 2 "non-numeric frequency"
@@ -129,7 +129,7 @@ compl() {
     _fivetrex
     printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' >"$OUT"
 }
-compl fivetrex con
+compl fivetrex conn
 expect_out '^connectors $' "completion: resource"
 compl fivetrex connectors s
 expect_out '^schema state status sync $' "completion: connectors verbs"
@@ -138,6 +138,24 @@ expect_out '^reload show update $' "completion: schema sub-verbs after a global 
 compl fivetrex connectors sync x --w
 expect_out '^--wait $' "completion: verb options"
 compl fivetrex -o ""
-expect_out '^json table $' "completion: --output values"
+expect_out '^json table wide $' "completion: --output values"
+compl fivetrex groups delete x --y
+expect_out '^--yes $' "completion: --yes"
+compl fivetrex groups delete x --dr
+expect_out '^--dry-run $' "completion: --dry-run"
+compl fivetrex api -
+expect_out -- '-F -H -f' "completion: api -f -F -H"
+
+# help RESOURCE [VERB] is RESOURCE [VERB] --help; the top-level help lists every verb.
+run help connectors
+expect_rc 0 "help connectors"
+expect_out '^Usage: fivetrex connectors <verb>' "help connectors prints the connectors help"
+run help connectors sync
+expect_out '^Usage: fivetrex connectors sync ID' "help connectors sync prints the verb's help"
+run --help
+expect_out 'destinations   list, get' "top-level help lists destinations list"
+expect_out -- '--dry-run' "top-level help documents --dry-run"
+expect_out -- '-y, --yes' "top-level help documents --yes"
+expect_out '130  interrupted' "top-level help documents exit 130"
 
 finish

@@ -11,7 +11,7 @@ MY_SECRET=my_webhook_secret run_in "$TMP/body" -o table webhooks sign --secret-e
 expect_rc 0 "webhooks sign"
 expect_out '^2F735ED96CE6FEA9FEB2518D442109ACD8FDD1E0EFB9FF748663FBFED454CDBD$' \
     "sign gives the documented HMAC-SHA256 (uppercase hex)"
-MY_SECRET=my_webhook_secret run_in "$TMP/body" webhooks sign --secret-env MY_SECRET
+MY_SECRET=my_webhook_secret run_in "$TMP/body" -o json webhooks sign --secret-env MY_SECRET
 py "sign JSON names the header" '
 assert lines[0]["header"] == "X-Fivetran-Signature-256" and len(lines[0]["signature"]) == 64'
 MY_SECRET=my_webhook_secret run_in "$TMP/body" webhooks verify --secret-env MY_SECRET \
@@ -136,7 +136,7 @@ expect_rc 0 "webhooks update"
 py "update deactivates" 'assert doc["active"] is False'
 run -o table webhooks get "$WID"
 expect_out '^active: +false$' "get shows the change"
-run webhooks delete "$WID"
+run webhooks delete -y "$WID"
 expect_rc 0 "webhooks delete"
 run webhooks get "$WID"
 expect_rc 5 "deleted webhook is not found"
