@@ -122,14 +122,7 @@ void ftx__free_secret(char *s)
 
 int ftx_client_options_init(ftx_client_options *opts, unsigned int version)
 {
-    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
-
-    if (opts == NULL)
-        return FTX_ERR_INVALID_ARGUMENT;
-    if (version != FTX_CLIENT_OPTIONS_VERSION)
-        return FTX_ERR_INVALID_ARGUMENT;
-    *opts = dflt;
-    return FTX_OK;
+    return ftx__options_init(&ftx__ftx_client_options_abi, opts, version);
 }
 
 static const char *non_empty(const char *s)
@@ -288,7 +281,7 @@ static int check_base_url(const char *url, ftx_error *err)
 
 int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err)
 {
-    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
+    ftx_client_options o; /* the caller's version, completed with defaults */
     const char *key, *secret, *url;
     ftx_client *c;
     size_t len;
@@ -299,15 +292,9 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
                               "ftx_client_new: out is NULL; pass the address of an "
                               "ftx_client pointer");
     *out = NULL;
-    if (opts == NULL)
-        opts = &dflt;
-    if (opts->version != FTX_CLIENT_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_client_options version %u (this library knows "
-                              "%d); initialise it with FTX_CLIENT_OPTIONS_INIT",
-                              opts->version, FTX_CLIENT_OPTIONS_VERSION);
-    if ((rc = ftx__retry_policy_check(&opts->retry, err)) != FTX_OK)
+    if ((rc = ftx__client_options_load(&o, opts, err)) != FTX_OK)
         return rc;
+    opts = &o;
     if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_idle_handles < 0)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "negative timeout or max_idle_handles in ftx_client_options; "

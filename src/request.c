@@ -24,16 +24,7 @@ static int check_path(const char *path, ftx_error *err)
 
 static int request_options(const ftx_request_options *opts, ftx_request_options *o, ftx_error *err)
 {
-    static const ftx_request_options defaults = FTX_REQUEST_OPTIONS_INIT;
-
-    *o = defaults;
-    if (opts == NULL)
-        return FTX_OK;
-    if (opts->version != FTX_REQUEST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_request_options version %u", opts->version);
-    *o = *opts;
-    return FTX_OK;
+    return FTX__OPTIONS_LOAD(ftx_request_options, o, opts, err);
 }
 
 int ftx_request(ftx_client *client, const char *method, const char *path, const json_t *body,
@@ -65,9 +56,14 @@ int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...)
     int rc;
 
     va_start(ap, tmpl);
-    rc = ftx__vpath(out, err, tmpl, ap);
+    rc = ftx__path_va(out, err, tmpl, ap);
     va_end(ap);
     return rc;
+}
+
+int ftx_path_buildv(char **out, ftx_error *err, const char *tmpl, const char *const *args, size_t n)
+{
+    return ftx__path_array(out, err, tmpl, args, n);
 }
 
 void ftx_string_free(char *s)

@@ -141,7 +141,10 @@ static void test_path_rejects_null_and_empty(void **state)
                      FTX_ERR_INVALID_ARGUMENT);
     assert_null(p);
     assert_int_equal(err.type, FTX_ERR_INVALID_ARGUMENT);
-    assert_string_equal(err.message, "group_id must be a non-empty string");
+    assert_string_equal(err.message,
+                        "group_id must be a non-empty string: argument 1 is NULL or missing "
+                        "(the path template has 1 placeholder, 0 arguments came before the "
+                        "terminating NULL)");
 
     assert_int_equal(ftx__path(&p, &err, "/connections/{connector_id}/schemas/{schema}", "c1", ""),
                      FTX_ERR_INVALID_ARGUMENT);
