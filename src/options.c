@@ -98,6 +98,15 @@ _Static_assert(offsetof(ftx_client_options, retry) == 56 &&
                    offsetof(ftx_client_options, observer) == 248,
                "the fields of ftx_client_options never move");
 #endif
+/* Caller-allocated structs that the library writes whole: frozen sizes, on every
+ * platform (ftx_error's are in error.c). */
+_Static_assert(sizeof(ftx_batch_stats) == 8 * sizeof(size_t),
+               "ftx_batch_stats must stay 8 size_t: carve new fields out of `reserved`");
+_Static_assert(sizeof(ftx_fanout_stats) == 8 * sizeof(size_t),
+               "ftx_fanout_stats must stay 8 size_t: carve new fields out of `reserved`");
+_Static_assert(sizeof(ftx_webhook_server_stats) == 64,
+               "ftx_webhook_server_stats must stay 64 bytes: carve new fields out of `reserved`");
+
 #if defined(__LP64__)
 /* ftx_time is embedded by value in models, before later fields: it never grows. */
 _Static_assert(sizeof(ftx_time) == 24, "ftx_time never grows");
