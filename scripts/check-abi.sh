@@ -48,7 +48,8 @@ if [ ! -e "$lib" ]; then
     exit 2
 fi
 lib="$(readlink -f "$lib")"
-if ! readelf -S "$lib" | grep -q '\.debug_info'; then
+sections="$(readelf -S "$lib")"
+if ! grep -q '\.debug_info' <<<"$sections"; then
     echo "check-abi: $lib has no debug info; use a RelWithDebInfo build (make build)" >&2
     exit 2
 fi
