@@ -98,15 +98,20 @@ char *ftx__buf_detach(ftx__buf *b);
  * Build a path from a template whose `{name}` placeholders are replaced, in order,
  * by the `const char *` arguments, each percent-encoded as one path segment:
  *   ftx__path(&p, err, "/connections/{connector_id}/schemas/{schema}", id, schema);
- * ftx__path appends the NULL sentinel itself, so the number of arguments is checked
- * against the number of placeholders at run time (a mismatch is
+ * ftx__path appends a terminator itself (FTX__PATH_END, a unique address, so that a
+ * NULL id is told apart from the end of the list), and the number of arguments is
+ * checked against the number of placeholders at run time (a mismatch is
  * FTX_ERR_INVALID_ARGUMENT naming it). A NULL or empty argument is
- * FTX_ERR_INVALID_ARGUMENT naming the placeholder. `*out` is freed with ftx__free. */
-#define ftx__path(out, err, ...) ftx__path_args((out), (err), __VA_ARGS__, (const char *)NULL)
-int ftx__path_args(char **out, ftx_error *err, const char *tmpl, ...) FTX_SENTINEL;
-/* The NULL-terminated argument list of ftx__path_args (reads at most one argument per
- * placeholder plus the NULL). */
-int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap);
+ * FTX_ERR_INVALID_ARGUMENT naming the placeholder ("group_id must be a non-empty
+ * string"). `*out` is freed with ftx__free. */
+extern const char ftx__path_end_marker[1];
+#define FTX__PATH_END            (&ftx__path_end_marker[0])
+#define ftx__path(out, err, ...) ftx__path_args((out), (err), __VA_ARGS__, FTX__PATH_END)
+int ftx__path_args(char **out, ftx_error *err, const char *tmpl, ...);
+/* The argument list of a path template, ended by `end` (NULL for ftx_path_build, whose
+ * NULL also ends the list when an id is NULL; FTX__PATH_END for ftx__path). Reads at
+ * most one argument per placeholder plus the terminator. */
+int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap, const char *end);
 /* Array form: exactly `n` arguments, n == the number of placeholders. */
 int ftx__path_array(char **out, ftx_error *err, const char *tmpl, const char *const *args,
                     size_t n);

@@ -84,7 +84,9 @@ nomem:
 /* Small templates need no allocation for the argument array. */
 #define PATH_ARGS_ON_STACK 8
 
-int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap)
+const char ftx__path_end_marker[1] = "";
+
+int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap, const char *end)
 {
     const char *stack_args[PATH_ARGS_ON_STACK];
     const char **args = stack_args;
@@ -99,14 +101,24 @@ int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap)
     want = ftx__path_placeholders(tmpl);
     if (want > PATH_ARGS_ON_STACK && (args = ftx__calloc(want, sizeof(*args))) == NULL)
         return ftx__error_nomem(err);
-    /* Read at most one argument per placeholder, then the NULL that must follow: never
-     * past the sentinel, never more than the template asks for plus one. */
+    /* Read at most one argument per placeholder, then the terminator that must follow:
+     * never past it, never more than the template asks for plus one. */
     for (n = 0; n < want; n++) {
         args[n] = va_arg(ap, const char *);
-        if (args[n] == NULL)
+        if (args[n] == end)
             break;
     }
-    if (n < want) {
+    if (n < want && end != NULL) {
+        const char *name;
+        int len;
+
+        placeholder_name(tmpl, n, &name, &len);
+        rc = ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                            "path template \"%.200s\" has %zu placeholder%s but %zu argument%s "
+                            "given: {%.*s} has none",
+                            tmpl, want, want == 1 ? "" : "s", n, n == 1 ? " was" : "s were", len,
+                            name);
+    } else if (n < want) {
         const char *name;
         int len;
 
@@ -116,11 +128,11 @@ int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap)
                             "(the path template has %zu placeholder%s, %zu argument%s came "
                             "before the terminating NULL)",
                             len, name, n + 1, want, want == 1 ? "" : "s", n, n == 1 ? "" : "s");
-    } else if ((extra = va_arg(ap, const char *)) != NULL) {
+    } else if ((extra = va_arg(ap, const char *)) != end) {
         rc = ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                             "path template \"%.200s\" has %zu placeholder%s but more arguments "
-                            "came before the terminating NULL",
-                            tmpl, want, want == 1 ? "" : "s");
+                            "came before the terminating %s",
+                            tmpl, want, want == 1 ? "" : "s", end == NULL ? "NULL" : "marker");
     } else {
         rc = ftx__path_array(out, err, tmpl, args, n);
     }
@@ -135,7 +147,7 @@ int ftx__path_args(char **out, ftx_error *err, const char *tmpl, ...)
     int rc;
 
     va_start(ap, tmpl);
-    rc = ftx__path_va(out, err, tmpl, ap);
+    rc = ftx__path_va(out, err, tmpl, ap, FTX__PATH_END);
     va_end(ap);
     return rc;
 }

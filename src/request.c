@@ -56,7 +56,7 @@ int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...)
     int rc;
 
     va_start(ap, tmpl);
-    rc = ftx__path_va(out, err, tmpl, ap);
+    rc = ftx__path_va(out, err, tmpl, ap, NULL);
     va_end(ap);
     return rc;
 }
