@@ -61,6 +61,9 @@ current="$build/abi/libfivetrex.abi"
 abidw --headers-dir "$headers" --drop-private-types --drop-undefined-syms \
     --exported-interfaces-only --type-id-style hash --no-corpus-path --no-show-locs \
     --no-comp-dir-path --out-file "$current" "$lib"
+# Translation units are named by absolute path: make them relative to the checkout, so
+# the baseline is the same from any directory (abidiff ignores these names anyway).
+sed -i "s|path='$here/|path='|g" "$current"
 
 if [ "$update" = 1 ]; then
     mkdir -p "$(dirname "$baseline")"
