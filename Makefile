@@ -1,7 +1,8 @@
 # fivetrex: convenience targets around CMake. The two README commands:
 #   make demo    install dependencies, build (release) and run the demo
 #   make check   install dependencies, build with ASan+UBSan, run every test, the unit
-#                tests under valgrind (plain build),
+#                tests under valgrind (plain build), the ABI check of the release
+#                build against abi/libfivetrex.abi,
 #                fuzz smoke run, format and banned-function checks (what CI runs)
 SHELL := /bin/bash
 
@@ -17,7 +18,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build release check test asan fuzz fuzz-smoke format check-format \
-        check-banned valgrind demo install bench clean
+        check-banned valgrind abi-check abi-baseline demo install bench clean
 
 all: build
 
@@ -42,6 +43,7 @@ test: asan
 check: deps
 	$(MAKE) test
 	$(MAKE) valgrind
+	$(MAKE) abi-check
 	scripts/fuzz.sh --smoke
 	scripts/check-format.sh
 	scripts/check-banned.sh
@@ -64,6 +66,15 @@ format:
 # ---- valgrind: every unit test of the release build under memcheck ----
 valgrind: build
 	scripts/valgrind.sh $(BUILD)
+
+# ---- ABI: the release build (RelWithDebInfo, with DWARF) against the committed baseline ----
+# abi-check fails on an incompatible change; abi-baseline rewrites abi/libfivetrex.abi
+# deliberately (commit it with the change). See docs/abi.md.
+abi-check: build
+	scripts/check-abi.sh $(BUILD)
+
+abi-baseline: build
+	scripts/check-abi.sh --update $(BUILD)
 
 # ---- demo / install / bench ----
 demo: deps

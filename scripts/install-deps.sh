@@ -12,6 +12,7 @@ packages=(
   valgrind clang-format curl
   python3           # the CLI tests and the demo parse JSON output back with it
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang
+  abigail-tools binutils  # abidw/abidiff, readelf/objdump: the ABI check (docs/abi.md)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

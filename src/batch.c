@@ -113,7 +113,7 @@ int ftx_batch_run(ftx_client *client, size_t count, ftx_batch_task_fn task, ftx_
                   void *userdata, const ftx_batch_options *opts, ftx_batch_stats *stats,
                   ftx_error *err)
 {
-    static const ftx_batch_options dflt = FTX_BATCH_OPTIONS_INIT;
+    ftx_batch_options o;
     pthread_t *threads = NULL;
     size_t started = 0, nthreads, t;
     batch b;
@@ -122,13 +122,9 @@ int ftx_batch_run(ftx_client *client, size_t count, ftx_batch_task_fn task, ftx_
     if (client == NULL || task == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "ftx_batch_run: client and task are required");
-    if (opts == NULL)
-        opts = &dflt;
-    if (opts->version != FTX_BATCH_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_batch_options version %u (this library knows %d); "
-                              "initialise it with FTX_BATCH_OPTIONS_INIT",
-                              opts->version, FTX_BATCH_OPTIONS_VERSION);
+    if (FTX__OPTIONS_LOAD(ftx_batch_options, &o, opts, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
+    opts = &o;
     if (opts->max_in_flight < 0 || opts->max_in_flight > MAX_IN_FLIGHT)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "ftx_batch_options.max_in_flight %d is outside 0..%d (0: %d)",

@@ -577,15 +577,15 @@ static int action_post(ftx_client *client, const char *tmpl, const char *connect
 int ftx_connectors_sync(ftx_client *client, const char *connector_id, const ftx_sync_options *opts,
                         ftx_sync_result **out, ftx_error *err)
 {
+    ftx_sync_options o;
     json_t *body;
     int rc;
 
     if (out != NULL)
         *out = NULL;
-    if (opts != NULL && opts->version != FTX_SYNC_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "unknown ftx_sync_options version %u",
-                              opts->version);
-    body = (opts != NULL && opts->force) ? json_pack("{sb}", "force", 1) : json_object();
+    if ((rc = FTX__OPTIONS_LOAD(ftx_sync_options, &o, opts, err)) != FTX_OK)
+        return rc;
+    body = o.force ? json_pack("{sb}", "force", 1) : json_object();
     if (body == NULL)
         return ftx__error_nomem(err);
     rc = action_post(client, "/connections/{connector_id}/sync", connector_id, body, out, err);
@@ -621,16 +621,19 @@ static int check_scope(const json_t *scope, ftx_error *err)
 int ftx_connectors_resync(ftx_client *client, const char *connector_id,
                           const ftx_resync_options *opts, ftx_sync_result **out, ftx_error *err)
 {
+    ftx_resync_options o;
     json_t *body;
     int rc;
 
     if (out != NULL)
         *out = NULL;
-    if (opts == NULL || opts->version != FTX_RESYNC_OPTIONS_VERSION ||
-        opts->confirm != FTX_RESYNC_CONFIRM)
+    if (opts != NULL && (rc = FTX__OPTIONS_LOAD(ftx_resync_options, &o, opts, err)) != FTX_OK)
+        return rc;
+    if (opts == NULL || o.confirm != FTX_RESYNC_CONFIRM)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "historical resync wipes and re-imports all data: confirm it by "
                               "passing ftx_resync_options with confirm = FTX_RESYNC_CONFIRM");
+    opts = &o;
     if (opts->scope != NULL && (rc = check_scope(opts->scope, err)) < 0)
         return rc;
     body = json_object();
@@ -772,14 +775,17 @@ int ftx_connectors_set_sync_frequency(ftx_client *client, const char *connector_
                                       const ftx_sync_frequency_options *opts, ftx_connector **out,
                                       ftx_error *err)
 {
+    ftx_sync_frequency_options o;
     json_t *body;
     int rc;
 
     if (out != NULL)
         *out = NULL;
-    if (opts != NULL && opts->version != FTX_SYNC_FREQUENCY_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_sync_frequency_options version %u", opts->version);
+    if (opts != NULL) {
+        if ((rc = FTX__OPTIONS_LOAD(ftx_sync_frequency_options, &o, opts, err)) != FTX_OK)
+            return rc;
+        opts = &o;
+    }
     if ((rc = check_frequency(minutes, err)) < 0)
         return rc;
     if (opts != NULL && opts->schedule_type != NULL &&

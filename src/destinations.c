@@ -440,6 +440,7 @@ int ftx_destinations_test(ftx_client *client, const char *destination_id,
                           ftx_destination_test_result **out, ftx_error *err)
 {
     ftx__request req = {"POST", NULL, NULL, 1, 0, 0};
+    ftx_destination_test_options o;
     json_t *body = NULL, *data = NULL;
     char *path = NULL;
     int rc;
@@ -447,17 +448,16 @@ int ftx_destinations_test(ftx_client *client, const char *destination_id,
     if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
-    if (opts != NULL && opts->version != FTX_DESTINATION_TEST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_destination_test_options version %u", opts->version);
+    if ((rc = FTX__OPTIONS_LOAD(ftx_destination_test_options, &o, opts, err)) != FTX_OK)
+        return rc;
     if ((rc = ftx__path(&path, err, "/destinations/{destination_id}/test", destination_id)) !=
         FTX_OK)
         return rc;
     body = json_object();
     if (body == NULL ||
-        (opts != NULL && opts->trust_certificates &&
+        (o.trust_certificates &&
          json_object_set_new(body, "trust_certificates", json_true()) != 0) ||
-        (opts != NULL && opts->trust_fingerprints &&
+        (o.trust_fingerprints &&
          json_object_set_new(body, "trust_fingerprints", json_true()) != 0)) {
         rc = ftx__error_nomem(err);
         goto done;

@@ -1,10 +1,31 @@
 /*
  * Errors: filling the caller-owned ftx_error and the stable type names.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
+
+/*
+ * The ABI rule of ftx_error (error.h): callers allocate it, the library writes whole
+ * structs into it, so its size and every field's offset are frozen. A new field is
+ * carved out of `reserved` and gets its own assert here; these never change.
+ */
+#define FTX__ERROR_FROZEN(field, off)                                                              \
+    _Static_assert(offsetof(ftx_error, field) == (off), "ftx_error." #field " moved: the ABI "     \
+                                                        "rule in error.h forbids it")
+_Static_assert(sizeof(ftx_error) == FTX_ERROR_SIZE && FTX_ERROR_SIZE == 1024,
+               "ftx_error must stay 1024 bytes: carve new fields out of `reserved`");
+FTX__ERROR_FROZEN(type, 0);
+FTX__ERROR_FROZEN(status, 4);
+FTX__ERROR_FROZEN(code, 8);
+FTX__ERROR_FROZEN(message, 72);
+FTX__ERROR_FROZEN(retry_after, 584);
+FTX__ERROR_FROZEN(attempts, 584 + sizeof(long));
+FTX__ERROR_FROZEN(reserved, 588 + sizeof(long));
+_Static_assert(sizeof(((ftx_error *)0)->code) == 64 && sizeof(((ftx_error *)0)->message) == 512,
+               "ftx_error.code and .message keep their sizes");
 
 const char *ftx_error_type_name(int type)
 {

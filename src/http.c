@@ -148,14 +148,7 @@ void ftx__free_secret(char *s)
 
 int ftx_client_options_init(ftx_client_options *opts, unsigned int version)
 {
-    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
-
-    if (opts == NULL)
-        return FTX_ERR_INVALID_ARGUMENT;
-    if (version != FTX_CLIENT_OPTIONS_VERSION)
-        return FTX_ERR_INVALID_ARGUMENT;
-    *opts = dflt;
-    return FTX_OK;
+    return ftx__options_init(&ftx__ftx_client_options_abi, opts, version);
 }
 
 static const char *non_empty(const char *s)
@@ -463,8 +456,8 @@ static char *host_root_of(const char *base_url)
 
 int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *err)
 {
-    static const ftx_client_options dflt = FTX_CLIENT_OPTIONS_INIT;
-    const char *key, *secret, *url, *ca_file = NULL, *ca_path = NULL;
+    ftx_client_options o; /* the caller's version, completed with defaults */
+    const char *key, *secret, *url, *ca_file, *ca_path;
     ftx_client *c;
     size_t len;
     int rc, i, allow_insecure = 0;
@@ -474,18 +467,12 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
                               "ftx_client_new: out is NULL; pass the address of an "
                               "ftx_client pointer");
     *out = NULL;
-    if (opts == NULL)
-        opts = &dflt;
-    if (opts->version < 1 || opts->version > FTX_CLIENT_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_client_options version %u (this library knows "
-                              "1 to %d); initialise it with FTX_CLIENT_OPTIONS_INIT",
-                              opts->version, FTX_CLIENT_OPTIONS_VERSION);
-    if (opts->version >= 2) {
-        ca_file = non_empty(opts->ca_file);
-        ca_path = non_empty(opts->ca_path);
-        allow_insecure = opts->allow_insecure_http != 0;
-    }
+    if ((rc = ftx__client_options_load(&o, opts, err)) != FTX_OK)
+        return rc;
+    opts = &o;
+    ca_file = non_empty(opts->ca_file);
+    ca_path = non_empty(opts->ca_path);
+    allow_insecure = opts->allow_insecure_http != 0;
     if (!allow_insecure) {
         const char *env = getenv("FIVETRAN_ALLOW_INSECURE_HTTP");
 
@@ -493,8 +480,6 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
     }
     if ((rc = check_ca("ca_file", ca_file, 0, err)) != FTX_OK ||
         (rc = check_ca("ca_path", ca_path, 1, err)) != FTX_OK)
-        return rc;
-    if ((rc = ftx__retry_policy_check(&opts->retry, err)) != FTX_OK)
         return rc;
     if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 || opts->max_idle_handles < 0)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,

@@ -33,6 +33,51 @@ int ftx__error_nomem(ftx_error *err);
  * its end, so that what remains is still valid UTF-8. */
 void ftx__utf8_cut(char *s);
 
+/* ---- options structs (options.c): the 1..CURRENT rule of docs/abi.md ----
+ * Each public options struct T has a descriptor ftx__T_abi (e.g. ftx__ftx_list_options_abi)
+ * with its name, INIT macro name, current version, the defaults and the size of each
+ * version. Read a caller's options with FTX__OPTIONS_LOAD: it checks
+ * 1 <= version <= CURRENT (the error names the struct and its INIT macro) and copies
+ * only the bytes of the caller's version over the defaults, so the code reads a
+ * full-size struct whatever header the caller was built with. Code that reads the
+ * caller's struct directly must check the version with ftx__options_version_check and
+ * guard every field added after version 1 with `opts->version >= N`. */
+typedef struct ftx__options_abi {
+    const char *name;            /* "ftx_list_options" */
+    const char *init;            /* "FTX_LIST_OPTIONS_INIT" */
+    unsigned int current;        /* FTX_LIST_OPTIONS_VERSION */
+    size_t size;                 /* sizeof(T) */
+    const size_t *version_sizes; /* [v - 1]: bytes that version v has */
+    const void *defaults;        /* the INIT value */
+} ftx__options_abi;
+extern const ftx__options_abi ftx__ftx_client_options_abi, ftx__ftx_retry_policy_abi,
+    ftx__ftx_list_options_abi, ftx__ftx_request_options_abi, ftx__ftx_batch_options_abi,
+    ftx__ftx_fanout_options_abi, ftx__ftx_sync_options_abi, ftx__ftx_resync_options_abi,
+    ftx__ftx_sync_frequency_options_abi, ftx__ftx_reload_options_abi,
+    ftx__ftx_sync_wait_options_abi, ftx__ftx_destination_test_options_abi,
+    ftx__ftx_webhook_handle_options_abi, ftx__ftx_webhook_server_options_abi;
+/* Every descriptor above, NULL-terminated (for tests). */
+extern const ftx__options_abi *const ftx__options_abis[];
+/* FTX_OK when 1 <= version <= t->current, else FTX_ERR_INVALID_ARGUMENT saying so. */
+int ftx__options_version_check(const ftx__options_abi *t, unsigned int version, ftx_error *err);
+/* dst (t->size bytes) = defaults, then the first version_sizes[src->version - 1] bytes
+ * of `src` (NULL: defaults only). FTX_ERR_INVALID_ARGUMENT for a version outside
+ * 1..current. */
+int ftx__options_load(const ftx__options_abi *t, void *dst, const void *src, ftx_error *err);
+/* Write the defaults of `version` into a caller's struct of that version (its size). */
+int ftx__options_init(const ftx__options_abi *t, void *dst, unsigned int version);
+/* Typed form: FTX__OPTIONS_LOAD(ftx_list_options, &local, opts, err). */
+#define FTX__OPTIONS_LOAD(T, dst, src, err)                                                        \
+    ftx__options_load(&ftx__##T##_abi, 1 ? (dst) : (T *)0, 1 ? (src) : (const T *)0, (err))
+#define FTX__OPTIONS_CHECK(T, opts, err)                                                           \
+    ftx__options_version_check(&ftx__##T##_abi, (1 ? (opts) : (const T *)0)->version, (err))
+/* Client options (and their embedded retry policy, which has its own version). */
+int ftx__client_options_load(ftx_client_options *dst, const ftx_client_options *src,
+                             ftx_error *err);
+/* A retry policy of any known version into a full one, then checked
+ * (ftx__retry_policy_check). */
+int ftx__retry_policy_load(ftx_retry_policy *dst, const ftx_retry_policy *src, ftx_error *err);
+
 /* ---- growable buffer (buf.c) ---- */
 typedef struct ftx__buf {
     char *ptr; /* NUL-terminated when non-NULL */
@@ -56,10 +101,25 @@ char *ftx__buf_detach(ftx__buf *b);
  * Build a path from a template whose `{name}` placeholders are replaced, in order,
  * by the `const char *` arguments, each percent-encoded as one path segment:
  *   ftx__path(&p, err, "/connections/{connector_id}/schemas/{schema}", id, schema);
- * A NULL or empty argument is FTX_ERR_INVALID_ARGUMENT naming the placeholder.
- * `*out` is freed with ftx__free. */
-int ftx__path(char **out, ftx_error *err, const char *tmpl, ...);
-int ftx__vpath(char **out, ftx_error *err, const char *tmpl, va_list ap);
+ * ftx__path appends a terminator itself (FTX__PATH_END, a unique address, so that a
+ * NULL id is told apart from the end of the list), and the number of arguments is
+ * checked against the number of placeholders at run time (a mismatch is
+ * FTX_ERR_INVALID_ARGUMENT naming it). A NULL or empty argument is
+ * FTX_ERR_INVALID_ARGUMENT naming the placeholder ("group_id must be a non-empty
+ * string"). `*out` is freed with ftx__free. */
+extern const char ftx__path_end_marker[1];
+#define FTX__PATH_END            (&ftx__path_end_marker[0])
+#define ftx__path(out, err, ...) ftx__path_args((out), (err), __VA_ARGS__, FTX__PATH_END)
+int ftx__path_args(char **out, ftx_error *err, const char *tmpl, ...);
+/* The argument list of a path template, ended by `end` (NULL for ftx_path_build, whose
+ * NULL also ends the list when an id is NULL; FTX__PATH_END for ftx__path). Reads at
+ * most one argument per placeholder plus the terminator. */
+int ftx__path_va(char **out, ftx_error *err, const char *tmpl, va_list ap, const char *end);
+/* Array form: exactly `n` arguments, n == the number of placeholders. */
+int ftx__path_array(char **out, ftx_error *err, const char *tmpl, const char *const *args,
+                    size_t n);
+/* How many `{name}` placeholders `tmpl` has. */
+size_t ftx__path_placeholders(const char *tmpl);
 /* Append "?key=value" or "&key=value" (value percent-encoded) to a path/query buffer. */
 int ftx__query_add(ftx__buf *b, const char *key, const char *value);
 

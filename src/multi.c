@@ -373,11 +373,8 @@ static void run(fanout *f)
 
 static int check_opts(const ftx_fanout_options *o, ftx_error *err)
 {
-    if (o->version != FTX_FANOUT_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_fanout_options version %u (this library knows %d); "
-                              "initialise it with FTX_FANOUT_OPTIONS_INIT",
-                              o->version, FTX_FANOUT_OPTIONS_VERSION);
+    if (FTX__OPTIONS_CHECK(ftx_fanout_options, o, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
     if (o->max_in_flight < 0 || o->max_in_flight > MAX_IN_FLIGHT)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "ftx_fanout_options.max_in_flight %d is outside 0..%d (0: %d)",

@@ -11,10 +11,8 @@ int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err)
 {
     if (opts == NULL)
         return FTX_OK;
-    if (opts->version != FTX_LIST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_list_options version %u (expected %u)", opts->version,
-                              (unsigned)FTX_LIST_OPTIONS_VERSION);
+    if (FTX__OPTIONS_CHECK(ftx_list_options, opts, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
     if (opts->limit < 0 || opts->limit > 1000)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "limit must be 0 (API default) or 1..1000, got %d", opts->limit);

@@ -25,26 +25,8 @@ static int check_path(const char *path, ftx_error *err)
 
 static int request_options(const ftx_request_options *opts, ftx_request_options *o, ftx_error *err)
 {
-    static const ftx_request_options defaults = FTX_REQUEST_OPTIONS_INIT;
-
-    *o = defaults;
-    if (opts == NULL)
-        return FTX_OK;
-    if (opts->version < 1 || opts->version > FTX_REQUEST_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_request_options version %u (this library knows 1 "
-                              "to %d); initialise it with FTX_REQUEST_OPTIONS_INIT",
-                              opts->version, FTX_REQUEST_OPTIONS_VERSION);
-    /* Read only the fields of the caller's version. */
-    o->accept_v2 = opts->accept_v2;
-    o->creates = opts->creates;
-    if (opts->version >= 2) {
-        o->flags = opts->flags;
-        o->form = opts->form;
-        o->form_count = opts->form_count;
-        o->sink = opts->sink;
-    }
-    return FTX_OK;
+    /* Only the fields of the caller's version; later ones keep their defaults. */
+    return FTX__OPTIONS_LOAD(ftx_request_options, o, opts, err);
 }
 
 /* The version 2 transport options: consistent with each other and the method. */
@@ -129,9 +111,14 @@ int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...)
     int rc;
 
     va_start(ap, tmpl);
-    rc = ftx__vpath(out, err, tmpl, ap);
+    rc = ftx__path_va(out, err, tmpl, ap, NULL);
     va_end(ap);
     return rc;
+}
+
+int ftx_path_buildv(char **out, ftx_error *err, const char *tmpl, const char *const *args, size_t n)
+{
+    return ftx__path_array(out, err, tmpl, args, n);
 }
 
 void ftx_string_free(char *s)

@@ -74,11 +74,10 @@ uint64_t ftx__rng_next(uint64_t *state)
 
 int ftx__retry_policy_check(const ftx_retry_policy *p, ftx_error *err)
 {
-    if (p->version != FTX_RETRY_POLICY_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_retry_policy version %u (this library knows %d); "
-                              "initialise it with FTX_RETRY_POLICY_INIT",
-                              p->version, FTX_RETRY_POLICY_VERSION);
+    int rc;
+
+    if ((rc = FTX__OPTIONS_CHECK(ftx_retry_policy, p, err)) != FTX_OK)
+        return rc;
     if (p->max_attempts < 1)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "retry policy max_attempts is %d; use 1 or more (1 disables "
@@ -128,8 +127,8 @@ static int default_retryable(int type)
 int ftx_with_retry(const ftx_retry_policy *policy, const ftx_clock *clock,
                    int (*fn)(void *userdata, ftx_error *err), void *userdata, ftx_error *err)
 {
-    static const ftx_retry_policy dflt = FTX_RETRY_POLICY_INIT;
-    const ftx_retry_policy *p = policy != NULL ? policy : &dflt;
+    ftx_retry_policy pol;
+    const ftx_retry_policy *p = &pol;
     ftx_error last;
     ftx_request_info info;
     uint64_t rng, delay = 0;
@@ -139,7 +138,7 @@ int ftx_with_retry(const ftx_retry_policy *policy, const ftx_clock *clock,
     if (fn == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "ftx_with_retry: fn is NULL; pass the function to run");
-    if ((rc = ftx__retry_policy_check(p, err)) != FTX_OK)
+    if ((rc = ftx__retry_policy_load(&pol, policy, err)) != FTX_OK)
         return rc;
     rng = ftx__rng_seed(&rng);
 

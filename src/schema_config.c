@@ -391,16 +391,16 @@ int ftx_connectors_reload_schema_config(ftx_client *client, const char *connecto
                                         ftx_error *err)
 {
     const char *mode = "PRESERVE";
+    ftx_reload_options o;
     json_t *body;
     int rc;
 
     if (out != NULL)
         *out = NULL;
-    if (opts != NULL && opts->version != FTX_RELOAD_OPTIONS_VERSION)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "unknown ftx_reload_options version %u", opts->version);
-    if (opts != NULL && opts->exclude_mode != NULL)
-        mode = opts->exclude_mode;
+    if ((rc = FTX__OPTIONS_LOAD(ftx_reload_options, &o, opts, err)) != FTX_OK)
+        return rc;
+    if (o.exclude_mode != NULL)
+        mode = o.exclude_mode;
     if (!one_of(mode, exclude_modes))
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
                               "exclude_mode \"%.40s\" is not accepted by the API; use PRESERVE "

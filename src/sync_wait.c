@@ -90,12 +90,8 @@ int ftx_connectors_sync_and_wait(ftx_client *client, const char *connector_id,
     *out = NULL;
     if (client == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "client must not be NULL");
-    if (opts != NULL) {
-        if (opts->version != FTX_SYNC_WAIT_OPTIONS_VERSION)
-            return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                                  "unknown ftx_sync_wait_options version %u", opts->version);
-        o = *opts;
-    }
+    if ((rc = FTX__OPTIONS_LOAD(ftx_sync_wait_options, &o, opts, err)) != FTX_OK)
+        return rc;
     interval = o.poll_interval_ms != 0 ? o.poll_interval_ms : DEFAULT_POLL_MS;
     timeout = o.timeout_ms != 0 ? o.timeout_ms : DEFAULT_TIMEOUT_MS;
     so.force = o.force;

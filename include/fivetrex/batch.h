@@ -58,7 +58,12 @@ typedef struct ftx_batch_options {
         FTX_BATCH_OPTIONS_VERSION, 0, 0                                                            \
     }
 
-/** @brief What a batch did (optional output of ftx_batch_run()). */
+/**
+ * @brief What a batch did (optional output of ftx_batch_run()).
+ *
+ * ABI rule: caller-allocated and written by the library, so its size is frozen at
+ * 8 `size_t`; fields added later are carved out of `reserved` (docs/abi.md).
+ */
 typedef struct ftx_batch_stats {
     /** Tasks that returned FTX_OK. */
     size_t succeeded;
@@ -68,6 +73,8 @@ typedef struct ftx_batch_stats {
     size_t not_run;
     /** Most tasks that were running at the same moment (<= max_in_flight). */
     int peak_in_flight;
+    /** Room for fields added later (keeps the size frozen); not to be read. */
+    size_t reserved[4];
 } ftx_batch_stats;
 
 /**
@@ -135,7 +142,12 @@ typedef struct ftx_fanout_options {
         FTX_FANOUT_OPTIONS_VERSION, 0, 0                                                           \
     }
 
-/** @brief What a fan-out did (optional output of ftx_connectors_stream_groups()). */
+/**
+ * @brief What a fan-out did (optional output of ftx_connectors_stream_groups()).
+ *
+ * ABI rule: caller-allocated and written by the library, so its size is frozen at
+ * 8 `size_t`; fields added later are carved out of `reserved` (docs/abi.md).
+ */
 typedef struct ftx_fanout_stats {
     /** Lists whose last page was delivered. */
     size_t lists_completed;
@@ -147,6 +159,8 @@ typedef struct ftx_fanout_stats {
     size_t retries;
     /** Most requests that were in flight at the same moment (<= max_in_flight). */
     int peak_in_flight;
+    /** Room for fields added later (keeps the size frozen); not to be read. */
+    size_t reserved[3];
 } ftx_fanout_stats;
 
 /**

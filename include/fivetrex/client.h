@@ -19,6 +19,11 @@ typedef struct ftx_client ftx_client;
  * @brief Time source and sleep, injectable so tests never wait real time.
  * A NULL function means the real one (CLOCK_MONOTONIC, nanosleep). Called from
  * whichever thread makes the call that waits.
+ *
+ * ABI rule: embedded by value in ftx_client_options, so its size is frozen at
+ * 8 pointers; a field added later is carved out of `reserved` and is optional, with
+ * zero (NULL) meaning "as before". Zero-initialise it (`ftx_clock clk = {0};`, or
+ * through FTX_CLIENT_OPTIONS_INIT) so that the reserved room reads as zero.
  */
 typedef struct ftx_clock {
     /** Milliseconds from an arbitrary fixed point. */
@@ -27,6 +32,8 @@ typedef struct ftx_clock {
     void (*sleep_ms)(uint64_t ms, void *userdata);
     /** Passed to both functions. */
     void *userdata;
+    /** Room for fields added later (keeps the size at 8 pointers); leave it zero. */
+    void *reserved[5];
 } ftx_clock;
 
 /** @brief Facts about one HTTP attempt, given to retry callbacks and the observer. */
@@ -61,6 +68,10 @@ typedef struct ftx_request_info {
  * `retry_after`, sending nothing. Once the capped pause is over, calls are sent
  * again, so an absurd `Retry-After` (99999999 s, a date in 2099) cannot lock the
  * client for years; the caller judges the server's value from `retry_after`.
+ *
+ * ABI rule: embedded by value in ftx_client_options, so its size is frozen (128 bytes
+ * on LP64 platforms); a field added later is carved out of `reserved`, comes with a new
+ * FTX_RETRY_POLICY_VERSION, and is read only from policies of that version or later.
  */
 typedef struct ftx_retry_policy {
     unsigned int version;
@@ -88,17 +99,28 @@ typedef struct ftx_retry_policy {
     int (*on_retry)(const ftx_error *err, const ftx_request_info *info, uint64_t delay_ms,
                     void *userdata);
     void *on_retry_userdata;
+    /** Room for fields added later (keeps the size frozen); leave it zero. */
+    void *reserved[8];
 } ftx_retry_policy;
 
 #define FTX_RETRY_POLICY_INIT                                                                      \
     {                                                                                              \
-        FTX_RETRY_POLICY_VERSION, 3, 1000, 2.0, 30000, 0, NULL, NULL, NULL, NULL                   \
+        FTX_RETRY_POLICY_VERSION, 3, 1000, 2.0, 30000, 0, NULL, NULL, NULL, NULL,                  \
+        {                                                                                          \
+            NULL                                                                                   \
+        }                                                                                          \
     }
 
 #define FTX_CLIENT_OPTIONS_VERSION 2
 
 /**
  * @brief Options for ftx_client_new(). Strings are copied.
+ *
+ * Initialise with FTX_CLIENT_OPTIONS_INIT or ftx_client_options_init(). Like every
+ * options struct, it grows only by appending fields with a new
+ * FTX_CLIENT_OPTIONS_VERSION; the library accepts every version from 1 to its own and
+ * reads only the fields the caller's version has (docs/abi.md). The embedded `retry`
+ * and `clock` have frozen sizes, so growing them never moves the fields after them.
  *
  * Versioning: `version` says which fields the caller's struct has; the library reads
  * only those (version 1: up to `max_idle_handles`).
@@ -163,12 +185,14 @@ typedef struct ftx_client_options {
 #define FTX_CLIENT_OPTIONS_INIT                                                                    \
     {                                                                                              \
         FTX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, FTX_RETRY_POLICY_INIT,           \
-            {NULL, NULL, NULL}, NULL, NULL, 0, NULL, NULL, 0                                       \
+            {NULL, NULL, NULL, {NULL}}, NULL, NULL, 0, NULL, NULL, 0                     \
     }
 
 /**
  * @brief Initialise an options struct to defaults (same as FTX_CLIENT_OPTIONS_INIT).
- * @return FTX_OK, or FTX_ERR_INVALID_ARGUMENT for an unknown version.
+ * @param version the version the caller was built with (FTX_CLIENT_OPTIONS_VERSION);
+ *        only the fields of that version are written.
+ * @return FTX_OK, or FTX_ERR_INVALID_ARGUMENT for a version outside 1..the library's.
  */
 FTX_EXTERN int ftx_client_options_init(ftx_client_options *opts, unsigned int version);
 

@@ -18,6 +18,14 @@ extern "C" {
 #define FTX_EXTERN
 #endif
 
+/** Marks a variadic function whose argument list ends with NULL: GCC and Clang warn
+ *  (-Wformat) about a call without it. */
+#if defined(__GNUC__)
+#define FTX_SENTINEL __attribute__((sentinel))
+#else
+#define FTX_SENTINEL
+#endif
+
 typedef struct ftx_error ftx_error;
 
 /*

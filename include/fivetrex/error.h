@@ -54,8 +54,21 @@ typedef enum ftx_error_type {
 } ftx_error_type;
 
 /**
+ * @brief The size of ftx_error in bytes, on every platform. It never changes within
+ * a soname (libfivetrex.so.0): see the ABI rule on ftx_error.
+ */
+#define FTX_ERROR_SIZE 1024
+
+/**
  * @brief Details of a failure. Caller-owned, fixed size, zero-initialisable.
- * Fields are only ever appended.
+ *
+ * ABI rule: the caller allocates this struct (usually on the stack) and the library
+ * writes whole structs into it, so its size is frozen at FTX_ERROR_SIZE bytes for the
+ * life of the soname. New fields are carved out of the front of `reserved` (which
+ * shrinks by as much), never added after it, and existing fields never move or change
+ * type. A program built against an older header therefore always passes a struct as
+ * large as the one the library writes. The library checks the size and every offset
+ * at compile time (src/error.c), and the ABI baseline (abi/libfivetrex.abi) holds it.
  */
 struct ftx_error {
     /** An ftx_error_type value (FTX_OK when no error). */
@@ -70,6 +83,11 @@ struct ftx_error {
     long retry_after;
     /** Number of HTTP attempts made (0 when none was sent). */
     int attempts;
+    /**
+     * Room for fields added later; makes the struct FTX_ERROR_SIZE bytes (the fields
+     * above end at byte 588 + sizeof(long) on every platform). Not to be read.
+     */
+    unsigned char reserved[FTX_ERROR_SIZE - 588 - sizeof(long)];
 };
 
 /**

@@ -154,14 +154,34 @@ FTX_EXTERN int ftx_request(ftx_client *client, const char *method, const char *p
 /**
  * @brief Build a path from a template, percent-encoding each id as one path segment.
  *
- * `{name}` placeholders are replaced, in order, by the `const char *` arguments:
- * `ftx_path_build(&p, err, "/users/{user_id}/groups/{group_id}", uid, gid)`. An id like
- * "../x" or "a/b?c" can never address another endpoint. A NULL or empty argument is
- * FTX_ERR_INVALID_ARGUMENT naming the placeholder.
- * @param[out] out the path; free with ftx_string_free().
+ * `{name}` placeholders are replaced, in order, by the `const char *` arguments, and
+ * the list ends with NULL:
+ * `ftx_path_build(&p, err, "/users/{user_id}/groups/{group_id}", uid, gid, NULL)`.
+ * GCC and Clang warn about a call without the final NULL (the sentinel attribute). At
+ * run time the number of arguments before the NULL must equal the number of
+ * placeholders: fewer (or a NULL id, which ends the list early) or more is
+ * FTX_ERR_INVALID_ARGUMENT saying which, and nothing past the NULL is read. An empty
+ * argument is FTX_ERR_INVALID_ARGUMENT naming the placeholder. An id like "../x" or
+ * "a/b?c" can never address another endpoint.
+ * @param[out] out the path; free with ftx_string_free(). NULL on failure.
+ * @param tmpl the template, e.g. "/teams/{team_id}/users/{user_id}"; `{name}` is any
+ *        text between braces.
+ * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT or FTX_ERR_NOMEM.
  * @since 0.1
  */
-FTX_EXTERN int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...);
+FTX_EXTERN int ftx_path_build(char **out, ftx_error *err, const char *tmpl, ...) FTX_SENTINEL;
+
+/**
+ * @brief ftx_path_build() with the ids in an array: `n` must equal the number of
+ * placeholders in `tmpl` (else FTX_ERR_INVALID_ARGUMENT giving both numbers), and
+ * every `args[i]` must be a non-empty string (else FTX_ERR_INVALID_ARGUMENT naming the
+ * placeholder).
+ * @param args `n` strings, borrowed; may be NULL when `n` is 0.
+ * @param[out] out the path; free with ftx_string_free(). NULL on failure.
+ * @since 0.1
+ */
+FTX_EXTERN int ftx_path_buildv(char **out, ftx_error *err, const char *tmpl,
+                               const char *const *args, size_t n);
 
 /** @brief Free a string the library returned. NULL-safe. @since 0.1 */
 FTX_EXTERN void ftx_string_free(char *s);

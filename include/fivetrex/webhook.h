@@ -315,7 +315,12 @@ typedef struct ftx_webhook_server_options {
             NULL, NULL                                                                             \
     }
 
-/** @brief Counters of a running receiver (see ftx_webhook_server_stats()). */
+/**
+ * @brief Counters of a running receiver (see ftx_webhook_server_stats()).
+ *
+ * ABI rule: caller-allocated and written by the library, so its size is frozen at
+ * 64 bytes; counters added later are carved out of `reserved` (docs/abi.md).
+ */
 typedef struct ftx_webhook_server_stats {
     /** Events passed to the callback. */
     uint64_t delivered;
@@ -323,6 +328,8 @@ typedef struct ftx_webhook_server_stats {
     uint64_t duplicates;
     /** Requests refused (4xx/5xx), including unverified ones. */
     uint64_t rejected;
+    /** Room for counters added later (keeps the size frozen); not to be read. */
+    uint64_t reserved[5];
 } ftx_webhook_server_stats;
 
 /**

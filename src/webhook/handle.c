@@ -50,6 +50,7 @@ int ftx_webhook_handle(const void *body, size_t len, const char *signature,
                        ftx_error *err)
 {
     char secret_buf[SECRET_BUF_SIZE];
+    ftx_webhook_handle_options o;
     const char *secret;
     size_t max_body;
     ftx_webhook_sig_result sig;
@@ -58,11 +59,15 @@ int ftx_webhook_handle(const void *body, size_t len, const char *signature,
 
     if (out != NULL)
         *out = NULL;
-    if (opts == NULL || opts->version != FTX_WEBHOOK_HANDLE_OPTIONS_VERSION) {
+    if (opts == NULL) {
         ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                       "webhook handle options missing or of an unknown version");
+                       "webhook handle options missing; initialise them with "
+                       "FTX_WEBHOOK_HANDLE_OPTIONS_INIT");
         return 500;
     }
+    if (FTX__OPTIONS_LOAD(ftx_webhook_handle_options, &o, opts, err) != FTX_OK)
+        return 500;
+    opts = &o;
     max_body = opts->max_body ? opts->max_body : FTX_WEBHOOK_DEFAULT_MAX_BODY;
     if (len > max_body) {
         ftx__error_set(err, FTX_ERR_BAD_REQUEST,

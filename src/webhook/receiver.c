@@ -451,6 +451,7 @@ static int make_responses(ftx_webhook_server *s)
 int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook_server **out,
                              ftx_error *err)
 {
+    ftx_webhook_server_options o;
     ftx_webhook_server *s;
     struct sockaddr_in a4;
     struct sockaddr_in6 a6;
@@ -465,9 +466,13 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     *out = NULL;
-    if (opts == NULL || opts->version != FTX_WEBHOOK_SERVER_OPTIONS_VERSION)
+    if (opts == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "webhook server options missing or of an unknown version");
+                              "webhook server options missing; initialise them with "
+                              "FTX_WEBHOOK_SERVER_OPTIONS_INIT");
+    if (FTX__OPTIONS_LOAD(ftx_webhook_server_options, &o, opts, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
+    opts = &o; /* the caller's version, completed with defaults */
     if (opts->on_event == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "on_event callback is required");
     if (opts->secret_provider == NULL && (opts->secret == NULL || opts->secret[0] == '\0'))

@@ -53,7 +53,7 @@ static void fake_sleep(uint64_t ms, void *userdata)
 
 ftx_clock th_fake_clock_get(th_fake_clock *fc)
 {
-    ftx_clock c = {fake_now, fake_sleep, fc};
+    ftx_clock c = {fake_now, fake_sleep, fc, {NULL}};
 
     return c;
 }

@@ -119,18 +119,94 @@ static void test_path_build(void **state)
 
     (void)state;
     assert_int_equal(
-        ftx_path_build(&p, &err, "/users/{user_id}/groups/{group_id}", "../x", "a/b?c#d e"),
+        ftx_path_build(&p, &err, "/users/{user_id}/groups/{group_id}", "../x", "a/b?c#d e", NULL),
         FTX_OK);
     assert_string_equal(p, "/users/..%2Fx/groups/a%2Fb%3Fc%23d%20e");
     ftx_string_free(p);
-    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}", ".."), FTX_OK);
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}", "..", NULL), FTX_OK);
     assert_string_equal(p, "/teams/%2E%2E");
     ftx_string_free(p);
-    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}/users/{user_id}", "t", ""),
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}/users/{user_id}", "t", "", NULL),
                      FTX_ERR_INVALID_ARGUMENT);
     assert_null(p);
     assert_non_null(strstr(err.message, "user_id"));
     ftx_string_free(NULL);
+}
+
+/* The argument count is checked against the placeholders: a missing id, a NULL id and an
+ * extra id are each refused, and nothing past the terminating NULL is read. */
+static void test_path_build_counts_arguments(void **state)
+{
+    ftx_error err = {0};
+    char *p = (char *)"untouched";
+
+    (void)state;
+    /* one id short: the second placeholder meets the NULL */
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}/users/{user_id}", "t", NULL),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(p);
+    assert_string_equal(err.message,
+                        "user_id must be a non-empty string: argument 2 is NULL or missing (the "
+                        "path template has 2 placeholders, 1 argument came before the "
+                        "terminating NULL)");
+    /* a NULL id ends the list early: the same error, naming the first placeholder */
+    assert_int_equal(
+        ftx_path_build(&p, &err, "/teams/{team_id}/users/{user_id}", (const char *)NULL, "u", NULL),
+        FTX_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "team_id must be a non-empty string: argument 1"));
+    /* one id too many */
+    assert_int_equal(ftx_path_build(&p, &err, "/teams/{team_id}", "t", "extra", NULL),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.message, "path template \"/teams/{team_id}\" has 1 placeholder but "
+                                     "more arguments came before the terminating NULL");
+    /* no placeholder, no argument */
+    assert_int_equal(ftx_path_build(&p, &err, "/users", NULL), FTX_OK);
+    assert_string_equal(p, "/users");
+    ftx_string_free(p);
+    /* an unclosed brace is text, not a placeholder */
+    assert_int_equal(ftx_path_build(&p, &err, "/a/{x", NULL), FTX_OK);
+    assert_string_equal(p, "/a/{x");
+    ftx_string_free(p);
+}
+
+static void test_path_buildv(void **state)
+{
+    static const char *const ids[] = {"../x", "a b"};
+    ftx_error err = {0};
+    char *p = NULL;
+
+    (void)state;
+    assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}/groups/{group_id}", ids, 2),
+                     FTX_OK);
+    assert_string_equal(p, "/users/..%2Fx/groups/a%20b");
+    ftx_string_free(p);
+    assert_int_equal(ftx_path_buildv(&p, &err, "/users", NULL, 0), FTX_OK);
+    assert_string_equal(p, "/users");
+    ftx_string_free(p);
+    /* count mismatch, both ways */
+    assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}/groups/{group_id}", ids, 1),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(p);
+    assert_string_equal(err.message, "path template \"/users/{user_id}/groups/{group_id}\" has 2 "
+                                     "placeholders but 1 argument was given");
+    assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}", ids, 2),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_non_null(strstr(err.message, "has 1 placeholder but 2 arguments were given"));
+    /* a NULL or empty element names its placeholder */
+    {
+        const char *const bad[] = {"u", NULL};
+        const char *const empty[] = {"", "g"};
+
+        assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}/groups/{group_id}", bad, 2),
+                         FTX_ERR_INVALID_ARGUMENT);
+        assert_string_equal(err.message, "group_id must be a non-empty string");
+        assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}/groups/{group_id}", empty, 2),
+                         FTX_ERR_INVALID_ARGUMENT);
+        assert_string_equal(err.message, "user_id must be a non-empty string");
+    }
+    assert_int_equal(ftx_path_buildv(&p, &err, "/users/{user_id}", NULL, 1),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_path_buildv(NULL, &err, "/users", NULL, 0), FTX_ERR_INVALID_ARGUMENT);
 }
 
 /* ---- ftx_paginate with a caller's fetch function ---- */
@@ -386,6 +462,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_request_bad_arguments_send_nothing, th_setup,
                                         th_teardown),
         cmocka_unit_test(test_path_build),
+        cmocka_unit_test(test_path_build_counts_arguments),
+        cmocka_unit_test(test_path_buildv),
         cmocka_unit_test(test_paginate_pages_lazily),
         cmocka_unit_test(test_paginate_error_then_retry),
         cmocka_unit_test(test_paginate_bad_pages),

@@ -869,7 +869,7 @@ static void test_with_retry(void **state)
 
 static void test_real_clock_defaults(void **state)
 {
-    ftx_clock none = {NULL, NULL, NULL};
+    ftx_clock none = {NULL, NULL, NULL, {NULL}};
     uint64_t a, b;
 
     (void)state;

@@ -152,6 +152,25 @@ static void test_path_rejects_null_and_empty(void **state)
     assert_int_equal(ftx__path(&p, NULL, "/groups/{group_id}", ""), FTX_ERR_INVALID_ARGUMENT);
 }
 
+/* ftx__path terminates the list itself, so a wrong number of ids is caught, not read
+ * past. */
+static void test_path_counts_arguments(void **state)
+{
+    ftx_error err = {0};
+    char *p = (char *)"sentinel";
+
+    (void)state;
+    assert_int_equal(ftx__path(&p, &err, "/a/{x}/b/{y}", "1"), FTX_ERR_INVALID_ARGUMENT);
+    assert_null(p);
+    assert_string_equal(err.message, "path template \"/a/{x}/b/{y}\" has 2 placeholders but 1 "
+                                     "argument was given: {y} has none");
+    assert_int_equal(ftx__path(&p, &err, "/a/{x}", "1", "2"), FTX_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.message, "path template \"/a/{x}\" has 1 placeholder but more "
+                                     "arguments came before the terminating marker");
+    assert_int_equal(ftx__path(&p, &err, "/a", "1"), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx__path_placeholders("/a/{x}/b/{y}/{"), 2);
+}
+
 static void test_path_oom(void **state)
 {
     ftx_error err = {0};
@@ -691,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_encoding_hostile_ids),
         cmocka_unit_test(test_path_placeholders),
         cmocka_unit_test(test_path_rejects_null_and_empty),
+        cmocka_unit_test(test_path_counts_arguments),
         cmocka_unit_test(test_path_oom),
         cmocka_unit_test(test_query_add),
         cmocka_unit_test(test_time_parse_valid),
