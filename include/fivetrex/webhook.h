@@ -384,8 +384,8 @@ typedef struct ftx_webhook_server_stats {
  * @param opts the options; `on_event` and a secret (or provider) are required.
  * @param[out] out the running receiver; stop and free with ftx_webhook_server_free().
  * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT (missing callback/secret, bad address, a
- *   version outside 1..FTX_WEBHOOK_SERVER_OPTIONS_VERSION), FTX_ERR_TRANSPORT (cannot listen, e.g. port in use) or FTX_ERR_NOMEM.
- *   On failure `free_userdata` is not called.
+ *   version outside 1..FTX_WEBHOOK_SERVER_OPTIONS_VERSION), FTX_ERR_TRANSPORT (cannot listen, e.g.
+ * port in use) or FTX_ERR_NOMEM. On failure `free_userdata` is not called.
  * @since 0.1
  */
 FTX_EXTERN int ftx_webhook_server_start(const ftx_webhook_server_options *opts,

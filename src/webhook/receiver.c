@@ -35,18 +35,18 @@
 
 #include "internal.h"
 
-#define DEFAULT_BIND      "127.0.0.1"
-#define DEFAULT_PATH      "/webhook"
-#define DEFAULT_THREADS   2u
-#define DEFAULT_TIMEOUT_S 10u
-#define DEFAULT_DEDUP     4096u
+#define DEFAULT_BIND        "127.0.0.1"
+#define DEFAULT_PATH        "/webhook"
+#define DEFAULT_THREADS     2u
+#define DEFAULT_TIMEOUT_S   10u
+#define DEFAULT_DEDUP       4096u
 #define DEFAULT_DEADLINE_MS 10000u
 #define DEFAULT_MAX_CONNS   1000u
 #define DEFAULT_MAX_PER_IP  64u
 #define DEFAULT_BODY_MEMORY ((size_t)32 * 1024 * 1024)
 /* First buffer of a body without Content-Length; then it doubles. */
 #define FIRST_CHUNK_CAP ((size_t)4096)
-#define MAX_DEDUP         ((size_t)1 << 24)
+#define MAX_DEDUP       ((size_t)1 << 24)
 /* After the limit is crossed, keep discarding up to this many times the limit so the
  * client can read the 413; beyond it the connection is dropped. */
 #define DISCARD_FACTOR 4u
@@ -246,7 +246,8 @@ enum {
     RESP_COUNT
 };
 
-static const int RESP_STATUS[RESP_COUNT] = {200, 200, 400, 401, 404, 405, 413, 422, 500, 503, 400, 503};
+static const int RESP_STATUS[RESP_COUNT] = {200, 200, 400, 401, 404, 405,
+                                            413, 422, 500, 503, 400, 503};
 
 /* One open connection (libmicrohttpd's socket context), on the server's list. */
 typedef struct conn_state {
@@ -294,7 +295,7 @@ struct ftx_webhook_server {
 typedef struct request {
     char *body;
     size_t len;
-    size_t cap; /* bytes allocated, all charged to the body budget */
+    size_t cap;      /* bytes allocated, all charged to the body budget */
     size_t expected; /* Content-Length; 0 when absent */
     size_t discarded;
     int too_large;
@@ -608,8 +609,7 @@ static enum MHD_Result on_headers(ftx_webhook_server *s, struct MHD_Connection *
     request *r;
 
     (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, count_host, &hosts);
-    if (hosts > 1 || (hosts == 0 && version != NULL &&
-                      strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+    if (hosts > 1 || (hosts == 0 && version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
         return reply(s, conn, RESP_400_HOST);
     if (url == NULL || strcmp(url, s->path) != 0)
         return reply(s, conn, RESP_404);
