@@ -955,7 +955,7 @@ static int raw_status(uint16_t port, const char *req)
     raw_send(fd, req, strlen(req));
     (void)shutdown(fd, SHUT_WR);
     if (raw_read_until_close(fd, buf, sizeof(buf), 5000) > 12 && strncmp(buf, "HTTP/1.", 7) == 0)
-        code = atoi(buf + 9);
+        code = (int)strtol(buf + 9, NULL, 10);
     close(fd);
     return code;
 }
