@@ -338,9 +338,10 @@ typedef struct ftx_webhook_server_options {
     unsigned int max_connections_per_address;
     /**
      * Budget in bytes for request bodies held in memory at once, over all connections;
-     * 0 means 32 MiB; raised to `max_body` when smaller. Buffers grow with the bytes
-     * received (never ahead of them); a request that does not fit gets 503 with
-     * `Retry-After: 1` and its connection is closed.
+     * 0 means 32 MiB; raised to `max_body` when smaller. A body's buffer grows with the
+     * bytes received (16 KiB, then doubling; never reserved from Content-Length alone);
+     * a request that does not fit gets 503 with `Retry-After: 1` and its connection is
+     * closed.
      */
     size_t max_body_memory;
 } ftx_webhook_server_options;

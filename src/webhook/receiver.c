@@ -44,8 +44,8 @@
 #define DEFAULT_MAX_CONNS   1000u
 #define DEFAULT_MAX_PER_IP  64u
 #define DEFAULT_BODY_MEMORY ((size_t)32 * 1024 * 1024)
-/* First buffer of a body without Content-Length; then it doubles. */
-#define FIRST_CHUNK_CAP ((size_t)4096)
+/* First buffer of a body (or its Content-Length when smaller); then it doubles. */
+#define FIRST_CHUNK_CAP ((size_t)16384)
 #define MAX_DEDUP       ((size_t)1 << 24)
 /* After the limit is crossed, keep discarding up to this many times the limit so the
  * client can read the 413; beyond it the connection is dropped. */
@@ -469,16 +469,21 @@ static void request_drop_body(ftx_webhook_server *s, request *r)
 }
 
 /* Room for `need` bytes, charged to the budget; -1 (and nothing changed) when the
- * budget cannot hold it or memory runs out (r->saturated tells which). */
+ * budget cannot hold it or memory runs out (r->saturated tells which). The buffer
+ * doubles from FIRST_CHUNK_CAP, never past the Content-Length or max_body, so what is
+ * charged is at most about twice what has arrived. */
 static int request_grow(ftx_webhook_server *s, request *r, size_t need)
 {
-    size_t cap = r->cap ? r->cap : (r->expected ? r->expected : FIRST_CHUNK_CAP);
+    size_t limit = r->expected && r->expected < s->max_body ? r->expected : s->max_body;
+    size_t cap = r->cap ? r->cap : FIRST_CHUNK_CAP;
     char *p;
 
-    while (cap < need)
-        cap = cap > s->max_body / 2 ? s->max_body : cap * 2;
-    if (cap > s->max_body)
-        cap = s->max_body < need ? need : s->max_body;
+    while (cap < need && cap < limit)
+        cap = cap > limit / 2 ? limit : cap * 2;
+    if (cap > limit)
+        cap = limit;
+    if (cap < need)
+        cap = need; /* more than Content-Length announced: cannot happen, be safe */
     if (budget_take(s, cap - r->cap) != 0) {
         r->saturated = 1;
         return -1;

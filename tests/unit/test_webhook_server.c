@@ -946,6 +946,40 @@ static void test_body_memory_budget_answers_503(void **state)
     recorder_dispose(&rec);
 }
 
+static void test_body_memory_charged_as_received(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], head[256];
+    int fds[6];
+    uint16_t port;
+
+    (void)state;
+    recorder_init(&rec);
+    o.max_body = 64 * 1024;
+    o.max_body_memory = 128 * 1024;
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+    /* six clients announce 64 KiB (384 KiB in all) but send one byte each: they hold
+     * what they sent (a first buffer each), not what they announced */
+    (void)snprintf(head, sizeof(head),
+                   "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+                   "X-Fivetran-Signature-256: 00\r\n\r\n{",
+                   64 * 1024);
+    for (int i = 0; i < 6; i++) {
+        fds[i] = raw_connect(port);
+        raw_send(fds[i], head, strlen(head));
+    }
+    event_body(body, sizeof(body), "sync_end", "announced", "2026-05-22T00:06:08.638Z");
+    assert_int_equal(post_signed(port, body).status, 200);
+    assert_int_equal(recorder_count(&rec, "announced"), 1);
+    for (int i = 0; i < 6; i++)
+        close(fds[i]);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
 /* Send a raw request and return the status line's code (0: closed without one). */
 static int raw_status(uint16_t port, const char *req)
 {
@@ -1418,6 +1452,7 @@ int main(void)
         cmocka_unit_test(test_per_address_limit_and_version_1),
         cmocka_unit_test(test_request_deadline_closes_trickling_client),
         cmocka_unit_test(test_body_memory_budget_answers_503),
+        cmocka_unit_test(test_body_memory_charged_as_received),
         cmocka_unit_test(test_host_header_required_in_http11),
         cmocka_unit_test(test_concurrent_posts_delivered_once),
         cmocka_unit_test(test_concurrent_duplicates_delivered_once),
