@@ -339,9 +339,12 @@ typedef struct ftx_webhook_server_options {
     /**
      * Budget in bytes for request bodies held in memory at once, over all connections;
      * 0 means 32 MiB; raised to `max_body` when smaller. A body's buffer grows with the
-     * bytes received (16 KiB, then doubling; never reserved from Content-Length alone);
-     * a request that does not fit gets 503 with `Retry-After: 1` and its connection is
-     * closed.
+     * bytes received (16 KiB, then doubling; never reserved from Content-Length alone).
+     * When a request needs memory and the budget is spent, connections whose unfinished
+     * requests hold body memory are closed, oldest first, to make room (until they are,
+     * memory may exceed the budget by what they hold: at most twice the budget); when
+     * none can be (all in `on_event`), the request gets 503 with `Retry-After: 1` and
+     * its connection is closed.
      */
     size_t max_body_memory;
 } ftx_webhook_server_options;
@@ -369,7 +372,8 @@ typedef struct ftx_webhook_server_stats {
  * signature (or an HTTP/1.1 request without exactly one `Host` header), 401 invalid
  * signature, 404 other path, 405 not a POST, 413 too large, 422 not a JSON object,
  * 500 callback refused; 503 while a duplicate of it is being handled, or when the body
- * memory budget is spent (saturated; `Retry-After: 1`, connection closed). The
+ * memory budget is spent by requests inside `on_event` (saturated; `Retry-After: 1`,
+ * connection closed). The
  * callback is never called for an unverified request.
  *
  * Limits against slow and greedy clients: a whole-request deadline

@@ -17,8 +17,10 @@
  *   handler) be shut down, so a flood of slow connections cannot lock deliveries out;
  * - libmicrohttpd closes connections beyond max_connections_per_address at once;
  * - body buffers grow with the bytes actually received and are charged to a budget
- *   shared by all requests (max_body_memory); a request that does not fit is answered
- *   503 with Retry-After and "Connection: close".
+ *   shared by all requests (max_body_memory); when it is spent, the connections whose
+ *   unfinished requests hold body memory are shut down, oldest first, to make room;
+ *   when none can be (all inside the handler), the request is answered 503 with
+ *   Retry-After and "Connection: close".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -256,6 +258,7 @@ typedef struct conn_state {
     uint64_t started_ms; /* start of the current request window (monotonic) */
     int busy;            /* inside the handler: never shut down */
     int shut;            /* shutdown() already sent */
+    size_t held;         /* body bytes its request holds (charged to the budget) */
 } conn_state;
 
 struct ftx_webhook_server {
@@ -295,8 +298,9 @@ struct ftx_webhook_server {
 typedef struct request {
     char *body;
     size_t len;
-    size_t cap;      /* bytes allocated, all charged to the body budget */
-    size_t expected; /* Content-Length; 0 when absent */
+    size_t cap;       /* bytes allocated, all charged to the body budget */
+    size_t expected;  /* Content-Length; 0 when absent */
+    conn_state *conn; /* NULL when untracked */
     size_t discarded;
     int too_large;
     int saturated; /* the budget could not hold the body: 503 */
@@ -460,18 +464,58 @@ static void budget_give(ftx_webhook_server *s, size_t n)
         atomic_fetch_sub(&s->body_used, n);
 }
 
+/* Record what the request's connection holds now (for evict_for_memory). */
+static void request_held(ftx_webhook_server *s, request *r)
+{
+    if (r->conn == NULL)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    r->conn->held = r->cap;
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* The budget is spent: shut down the connections whose unfinished requests hold body
+ * memory, oldest first (not `self`, not inside the handler), until `need` bytes are on
+ * their way back. Returns 1 when they are; the caller may then charge `need` at once
+ * (the budget is overdrawn by at most what the shut connections still hold, until
+ * libmicrohttpd closes them, so memory stays under twice the budget). */
+static int evict_for_memory(ftx_webhook_server *s, conn_state *self, size_t need)
+{
+    size_t freed = 0;
+
+    if (self == NULL)
+        return 0;
+    pthread_mutex_lock(&s->conn_lock);
+    if (self->shut) {
+        pthread_mutex_unlock(&s->conn_lock);
+        return 0;
+    }
+    for (conn_state *c = s->head; c != NULL && freed < need; c = c->next) {
+        if (c == self || c->busy || c->shut || c->held == 0)
+            continue;
+        freed += c->held;
+        conn_shut(s, c);
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+    return freed >= need;
+}
+
 static void request_drop_body(ftx_webhook_server *s, request *r)
 {
     ftx__free(r->body);
     budget_give(s, r->cap);
     r->body = NULL;
-    r->cap = 0;
+    if (r->cap != 0) {
+        r->cap = 0;
+        request_held(s, r);
+    }
 }
 
 /* Room for `need` bytes, charged to the budget; -1 (and nothing changed) when the
- * budget cannot hold it or memory runs out (r->saturated tells which). The buffer
- * doubles from FIRST_CHUNK_CAP, never past the Content-Length or max_body, so what is
- * charged is at most about twice what has arrived. */
+ * budget cannot hold it even after evicting older unfinished bodies, or memory runs
+ * out (r->saturated tells which). The buffer doubles from FIRST_CHUNK_CAP, never past
+ * the Content-Length or max_body, so what is charged is at most about twice what has
+ * arrived. */
 static int request_grow(ftx_webhook_server *s, request *r, size_t need)
 {
     size_t limit = r->expected && r->expected < s->max_body ? r->expected : s->max_body;
@@ -484,9 +528,23 @@ static int request_grow(ftx_webhook_server *s, request *r, size_t need)
         cap = limit;
     if (cap < need)
         cap = need; /* more than Content-Length announced: cannot happen, be safe */
+    if (r->conn != NULL) {
+        int shut;
+
+        pthread_mutex_lock(&s->conn_lock);
+        shut = r->conn->shut;
+        pthread_mutex_unlock(&s->conn_lock);
+        if (shut) { /* evicted: it gets nothing more */
+            r->saturated = 1;
+            return -1;
+        }
+    }
     if (budget_take(s, cap - r->cap) != 0) {
-        r->saturated = 1;
-        return -1;
+        if (!evict_for_memory(s, r->conn, cap - r->cap)) {
+            r->saturated = 1;
+            return -1;
+        }
+        atomic_fetch_add(&s->body_used, cap - r->cap); /* paid for by the evicted */
     }
     if ((p = ftx__realloc(r->body, cap)) == NULL) {
         budget_give(s, cap - r->cap);
@@ -494,6 +552,7 @@ static int request_grow(ftx_webhook_server *s, request *r, size_t need)
     }
     r->body = p;
     r->cap = cap;
+    request_held(s, r);
     return 0;
 }
 
@@ -623,11 +682,10 @@ static enum MHD_Result on_headers(ftx_webhook_server *s, struct MHD_Connection *
     have_cl = content_length(conn, &cl) == 0;
     if (have_cl && cl > s->max_body)
         return reply(s, conn, RESP_413);
-    if (have_cl && cl > s->body_budget - atomic_load(&s->body_used))
-        return reply(s, conn, RESP_503_CLOSE);
     if ((r = ftx__calloc(1, sizeof(*r))) == NULL)
         return MHD_NO;
     r->expected = have_cl ? cl : 0;
+    r->conn = conn_of(conn);
     *con_cls = r;
     return MHD_YES;
 }

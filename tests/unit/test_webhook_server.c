@@ -885,14 +885,13 @@ static int body_almost_sent(uint16_t port, size_t cl)
     return fd;
 }
 
-static void test_body_memory_budget_answers_503(void **state)
+static void test_body_memory_budget_evicts_oldest_body(void **state)
 {
     ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
     ftx_webhook_server *s;
     recorder rec;
-    http_result r;
-    char body[512], buf[1024];
-    int a, b;
+    char body[512], id[32];
+    int a, b, tries;
     uint16_t port;
 
     (void)state;
@@ -902,48 +901,141 @@ static void test_body_memory_budget_answers_503(void **state)
     s = start(&rec, &o);
     port = ftx_webhook_server_port(s);
 
-    /* two greedy clients hold the whole budget */
+    /* two greedy clients hold the whole budget (once the server has read them) */
     a = body_almost_sent(port, 64 * 1024);
     b = body_almost_sent(port, 64 * 1024);
-    event_body(body, sizeof(body), "sync_end", "budget", "2026-05-22T00:06:08.638Z");
-    for (int tries = 0;; tries++) { /* until the server has read both bodies */
+    /* deliveries still get 200: the oldest unfinished body (a) is closed to make room,
+     * and only as much as is needed (b stays) */
+    for (tries = 0; tries < 200; tries++) {
         struct timespec ts = {0, 10 * 1000000L};
-        r = request(port, "POST", "/webhook", body, strlen(body), NULL, 0); /* 400 or 503 */
-        if (r.status == 503 || tries == 200)
+
+        (void)snprintf(id, sizeof(id), "budget-%d", tries);
+        event_body(body, sizeof(body), "sync_end", id, "2026-05-22T00:06:08.638Z");
+        assert_int_equal(post_signed(port, body).status, 200);
+        if (peer_closed(a))
             break;
-        assert_int_equal(r.status, 400);
         nanosleep(&ts, NULL);
     }
-    assert_int_equal(r.status, 503);
-    r = post_signed(port, body);
-    assert_int_equal(r.status, 503);
-    assert_non_null(strstr(r.body, "busy"));
-    /* a body without Content-Length is refused as it arrives */
-    {
-        char sig[65];
-        sign(body, strlen(body), SECRET, sig);
-        r = request(port, "POST", "/webhook", body, strlen(body), sig, 1);
-        assert_int_equal(r.status, 503);
-    }
-    assert_int_equal(recorder_count(&rec, "budget"), 0);
-
-    /* one finishes (bad signature: 401) and gives its memory back */
-    raw_send(a, " ", 1);
-    {
-        struct pollfd p = {a, POLLIN, 0};
-        ssize_t n;
-        assert_int_equal(poll(&p, 1, 5000), 1);
-        n = recv(a, buf, sizeof(buf) - 1, 0);
-        assert_true(n > 0);
-        buf[n] = '\0';
-        assert_non_null(strstr(buf, "HTTP/1.1 401"));
-    }
+    if (tries == 200)
+        fail_msg("the oldest body was never evicted for a delivery");
+    assert_false(peer_closed(b));
+    assert_int_equal(recorder_calls(&rec), tries + 1);
     close(a);
-    assert_int_equal(post_signed(port, body).status, 200);
-    assert_int_equal(recorder_count(&rec, "budget"), 1);
     close(b);
     ftx_webhook_server_free(s);
     recorder_dispose(&rec);
+}
+
+static int raw_status(uint16_t port, const char *req);
+
+/* A callback that blocks on "gate" events until released. */
+typedef struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int entered;
+    int released;
+} gate;
+
+static gate the_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+static int on_event_gated(const ftx_webhook_event *ev, void *userdata)
+{
+    (void)userdata;
+    if (ev->sync_id != NULL && strcmp(ev->sync_id, "gate") == 0) {
+        pthread_mutex_lock(&the_gate.lock);
+        the_gate.entered = 1;
+        pthread_cond_broadcast(&the_gate.cond);
+        while (!the_gate.released)
+            pthread_cond_wait(&the_gate.cond, &the_gate.lock);
+        pthread_mutex_unlock(&the_gate.lock);
+    }
+    return 0;
+}
+
+typedef struct gated_post {
+    uint16_t port;
+    char *body;
+    long status;
+} gated_post;
+
+static void *gated_post_main(void *arg)
+{
+    gated_post *g = arg;
+    g->status = post_signed(g->port, g->body).status;
+    return NULL;
+}
+
+static void test_body_memory_budget_503_when_all_in_callback(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s = NULL;
+    ftx_error err = {0};
+    gated_post g;
+    pthread_t t;
+    http_result r;
+    char body[512], sig[65];
+    size_t big = 62 * 1024;
+    int rc = 0;
+
+    (void)state;
+    o.secret = SECRET;
+    o.on_event = on_event_gated;
+    o.max_body = 64 * 1024;
+    o.max_body_memory = 64 * 1024; /* one full body */
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_OK);
+    g.port = ftx_webhook_server_port(s);
+
+    /* a 62 KiB delivery whose callback holds it (and its memory) */
+    g.body = malloc(big + 1);
+    assert_non_null(g.body);
+    event_body(g.body, big, "sync_end", "gate", "2026-05-22T00:06:08.638Z");
+    {
+        size_t n = strlen(g.body) - 1; /* drop the closing brace, pad, close again */
+        const char pad[] = ",\"pad\":\"";
+        memcpy(g.body + n, pad, sizeof(pad) - 1);
+        n += sizeof(pad) - 1;
+        memset(g.body + n, 'x', big - n - 2);
+        memcpy(g.body + big - 2, "\"}", 3);
+    }
+    assert_int_equal(pthread_create(&t, NULL, gated_post_main, &g), 0);
+    pthread_mutex_lock(&the_gate.lock);
+    while (!the_gate.entered && rc == 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        rc = pthread_cond_timedwait(&the_gate.cond, &the_gate.lock, &until);
+    }
+    pthread_mutex_unlock(&the_gate.lock);
+    assert_int_equal(rc, 0);
+
+    /* nothing can be evicted: 503, Retry-After, with or without Content-Length */
+    event_body(body, sizeof(body), "sync_end", "waits", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(g.port, "POST", "/webhook", body, strlen(body), sig, 1);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "busy"));
+    {
+        char req[4096];
+        char pad[3000];
+        memset(pad, ' ', sizeof(pad) - 1);
+        pad[sizeof(pad) - 1] = '\0';
+        (void)snprintf(req, sizeof(req),
+                       "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                       "X-Fivetran-Signature-256: 00\r\n\r\n%s",
+                       strlen(pad), pad);
+        assert_int_equal(raw_status(g.port, req), 503);
+    }
+
+    pthread_mutex_lock(&the_gate.lock);
+    the_gate.released = 1;
+    pthread_cond_broadcast(&the_gate.cond);
+    pthread_mutex_unlock(&the_gate.lock);
+    pthread_join(t, NULL);
+    assert_int_equal(g.status, 200);
+    /* the memory is back: the refused delivery now goes through */
+    assert_int_equal(post_signed(g.port, body).status, 200);
+    free(g.body);
+    ftx_webhook_server_free(s);
 }
 
 static void test_body_memory_charged_as_received(void **state)
@@ -1451,7 +1543,8 @@ int main(void)
         cmocka_unit_test(test_slowloris_many_addresses_oldest_evicted),
         cmocka_unit_test(test_per_address_limit_and_version_1),
         cmocka_unit_test(test_request_deadline_closes_trickling_client),
-        cmocka_unit_test(test_body_memory_budget_answers_503),
+        cmocka_unit_test(test_body_memory_budget_evicts_oldest_body),
+        cmocka_unit_test(test_body_memory_budget_503_when_all_in_callback),
         cmocka_unit_test(test_body_memory_charged_as_received),
         cmocka_unit_test(test_host_header_required_in_http11),
         cmocka_unit_test(test_concurrent_posts_delivered_once),
