@@ -447,12 +447,13 @@ static conn_state *conn_of(struct MHD_Connection *conn)
 
 /* ---- the body memory budget ---- */
 
-static int budget_take(ftx_webhook_server *s, size_t n)
+/* Charge `n` bytes unless that takes the total over `limit`. */
+static int budget_take(ftx_webhook_server *s, size_t n, size_t limit)
 {
     size_t used = atomic_load(&s->body_used);
 
     do {
-        if (n > s->body_budget - used)
+        if (used > limit || n > limit - used)
             return -1;
     } while (!atomic_compare_exchange_weak(&s->body_used, &used, used + n));
     return 0;
@@ -476,9 +477,9 @@ static void request_held(ftx_webhook_server *s, request *r)
 
 /* The budget is spent: shut down the connections whose unfinished requests hold body
  * memory, oldest first (not `self`, not inside the handler), until `need` bytes are on
- * their way back. Returns 1 when they are; the caller may then charge `need` at once
- * (the budget is overdrawn by at most what the shut connections still hold, until
- * libmicrohttpd closes them, so memory stays under twice the budget). */
+ * their way back. Returns 1 when they are; the caller may then overdraw the budget by
+ * `need` until libmicrohttpd has closed them, but never past twice the budget (when
+ * closes lag behind a flood, the overdraft would otherwise pile up). */
 static int evict_for_memory(ftx_webhook_server *s, conn_state *self, size_t need)
 {
     size_t freed = 0;
@@ -539,12 +540,11 @@ static int request_grow(ftx_webhook_server *s, request *r, size_t need)
             return -1;
         }
     }
-    if (budget_take(s, cap - r->cap) != 0) {
-        if (!evict_for_memory(s, r->conn, cap - r->cap)) {
-            r->saturated = 1;
-            return -1;
-        }
-        atomic_fetch_add(&s->body_used, cap - r->cap); /* paid for by the evicted */
+    if (budget_take(s, cap - r->cap, s->body_budget) != 0 &&
+        (!evict_for_memory(s, r->conn, cap - r->cap) ||
+         budget_take(s, cap - r->cap, 2 * s->body_budget) != 0)) {
+        r->saturated = 1;
+        return -1;
     }
     if ((p = ftx__realloc(r->body, cap)) == NULL) {
         budget_give(s, cap - r->cap);
