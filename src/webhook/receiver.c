@@ -412,8 +412,8 @@ static void *reaper_main(void *arg)
     uint64_t tick = s->deadline_ms / 8;
     struct timespec until;
 
-    if (tick < 5)
-        tick = 5;
+    if (tick < 1)
+        tick = 1;
     if (tick > 250)
         tick = 250;
     pthread_mutex_lock(&s->conn_lock);
