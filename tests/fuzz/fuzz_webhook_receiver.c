@@ -198,10 +198,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.sin_port = htons(ftx_webhook_server_port(server));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
-        abort();
+    /* libFuzzer's timeout alarm (SIGALRM) interrupts system calls: EINTR is retried */
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        struct pollfd p = {fd, POLLOUT, 0};
+        int e = 0;
+        socklen_t el = sizeof(e);
+
+        if (errno != EINTR)
+            abort();
+        while (poll(&p, 1, WAIT_MS) < 0 && errno == EINTR)
+            ;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) != 0 || e != 0)
+            abort();
+    }
     while (sent < len) {
         ssize_t k = send(fd, req + sent, len - sent, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
         if (k <= 0)
             break; /* the receiver closed early (413, garbage): read what it said */
         sent += (size_t)k;
@@ -212,8 +225,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct pollfd p = {fd, POLLIN, 0};
         long left = WAIT_MS - elapsed_ms(&t0);
         ssize_t k;
+        int ready = left > 0 ? poll(&p, 1, (int)left) : 0;
 
-        if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0) {
             fprintf(stderr, "fuzz_webhook_receiver: no close within %d ms\n", WAIT_MS);
             abort();
         }
