@@ -379,8 +379,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         if (ci == NULL || (c = ftx__calloc(1, sizeof(*c))) == NULL)
             return; /* untracked: still bounded by libmicrohttpd's idle timeout and limits */
         c->fd = ci->connect_fd;
-        c->started_ms = mono_ms();
         pthread_mutex_lock(&s->conn_lock);
+        c->started_ms = mono_ms(); /* under the lock: the list stays in time order */
         conn_append(s, c);
         s->live++;
         if (s->live > s->max_conns) {
@@ -542,7 +542,8 @@ static int request_grow(ftx_webhook_server *s, request *r, size_t need)
     }
     if (budget_take(s, cap - r->cap, s->body_budget) != 0 &&
         (!evict_for_memory(s, r->conn, cap - r->cap) ||
-         budget_take(s, cap - r->cap, 2 * s->body_budget) != 0)) {
+         budget_take(s, cap - r->cap,
+                     s->body_budget > SIZE_MAX / 2 ? SIZE_MAX : 2 * s->body_budget) != 0)) {
         r->saturated = 1;
         return -1;
     }
