@@ -62,7 +62,9 @@ FTX__OPTIONS_ABI(ftx_destination_test_options, FTX_DESTINATION_TEST_OPTIONS_VERS
 FTX__OPTIONS_ABI(ftx_webhook_handle_options, FTX_WEBHOOK_HANDLE_OPTIONS_VERSION,
                  FTX_WEBHOOK_HANDLE_OPTIONS_INIT, sizeof(ftx_webhook_handle_options));
 FTX__OPTIONS_ABI(ftx_webhook_server_options, FTX_WEBHOOK_SERVER_OPTIONS_VERSION,
-                 FTX_WEBHOOK_SERVER_OPTIONS_INIT, sizeof(ftx_webhook_server_options));
+                 FTX_WEBHOOK_SERVER_OPTIONS_INIT,
+                 offsetof(ftx_webhook_server_options, request_timeout_ms),
+                 sizeof(ftx_webhook_server_options));
 
 /* Every descriptor, for the unit test that checks their tables. */
 const ftx__options_abi *const ftx__options_abis[] = {

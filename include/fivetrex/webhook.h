@@ -275,7 +275,13 @@ typedef struct ftx_webhook_server ftx_webhook_server;
  */
 typedef int (*ftx_webhook_event_fn)(const ftx_webhook_event *event, void *userdata);
 
-/** @brief Options of ftx_webhook_server_start(). Initialise with FTX_WEBHOOK_SERVER_OPTIONS_INIT.
+/**
+ * @brief Options of ftx_webhook_server_start(). Initialise with FTX_WEBHOOK_SERVER_OPTIONS_INIT.
+ *
+ * Versions: 1 has the fields up to `free_userdata`; 2 adds the limits against slow and
+ * greedy clients (`request_timeout_ms` to `max_body_memory`). A program built with
+ * version 1 keeps working: the library reads only the fields of the version it is given
+ * and uses the defaults for the rest.
  */
 typedef struct ftx_webhook_server_options {
     unsigned int version;
@@ -294,7 +300,8 @@ typedef struct ftx_webhook_server_options {
     size_t max_body;
     /** Worker threads (a libmicrohttpd thread pool); 0 means 2. */
     unsigned int threads;
-    /** Seconds of inactivity before a connection is closed; 0 means 10. */
+    /** Seconds of inactivity before a connection is closed; 0 means 10. A client that
+     * sends a byte now and then is never idle: see `request_timeout_ms`. */
     unsigned int connection_timeout;
     /** How many recent event identities are remembered; 0 means 4096. */
     size_t dedup_capacity;
@@ -306,13 +313,47 @@ typedef struct ftx_webhook_server_options {
     void *userdata;
     /** Optional: called with `userdata` by ftx_webhook_server_free(). */
     void (*free_userdata)(void *userdata);
+
+    /* ---- version 2 ---- */
+
+    /**
+     * Whole-request deadline in milliseconds; 0 means 10000. A request must arrive
+     * complete (headers and body) within this time from the moment its connection was
+     * accepted or the previous request on it was answered; otherwise the connection is
+     * closed without an answer, however steadily it trickles bytes. Time spent in
+     * `on_event` does not count.
+     */
+    unsigned int request_timeout_ms;
+    /**
+     * Most connections open at once; 0 means 1000. When a new connection would exceed
+     * it, the connection whose request has waited longest (and is not in `on_event`) is
+     * closed to make room, so slow connections cannot lock deliveries out.
+     */
+    unsigned int max_connections;
+    /**
+     * Most connections open at once from one client address; 0 means 64 (capped at
+     * `max_connections`). Further connections from that address are closed at once.
+     * Behind a reverse proxy every delivery comes from the proxy's address: raise it.
+     */
+    unsigned int max_connections_per_address;
+    /**
+     * Budget in bytes for request bodies held in memory at once, over all connections;
+     * 0 means 32 MiB; raised to `max_body` when smaller. A body's buffer grows with the
+     * bytes received (16 KiB, then doubling; never reserved from Content-Length alone).
+     * When a request needs memory and the budget is spent, connections whose unfinished
+     * requests hold body memory are closed, oldest first, to make room (until they are,
+     * memory may exceed the budget by what they hold: at most twice the budget); when
+     * none can be (all in `on_event`), the request gets 503 with `Retry-After: 1` and
+     * its connection is closed.
+     */
+    size_t max_body_memory;
 } ftx_webhook_server_options;
 
-#define FTX_WEBHOOK_SERVER_OPTIONS_VERSION 1
+#define FTX_WEBHOOK_SERVER_OPTIONS_VERSION 2
 #define FTX_WEBHOOK_SERVER_OPTIONS_INIT                                                            \
     {                                                                                              \
         FTX_WEBHOOK_SERVER_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL,  \
-            NULL, NULL                                                                             \
+            NULL, NULL, 0, 0, 0, 0                                                                 \
     }
 
 /**
@@ -335,9 +376,17 @@ typedef struct ftx_webhook_server_stats {
 /**
  * @brief Start a receiver: its threads accept POSTs at `path` and answer with a small
  * JSON body: 200 `{"status":"ok"}` (or `{"status":"duplicate"}`), 400 missing
- * signature, 401 invalid signature, 404 other path, 405 not a POST, 413 too large,
- * 422 not a JSON object, 500 callback refused; 503 while a duplicate of it is being
- * handled. The callback is never called for an unverified request.
+ * signature (or an HTTP/1.1 request without exactly one `Host` header), 401 invalid
+ * signature, 404 other path, 405 not a POST, 413 too large, 422 not a JSON object,
+ * 500 callback refused; 503 while a duplicate of it is being handled, or when the body
+ * memory budget is spent by requests inside `on_event` (saturated; `Retry-After: 1`,
+ * connection closed). The
+ * callback is never called for an unverified request.
+ *
+ * Limits against slow and greedy clients: a whole-request deadline
+ * (`request_timeout_ms`), a total and a per-address connection limit, and a memory
+ * budget for bodies in flight (`max_body_memory`); see the options. Besides the body
+ * buffers, libmicrohttpd keeps up to about 32 KiB per open connection.
  *
  * Duplicate suppression remembers the identities (event, connector_id, sync_id,
  * created; the body's signature when an event has neither sync_id nor created) of the
@@ -346,9 +395,9 @@ typedef struct ftx_webhook_server_stats {
  *
  * @param opts the options; `on_event` and a secret (or provider) are required.
  * @param[out] out the running receiver; stop and free with ftx_webhook_server_free().
- * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT (missing callback/secret, bad address, bad
- *   version), FTX_ERR_TRANSPORT (cannot listen, e.g. port in use) or FTX_ERR_NOMEM.
- *   On failure `free_userdata` is not called.
+ * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT (missing callback/secret, bad address, a
+ *   version outside 1..FTX_WEBHOOK_SERVER_OPTIONS_VERSION), FTX_ERR_TRANSPORT (cannot listen, e.g.
+ * port in use) or FTX_ERR_NOMEM. On failure `free_userdata` is not called.
  * @since 0.1
  */
 FTX_EXTERN int ftx_webhook_server_start(const ftx_webhook_server_options *opts,

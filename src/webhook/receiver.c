@@ -6,6 +6,21 @@
  * bounded by max_body (over it, the rest is discarded and 413 answered), then
  * ftx_webhook_handle() verifies and parses it, the duplicate memory is consulted and
  * the user's callback runs for new events only.
+ *
+ * Defences against slow and greedy clients (libmicrohttpd's own idle timeout is
+ * defeated by a byte every few seconds):
+ * - every open connection is on a list ordered by the start of its current request
+ *   window (accept, or the end of the previous request); a reaper thread shuts down the
+ *   socket of any connection whose request is not complete within request_timeout_ms
+ *   (shutdown() only: libmicrohttpd then sees the end of stream and closes it itself);
+ * - over max_connections, a new connection makes the oldest one (not inside the
+ *   handler) be shut down, so a flood of slow connections cannot lock deliveries out;
+ * - libmicrohttpd closes connections beyond max_connections_per_address at once;
+ * - body buffers grow with the bytes actually received and are charged to a budget
+ *   shared by all requests (max_body_memory); when it is spent, the connections whose
+ *   unfinished requests hold body memory are shut down, oldest first, to make room;
+ *   when none can be (all inside the handler), the request is answered 503 with
+ *   Retry-After and "Connection: close".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,19 +28,27 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
 #include "internal.h"
 
-#define DEFAULT_BIND      "127.0.0.1"
-#define DEFAULT_PATH      "/webhook"
-#define DEFAULT_THREADS   2u
-#define DEFAULT_TIMEOUT_S 10u
-#define DEFAULT_DEDUP     4096u
-#define MAX_DEDUP         ((size_t)1 << 24)
+#define DEFAULT_BIND        "127.0.0.1"
+#define DEFAULT_PATH        "/webhook"
+#define DEFAULT_THREADS     2u
+#define DEFAULT_TIMEOUT_S   10u
+#define DEFAULT_DEDUP       4096u
+#define DEFAULT_DEADLINE_MS 10000u
+#define DEFAULT_MAX_CONNS   1000u
+#define DEFAULT_MAX_PER_IP  64u
+#define DEFAULT_BODY_MEMORY ((size_t)32 * 1024 * 1024)
+/* First buffer of a body (or its Content-Length when smaller); then it doubles. */
+#define FIRST_CHUNK_CAP ((size_t)16384)
+#define MAX_DEDUP       ((size_t)1 << 24)
 /* After the limit is crossed, keep discarding up to this many times the limit so the
  * client can read the 413; beyond it the connection is dropped. */
 #define DISCARD_FACTOR 4u
@@ -220,10 +243,23 @@ enum {
     RESP_422,
     RESP_500,
     RESP_503,
+    RESP_400_HOST,  /* HTTP/1.1 without exactly one Host header */
+    RESP_503_CLOSE, /* saturated: body memory budget spent; the connection is closed */
     RESP_COUNT
 };
 
-static const int RESP_STATUS[RESP_COUNT] = {200, 200, 400, 401, 404, 405, 413, 422, 500, 503};
+static const int RESP_STATUS[RESP_COUNT] = {200, 200, 400, 401, 404, 405,
+                                            413, 422, 500, 503, 400, 503};
+
+/* One open connection (libmicrohttpd's socket context), on the server's list. */
+typedef struct conn_state {
+    struct conn_state *prev, *next;
+    int fd;
+    uint64_t started_ms; /* start of the current request window (monotonic) */
+    int busy;            /* inside the handler: never shut down */
+    int shut;            /* shutdown() already sent */
+    size_t held;         /* body bytes its request holds (charged to the budget) */
+} conn_state;
 
 struct ftx_webhook_server {
     struct MHD_Daemon *daemon;
@@ -240,6 +276,19 @@ struct ftx_webhook_server {
     int dedup_enabled;
     dedup seen;
     struct MHD_Response *responses[RESP_COUNT];
+    /* connections: list oldest request window first, guarded by conn_lock */
+    pthread_mutex_t conn_lock;
+    pthread_cond_t reaper_wake;
+    pthread_t reaper;
+    int reaper_running;
+    int reaper_stop;
+    conn_state *head, *tail;
+    size_t live; /* connections on the list not yet shut down */
+    unsigned int deadline_ms;
+    unsigned int max_conns;
+    unsigned int max_per_ip;
+    size_t body_budget;
+    atomic_size_t body_used;
     atomic_uint_fast64_t delivered;
     atomic_uint_fast64_t duplicates;
     atomic_uint_fast64_t rejected;
@@ -249,10 +298,275 @@ struct ftx_webhook_server {
 typedef struct request {
     char *body;
     size_t len;
-    size_t cap;
+    size_t cap;       /* bytes allocated, all charged to the body budget */
+    size_t expected;  /* Content-Length; 0 when absent */
+    conn_state *conn; /* NULL when untracked */
     size_t discarded;
     int too_large;
+    int saturated; /* the budget could not hold the body: 503 */
 } request;
+
+/* ---- connections and the whole-request deadline ---- */
+
+static uint64_t mono_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000u + (uint64_t)t.tv_nsec / 1000000u;
+}
+
+/* Lock held. */
+static void conn_unlink(ftx_webhook_server *s, conn_state *c)
+{
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        s->head = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    else
+        s->tail = c->prev;
+    c->prev = c->next = NULL;
+}
+
+/* Lock held. */
+static void conn_append(ftx_webhook_server *s, conn_state *c)
+{
+    c->prev = s->tail;
+    c->next = NULL;
+    if (s->tail != NULL)
+        s->tail->next = c;
+    else
+        s->head = c;
+    s->tail = c;
+}
+
+/* Lock held. The socket stays open (libmicrohttpd closes it after the end of stream it
+ * now sees), so the descriptor cannot be reused under us while `c` is on the list. */
+static void conn_shut(ftx_webhook_server *s, conn_state *c)
+{
+    if (c->shut)
+        return;
+    c->shut = 1;
+    s->live--;
+    (void)shutdown(c->fd, SHUT_RDWR);
+}
+
+/* A new request window starts now (connection accepted, or a request answered). */
+static void conn_restart(ftx_webhook_server *s, conn_state *c, int busy)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    c->busy = busy;
+    c->started_ms = mono_ms();
+    conn_unlink(s, c);
+    conn_append(s, c);
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    ftx_webhook_server *s = cls;
+    conn_state *c = *socket_context;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        if (ci == NULL || (c = ftx__calloc(1, sizeof(*c))) == NULL)
+            return; /* untracked: still bounded by libmicrohttpd's idle timeout and limits */
+        c->fd = ci->connect_fd;
+        pthread_mutex_lock(&s->conn_lock);
+        c->started_ms = mono_ms(); /* under the lock: the list stays in time order */
+        conn_append(s, c);
+        s->live++;
+        if (s->live > s->max_conns) {
+            /* make room: shut the oldest connection not inside the handler (the list is
+             * ordered by request start, so that is the one that has waited longest) */
+            conn_state *v = s->head;
+
+            while (v != NULL && (v->shut || v->busy))
+                v = v->next;
+            conn_shut(s, v != NULL ? v : c);
+        }
+        pthread_mutex_unlock(&s->conn_lock);
+        *socket_context = c;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && c != NULL) {
+        pthread_mutex_lock(&s->conn_lock);
+        conn_unlink(s, c);
+        if (!c->shut)
+            s->live--;
+        pthread_mutex_unlock(&s->conn_lock);
+        ftx__free(c);
+        *socket_context = NULL;
+    }
+}
+
+/* Shut down every connection whose request window is older than the deadline. */
+static void *reaper_main(void *arg)
+{
+    ftx_webhook_server *s = arg;
+    uint64_t tick = s->deadline_ms / 8;
+    struct timespec until;
+
+    if (tick < 1)
+        tick = 1;
+    if (tick > 250)
+        tick = 250;
+    pthread_mutex_lock(&s->conn_lock);
+    while (!s->reaper_stop) {
+        uint64_t now = mono_ms();
+
+        for (conn_state *c = s->head; c != NULL; c = c->next) {
+            if (c->busy || c->shut)
+                continue;
+            if (now - c->started_ms < s->deadline_ms)
+                break; /* ordered: the rest are younger */
+            conn_shut(s, c);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)(tick * 1000000u);
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        (void)pthread_cond_timedwait(&s->reaper_wake, &s->conn_lock, &until);
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+    return NULL;
+}
+
+static conn_state *conn_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* ---- the body memory budget ---- */
+
+/* Charge `n` bytes unless that takes the total over `limit`. */
+static int budget_take(ftx_webhook_server *s, size_t n, size_t limit)
+{
+    size_t used = atomic_load(&s->body_used);
+
+    do {
+        if (used > limit || n > limit - used)
+            return -1;
+    } while (!atomic_compare_exchange_weak(&s->body_used, &used, used + n));
+    return 0;
+}
+
+static void budget_give(ftx_webhook_server *s, size_t n)
+{
+    if (n > 0)
+        atomic_fetch_sub(&s->body_used, n);
+}
+
+/* Record what the request's connection holds now (for evict_for_memory). */
+static void request_held(ftx_webhook_server *s, request *r)
+{
+    if (r->conn == NULL)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    r->conn->held = r->cap;
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* The budget is spent: shut down the connections whose unfinished requests hold body
+ * memory, oldest first (not `self`, not inside the handler), until `need` bytes are on
+ * their way back. Returns 1 when they are; the caller may then overdraw the budget by
+ * `need` until libmicrohttpd has closed them, but never past twice the budget (when
+ * closes lag behind a flood, the overdraft would otherwise pile up). */
+static int evict_for_memory(ftx_webhook_server *s, conn_state *self, size_t need)
+{
+    size_t freed = 0;
+
+    if (self == NULL)
+        return 0;
+    pthread_mutex_lock(&s->conn_lock);
+    if (self->shut) {
+        pthread_mutex_unlock(&s->conn_lock);
+        return 0;
+    }
+    for (conn_state *c = s->head; c != NULL && freed < need; c = c->next) {
+        if (c == self || c->busy || c->shut || c->held == 0)
+            continue;
+        freed += c->held;
+        conn_shut(s, c);
+    }
+    pthread_mutex_unlock(&s->conn_lock);
+    return freed >= need;
+}
+
+static void request_drop_body(ftx_webhook_server *s, request *r)
+{
+    ftx__free(r->body);
+    budget_give(s, r->cap);
+    r->body = NULL;
+    if (r->cap != 0) {
+        r->cap = 0;
+        request_held(s, r);
+    }
+}
+
+/* Room for `need` bytes, charged to the budget; -1 (and nothing changed) when the
+ * budget cannot hold it even after evicting older unfinished bodies, or memory runs
+ * out (r->saturated tells which). The buffer doubles from FIRST_CHUNK_CAP, never past
+ * the Content-Length or max_body, so what is charged is at most about twice what has
+ * arrived. */
+static int request_grow(ftx_webhook_server *s, request *r, size_t need)
+{
+    size_t limit = r->expected && r->expected < s->max_body ? r->expected : s->max_body;
+    size_t cap = r->cap ? r->cap : FIRST_CHUNK_CAP;
+    char *p;
+
+    while (cap < need && cap < limit)
+        cap = cap > limit / 2 ? limit : cap * 2;
+    if (cap > limit)
+        cap = limit;
+    if (cap < need)
+        cap = need; /* more than Content-Length announced: cannot happen, be safe */
+    if (r->conn != NULL) {
+        int shut;
+
+        pthread_mutex_lock(&s->conn_lock);
+        shut = r->conn->shut;
+        pthread_mutex_unlock(&s->conn_lock);
+        if (shut) { /* evicted: it gets nothing more */
+            r->saturated = 1;
+            return -1;
+        }
+    }
+    if (budget_take(s, cap - r->cap, s->body_budget) != 0 &&
+        (!evict_for_memory(s, r->conn, cap - r->cap) ||
+         budget_take(s, cap - r->cap,
+                     s->body_budget > SIZE_MAX / 2 ? SIZE_MAX : 2 * s->body_budget) != 0)) {
+        r->saturated = 1;
+        return -1;
+    }
+    if ((p = ftx__realloc(r->body, cap)) == NULL) {
+        budget_give(s, cap - r->cap);
+        return -1;
+    }
+    r->body = p;
+    r->cap = cap;
+    request_held(s, r);
+    return 0;
+}
+
+/* Count of Host headers. */
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (key != NULL && strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+        (*(unsigned int *)cls)++;
+    return MHD_YES;
+}
 
 static enum MHD_Result reply(ftx_webhook_server *s, struct MHD_Connection *conn, int which)
 {
@@ -340,55 +654,73 @@ static int deliver(ftx_webhook_server *s, struct MHD_Connection *conn, request *
     return reply(s, conn, which);
 }
 
+static void conn_busy(ftx_webhook_server *s, conn_state *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    c->busy = 1;
+    pthread_mutex_unlock(&s->conn_lock);
+}
+
+/* Headers are in: decide what can be decided before reading the body. */
+static enum MHD_Result on_headers(ftx_webhook_server *s, struct MHD_Connection *conn,
+                                  const char *url, const char *method, const char *version,
+                                  void **con_cls)
+{
+    unsigned int hosts = 0;
+    size_t cl = 0;
+    int have_cl;
+    request *r;
+
+    (void)MHD_get_connection_values(conn, MHD_HEADER_KIND, count_host, &hosts);
+    if (hosts > 1 || (hosts == 0 && version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+        return reply(s, conn, RESP_400_HOST);
+    if (url == NULL || strcmp(url, s->path) != 0)
+        return reply(s, conn, RESP_404);
+    if (method == NULL || strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return reply(s, conn, RESP_405);
+    have_cl = content_length(conn, &cl) == 0;
+    if (have_cl && cl > s->max_body)
+        return reply(s, conn, RESP_413);
+    if ((r = ftx__calloc(1, sizeof(*r))) == NULL)
+        return MHD_NO;
+    r->expected = have_cl ? cl : 0;
+    r->conn = conn_of(conn);
+    *con_cls = r;
+    return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     ftx_webhook_server *s = cls;
     request *r = *con_cls;
-    size_t cl = 0;
+    conn_state *c;
+    enum MHD_Result rc;
 
-    (void)version;
-    if (r == NULL) {
-        /* Headers are in: decide what can be decided before reading the body. */
-        if (url == NULL || strcmp(url, s->path) != 0)
-            return reply(s, conn, RESP_404);
-        if (method == NULL || strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-            return reply(s, conn, RESP_405);
-        if (content_length(conn, &cl) == 0 && cl > s->max_body)
-            return reply(s, conn, RESP_413);
-        if ((r = ftx__calloc(1, sizeof(*r))) == NULL)
-            return MHD_NO;
-        if (cl > 0 && (r->body = ftx__malloc(cl)) != NULL)
-            r->cap = cl;
-        *con_cls = r;
-        return MHD_YES;
-    }
+    if (r == NULL)
+        return on_headers(s, conn, url, method, version, con_cls);
 
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
 
         *upload_data_size = 0;
-        if (!r->too_large && n > s->max_body - r->len) {
+        if (!r->too_large && !r->saturated && n > s->max_body - r->len) {
             r->too_large = 1;
-            ftx__free(r->body);
-            r->body = NULL;
-            r->cap = 0;
+            request_drop_body(s, r);
         }
-        if (r->too_large) {
+        if (!r->too_large && !r->saturated && r->len + n > r->cap &&
+            request_grow(s, r, r->len + n) != 0) {
+            if (!r->saturated)
+                return MHD_NO; /* out of memory */
+            request_drop_body(s, r);
+        }
+        if (r->too_large || r->saturated) {
+            /* keep reading (bounded) so the client sees the answer */
             r->discarded += n;
             return r->discarded / DISCARD_FACTOR > s->max_body ? MHD_NO : MHD_YES;
-        }
-        if (r->len + n > r->cap) {
-            size_t cap = r->cap ? r->cap : 1024;
-            char *p;
-
-            while (cap < r->len + n)
-                cap = cap > s->max_body / 2 ? s->max_body : cap * 2;
-            if ((p = ftx__realloc(r->body, cap)) == NULL)
-                return MHD_NO;
-            r->body = p;
-            r->cap = cap;
         }
         memcpy(r->body + r->len, upload_data, n);
         r->len += n;
@@ -397,22 +729,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
     if (r->too_large)
         return reply(s, conn, RESP_413);
-    return deliver(s, conn, r) == MHD_YES ? MHD_YES : MHD_NO;
+    if (r->saturated)
+        return reply(s, conn, RESP_503_CLOSE);
+    c = conn_of(conn);
+    conn_busy(s, c);
+    rc = deliver(s, conn, r) == MHD_YES ? MHD_YES : MHD_NO;
+    request_drop_body(s, r);
+    conn_restart(s, c, 0); /* a fresh window to send the answer */
+    return rc;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    ftx_webhook_server *s = cls;
     request *r = *con_cls;
 
-    (void)cls;
-    (void)conn;
     (void)toe;
     if (r != NULL) {
-        ftx__free(r->body);
+        request_drop_body(s, r);
         ftx__free(r);
         *con_cls = NULL;
     }
+    conn_restart(s, conn_of(conn), 0); /* the next request on this connection */
 }
 
 static void server_dispose(ftx_webhook_server *s)
@@ -423,15 +762,55 @@ static void server_dispose(ftx_webhook_server *s)
     dedup_dispose(&s->seen);
     ftx__free(s->path);
     ftx__free_secret(s->secret);
+    pthread_cond_destroy(&s->reaper_wake);
+    pthread_mutex_destroy(&s->conn_lock);
     pthread_mutex_destroy(&s->stop_lock);
     ftx__free(s);
+}
+
+/* Create the server's locks; -1 (nothing left to destroy) on failure. */
+static int server_locks_init(ftx_webhook_server *s)
+{
+    pthread_condattr_t ca;
+    int ok;
+
+    if (pthread_condattr_init(&ca) != 0)
+        return -1;
+    ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+         pthread_cond_init(&s->reaper_wake, &ca) == 0;
+    pthread_condattr_destroy(&ca);
+    if (!ok)
+        return -1;
+    if (pthread_mutex_init(&s->conn_lock, NULL) != 0) {
+        pthread_cond_destroy(&s->reaper_wake);
+        return -1;
+    }
+    if (pthread_mutex_init(&s->stop_lock, NULL) != 0) {
+        pthread_mutex_destroy(&s->conn_lock);
+        pthread_cond_destroy(&s->reaper_wake);
+        return -1;
+    }
+    return 0;
+}
+
+static void reaper_join(ftx_webhook_server *s)
+{
+    if (!s->reaper_running)
+        return;
+    pthread_mutex_lock(&s->conn_lock);
+    s->reaper_stop = 1;
+    pthread_cond_signal(&s->reaper_wake);
+    pthread_mutex_unlock(&s->conn_lock);
+    pthread_join(s->reaper, NULL);
+    s->reaper_running = 0;
 }
 
 static int make_responses(ftx_webhook_server *s)
 {
     for (int i = 0; i < RESP_COUNT; i++) {
-        const char *body = i == RESP_DUP ? "{\"status\":\"duplicate\"}"
-                                         : ftx_webhook_response_body(RESP_STATUS[i]);
+        const char *body = i == RESP_DUP        ? "{\"status\":\"duplicate\"}"
+                           : i == RESP_400_HOST ? "{\"error\":\"missing or repeated Host header\"}"
+                                                : ftx_webhook_response_body(RESP_STATUS[i]);
         s->responses[i] = MHD_create_response_from_buffer(strlen(body), (void *)(uintptr_t)body,
                                                           MHD_RESPMEM_PERSISTENT);
         if (s->responses[i] == NULL ||
@@ -441,8 +820,12 @@ static int make_responses(ftx_webhook_server *s)
         if (i == RESP_405 &&
             MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_ALLOW, "POST") != MHD_YES)
             return -1;
-        if (i == RESP_503 &&
+        if ((i == RESP_503 || i == RESP_503_CLOSE) &&
             MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_RETRY_AFTER, "1") != MHD_YES)
+            return -1;
+        if (i == RESP_503_CLOSE &&
+            MHD_add_response_header(s->responses[i], MHD_HTTP_HEADER_CONNECTION, "close") !=
+                MHD_YES)
             return -1;
     }
     return 0;
@@ -458,7 +841,7 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     const struct sockaddr *addr;
     const char *bind_addr;
     unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
-    unsigned int threads, timeout;
+    unsigned int threads, timeout, mhd_limit;
     size_t cap;
     const union MHD_DaemonInfo *info;
     int saved_errno;
@@ -503,7 +886,7 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
 
     if ((s = ftx__calloc(1, sizeof(*s))) == NULL)
         return ftx__error_nomem(err);
-    if (pthread_mutex_init(&s->stop_lock, NULL) != 0) {
+    if (server_locks_init(s) != 0) {
         ftx__free(s);
         return ftx__error_nomem(err);
     }
@@ -512,6 +895,25 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     s->secret_provider = opts->secret_provider;
     s->secret_userdata = opts->secret_userdata;
     s->max_body = opts->max_body ? opts->max_body : FTX_WEBHOOK_DEFAULT_MAX_BODY;
+    s->deadline_ms = DEFAULT_DEADLINE_MS;
+    s->max_conns = DEFAULT_MAX_CONNS;
+    s->max_per_ip = DEFAULT_MAX_PER_IP;
+    s->body_budget = DEFAULT_BODY_MEMORY;
+    if (opts->version >= 2) {
+        if (opts->request_timeout_ms)
+            s->deadline_ms = opts->request_timeout_ms;
+        if (opts->max_connections)
+            s->max_conns = opts->max_connections;
+        if (opts->max_connections_per_address)
+            s->max_per_ip = opts->max_connections_per_address;
+        if (opts->max_body_memory)
+            s->body_budget = opts->max_body_memory;
+    }
+    if (s->body_budget < s->max_body)
+        s->body_budget = s->max_body;
+    if (s->max_per_ip > s->max_conns)
+        s->max_per_ip = s->max_conns;
+    atomic_init(&s->body_used, 0);
     s->on_event = opts->on_event;
     s->userdata = opts->userdata;
     s->dedup_enabled = !opts->dedup_disable;
@@ -528,17 +930,16 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
     }
 
     timeout = opts->connection_timeout ? opts->connection_timeout : DEFAULT_TIMEOUT_S;
+    /* libmicrohttpd's own limit sits above ours so that a new connection is accepted and
+     * the oldest one shut down instead (see on_connection). */
+    mhd_limit = s->max_conns + (s->max_conns / 8 > threads + 16 ? s->max_conns / 8 : threads + 16);
     errno = 0;
-    if (threads > 1)
-        s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                                     addr, MHD_OPTION_CONNECTION_TIMEOUT, timeout,
-                                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
-    else
-        s->daemon =
-            MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
-                             MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED,
-                             on_completed, NULL, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->max_per_ip, MHD_OPTION_THREAD_POOL_SIZE,
+        threads > 1 ? threads : 0u, MHD_OPTION_END);
     saved_errno = errno;
     if (s->daemon == NULL) {
         server_dispose(s);
@@ -546,6 +947,12 @@ int ftx_webhook_server_start(const ftx_webhook_server_options *opts, ftx_webhook
                               bind_addr, (unsigned int)opts->port,
                               saved_errno ? strerror(saved_errno) : "libmicrohttpd refused");
     }
+    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+        MHD_stop_daemon(s->daemon);
+        server_dispose(s);
+        return ftx__error_nomem(err);
+    }
+    s->reaper_running = 1;
     info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info != NULL ? info->port : opts->port;
     s->free_userdata = opts->free_userdata;
@@ -587,6 +994,8 @@ void ftx_webhook_server_stop(ftx_webhook_server *s)
     pthread_mutex_lock(&s->stop_lock);
     d = s->daemon;
     s->daemon = NULL;
+    if (d != NULL)
+        reaper_join(s);
     pthread_mutex_unlock(&s->stop_lock);
     if (d != NULL)
         MHD_stop_daemon(d);

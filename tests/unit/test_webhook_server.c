@@ -2,8 +2,11 @@
  * The embedded webhook receiver, driven over real sockets on 127.0.0.1 with libcurl
  * (and raw sockets for slow clients): delivery exactly once, duplicate suppression,
  * every refusal status without reaching the callback, size limits, slow clients,
- * concurrency, and a clean stop.
+ * concurrency, and a clean stop; the defences against slowloris floods (whole-request
+ * deadline, total and per-address connection limits, body memory budget) with 1,100
+ * slow connections from other loopback addresses (127.0.0.2...).
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -603,6 +607,522 @@ static void test_stalled_connection_times_out(void **state)
     recorder_dispose(&rec);
 }
 
+/* ---- slow and greedy clients ---- */
+
+#define NSLOW 1100
+
+/* Room for NSLOW client sockets plus as many server-side ones; 0 when impossible. */
+static int raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = 3 * NSLOW;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur >= want)
+        return 1;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+        return 0;
+    rl.rlim_cur = want;
+    return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+}
+
+/* A connection from 127.0.0.<host> (-1 when the connect fails). */
+static int connect_from(uint16_t port, unsigned int host)
+{
+    struct sockaddr_in a, src;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    assert_true(fd >= 0);
+    memset(&src, 0, sizeof(src));
+    src.sin_family = AF_INET;
+    src.sin_addr.s_addr = htonl(INADDR_LOOPBACK - 1 + host); /* 127.0.0.<host> */
+    assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* 1 when the server has closed `fd` (end of stream or reset), 0 while it is open. */
+static int peer_closed(int fd)
+{
+    char b[256];
+    ssize_t n = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Open NSLOW connections spread over `naddr` source addresses (127.0.0.2...), each
+ * starting a request it never finishes, then trickle one more header byte to each. */
+static void slow_open(uint16_t port, unsigned int naddr, int *fds)
+{
+    static const char head[] = "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n";
+
+    for (int i = 0; i < NSLOW; i++) {
+        fds[i] = connect_from(port, 2 + (unsigned int)i % naddr);
+        if (fds[i] >= 0)
+            (void)send(fds[i], head, sizeof(head) - 1, MSG_NOSIGNAL);
+    }
+    for (int i = 0; i < NSLOW; i++)
+        if (fds[i] >= 0)
+            (void)send(fds[i], "X", 1, MSG_NOSIGNAL);
+}
+
+static int slow_count_open(const int *fds)
+{
+    int n = 0;
+    for (int i = 0; i < NSLOW; i++)
+        n += fds[i] >= 0 && !peer_closed(fds[i]);
+    return n;
+}
+
+static void slow_close(int *fds)
+{
+    for (int i = 0; i < NSLOW; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+/* Ten valid signed deliveries from 127.0.0.1, each answered 200 within a second. */
+static void deliveries_within_a_second(recorder *rec, uint16_t port, const char *tag)
+{
+    for (int i = 0; i < 10; i++) {
+        char b[512], id[48];
+        http_result r;
+        double t0 = now_s(), took;
+
+        (void)snprintf(id, sizeof(id), "%s-%d", tag, i);
+        event_body(b, sizeof(b), "sync_end", id, "2026-05-22T00:06:08.638Z");
+        r = post_signed(port, b);
+        took = now_s() - t0;
+        if (r.status != 200 || took >= 1.0)
+            fail_msg("delivery %d under a slow flood: status %ld (curl %d) after %.3f s", i,
+                     r.status, (int)r.code, took);
+        assert_int_equal(recorder_count(rec, id), 1);
+    }
+}
+
+static void test_slowloris_one_address_valid_deliveries_served(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    int *fds;
+
+    (void)state;
+    if (!raise_fd_limit())
+        skip(); /* needs ~3,300 descriptors: raise the hard RLIMIT_NOFILE */
+    recorder_init(&rec);
+    s = start(&rec, &o); /* defaults: 10 s deadline, 1000 connections, 64 per address */
+    fds = calloc(NSLOW, sizeof(*fds));
+    assert_non_null(fds);
+    slow_open(ftx_webhook_server_port(s), 1, fds);
+
+    deliveries_within_a_second(&rec, ftx_webhook_server_port(s), "one-addr");
+    /* the flood's address holds at most its 64 connections; the rest were closed */
+    assert_true(slow_count_open(fds) <= 64);
+    assert_int_equal(recorder_calls(&rec), 10);
+
+    slow_close(fds);
+    free(fds);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_slowloris_many_addresses_oldest_evicted(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    int *fds, open_before;
+
+    (void)state;
+    if (!raise_fd_limit())
+        skip();
+    recorder_init(&rec);
+    o.max_connections = 1000; /* the default, spelled out */
+    s = start(&rec, &o);
+    fds = calloc(NSLOW, sizeof(*fds));
+    assert_non_null(fds);
+    /* 50 addresses x 22 connections: under the per-address limit, over the total */
+    slow_open(ftx_webhook_server_port(s), 50, fds);
+
+    deliveries_within_a_second(&rec, ftx_webhook_server_port(s), "many-addr");
+    open_before = slow_count_open(fds);
+    assert_true(open_before <= 1000);
+    assert_true(open_before >= 900); /* only what was needed was shut, ... */
+    for (int i = 0; i < 50; i++)     /* ... and the oldest first */
+        assert_true(fds[i] < 0 || peer_closed(fds[i]));
+    assert_false(peer_closed(fds[NSLOW - 1]));
+
+    slow_close(fds);
+    free(fds);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static void test_per_address_limit_and_version_1(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512];
+    int fd;
+
+    (void)state;
+    recorder_init(&rec);
+    event_body(body, sizeof(body), "sync_end", "per-addr", "2026-05-22T00:06:08.638Z");
+
+    /* version 2: one connection per address; a second one from 127.0.0.1 is closed */
+    o.max_connections_per_address = 1;
+    s = start(&rec, &o);
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, "POST", 4);
+    assert_int_not_equal(post_signed(ftx_webhook_server_port(s), body).code, CURLE_OK);
+    close(fd);
+    ftx_webhook_server_free(s);
+    assert_int_equal(recorder_calls(&rec), 0);
+
+    /* a version-1 caller has no such field: whatever lies there is not read */
+    o.version = 1;
+    s = start(&rec, &o);
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, "POST", 4);
+    assert_int_equal(post_signed(ftx_webhook_server_port(s), body).status, 200);
+    close(fd);
+    ftx_webhook_server_free(s);
+    assert_int_equal(recorder_calls(&rec), 1);
+    recorder_dispose(&rec);
+}
+
+static void test_request_deadline_closes_trickling_client(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    static const char head[] = "POST /webhook HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    char body[512], sig[65], req[1024], buf[1024];
+    double t0, closed_after = -1;
+    ssize_t n;
+    int fd;
+
+    (void)state;
+    recorder_init(&rec);
+    o.request_timeout_ms = 300;
+    o.connection_timeout = 10; /* idle timeout: never reached by a trickle */
+    s = start(&rec, &o);
+
+    /* one byte every 20 ms: never idle, never complete */
+    fd = raw_connect(ftx_webhook_server_port(s));
+    raw_send(fd, head, sizeof(head) - 1);
+    t0 = now_s();
+    while (now_s() - t0 < 3.0) {
+        struct timespec ts = {0, 20 * 1000000L};
+        if (peer_closed(fd) || send(fd, "a", 1, MSG_NOSIGNAL) != 1) {
+            closed_after = now_s() - t0;
+            break;
+        }
+        nanosleep(&ts, NULL);
+    }
+    close(fd);
+    if (closed_after < 0)
+        fail_msg("a connection trickling bytes stayed open past the 300 ms deadline");
+    assert_true(closed_after >= 0.25);
+    assert_true(closed_after < 1.5);
+
+    /* a keep-alive connection gets a new window per request: two requests 200 ms apart
+     * (400 ms in all, over the deadline) are both answered */
+    fd = raw_connect(ftx_webhook_server_port(s));
+    for (int i = 0; i < 2; i++) {
+        struct timespec ts = {0, 200 * 1000000L};
+        char id[16];
+
+        (void)snprintf(id, sizeof(id), "ka-%d", i);
+        event_body(body, sizeof(body), "sync_end", id, "2026-05-22T00:06:08.638Z");
+        sign(body, strlen(body), SECRET, sig);
+        (void)snprintf(req, sizeof(req),
+                       "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                       "X-Fivetran-Signature-256: %s\r\n\r\n%s",
+                       strlen(body), sig, body);
+        raw_send(fd, req, strlen(req));
+        {
+            struct pollfd p = {fd, POLLIN, 0};
+            assert_int_equal(poll(&p, 1, 5000), 1);
+            n = recv(fd, buf, sizeof(buf) - 1, 0);
+            assert_true(n > 0);
+            buf[n] = '\0';
+            assert_non_null(strstr(buf, "HTTP/1.1 200"));
+        }
+        nanosleep(&ts, NULL);
+    }
+    close(fd);
+    assert_int_equal(recorder_count(&rec, "ka-1"), 1);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+/* Start a request of `cl` bytes on a new connection and send all of it but the last. */
+static int body_almost_sent(uint16_t port, size_t cl)
+{
+    char head[256], *fill = malloc(cl);
+    int fd = raw_connect(port);
+
+    assert_non_null(fill);
+    memset(fill, ' ', cl);
+    (void)snprintf(head, sizeof(head),
+                   "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                   "X-Fivetran-Signature-256: 00\r\n\r\n",
+                   cl);
+    raw_send(fd, head, strlen(head));
+    raw_send(fd, fill, cl - 1);
+    free(fill);
+    return fd;
+}
+
+static void test_body_memory_budget_evicts_oldest_body(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], id[32];
+    int a, b, tries;
+    uint16_t port;
+
+    (void)state;
+    recorder_init(&rec);
+    o.max_body = 64 * 1024;
+    o.max_body_memory = 128 * 1024; /* two full bodies */
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+
+    /* two greedy clients hold the whole budget (once the server has read them) */
+    a = body_almost_sent(port, 64 * 1024);
+    b = body_almost_sent(port, 64 * 1024);
+    /* deliveries still get 200: the oldest unfinished body (a) is closed to make room,
+     * and only as much as is needed (b stays) */
+    for (tries = 0; tries < 200; tries++) {
+        struct timespec ts = {0, 10 * 1000000L};
+
+        (void)snprintf(id, sizeof(id), "budget-%d", tries);
+        event_body(body, sizeof(body), "sync_end", id, "2026-05-22T00:06:08.638Z");
+        assert_int_equal(post_signed(port, body).status, 200);
+        if (peer_closed(a))
+            break;
+        nanosleep(&ts, NULL);
+    }
+    if (tries == 200)
+        fail_msg("the oldest body was never evicted for a delivery");
+    assert_false(peer_closed(b));
+    assert_int_equal(recorder_calls(&rec), tries + 1);
+    close(a);
+    close(b);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+static int raw_status(uint16_t port, const char *req);
+
+/* A callback that blocks on "gate" events until released. */
+typedef struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int entered;
+    int released;
+} gate;
+
+static gate the_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
+
+static int on_event_gated(const ftx_webhook_event *ev, void *userdata)
+{
+    (void)userdata;
+    if (ev->sync_id != NULL && strcmp(ev->sync_id, "gate") == 0) {
+        pthread_mutex_lock(&the_gate.lock);
+        the_gate.entered = 1;
+        pthread_cond_broadcast(&the_gate.cond);
+        while (!the_gate.released)
+            pthread_cond_wait(&the_gate.cond, &the_gate.lock);
+        pthread_mutex_unlock(&the_gate.lock);
+    }
+    return 0;
+}
+
+typedef struct gated_post {
+    uint16_t port;
+    char *body;
+    long status;
+} gated_post;
+
+static void *gated_post_main(void *arg)
+{
+    gated_post *g = arg;
+    g->status = post_signed(g->port, g->body).status;
+    return NULL;
+}
+
+static void test_body_memory_budget_503_when_all_in_callback(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s = NULL;
+    ftx_error err = {0};
+    gated_post g;
+    pthread_t t;
+    http_result r;
+    char body[512], sig[65];
+    size_t big = 62 * 1024;
+    int rc = 0;
+
+    (void)state;
+    o.secret = SECRET;
+    o.on_event = on_event_gated;
+    o.max_body = 64 * 1024;
+    o.max_body_memory = 64 * 1024; /* one full body */
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_OK);
+    g.port = ftx_webhook_server_port(s);
+
+    /* a 62 KiB delivery whose callback holds it (and its memory) */
+    g.body = malloc(big + 1);
+    assert_non_null(g.body);
+    event_body(g.body, big, "sync_end", "gate", "2026-05-22T00:06:08.638Z");
+    {
+        size_t n = strlen(g.body) - 1; /* drop the closing brace, pad, close again */
+        const char pad[] = ",\"pad\":\"";
+        memcpy(g.body + n, pad, sizeof(pad) - 1);
+        n += sizeof(pad) - 1;
+        memset(g.body + n, 'x', big - n - 2);
+        memcpy(g.body + big - 2, "\"}", 3);
+    }
+    assert_int_equal(pthread_create(&t, NULL, gated_post_main, &g), 0);
+    pthread_mutex_lock(&the_gate.lock);
+    while (!the_gate.entered && rc == 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 10;
+        rc = pthread_cond_timedwait(&the_gate.cond, &the_gate.lock, &until);
+    }
+    pthread_mutex_unlock(&the_gate.lock);
+    assert_int_equal(rc, 0);
+
+    /* nothing can be evicted: 503, Retry-After, with or without Content-Length */
+    event_body(body, sizeof(body), "sync_end", "waits", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+    r = request(g.port, "POST", "/webhook", body, strlen(body), sig, 1);
+    assert_int_equal(r.status, 503);
+    assert_non_null(strstr(r.body, "busy"));
+    {
+        char req[4096];
+        char pad[3000];
+        memset(pad, ' ', sizeof(pad) - 1);
+        pad[sizeof(pad) - 1] = '\0';
+        (void)snprintf(req, sizeof(req),
+                       "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %zu\r\n"
+                       "X-Fivetran-Signature-256: 00\r\n\r\n%s",
+                       strlen(pad), pad);
+        assert_int_equal(raw_status(g.port, req), 503);
+    }
+
+    pthread_mutex_lock(&the_gate.lock);
+    the_gate.released = 1;
+    pthread_cond_broadcast(&the_gate.cond);
+    pthread_mutex_unlock(&the_gate.lock);
+    pthread_join(t, NULL);
+    assert_int_equal(g.status, 200);
+    /* the memory is back: the refused delivery now goes through */
+    assert_int_equal(post_signed(g.port, body).status, 200);
+    free(g.body);
+    ftx_webhook_server_free(s);
+}
+
+static void test_body_memory_charged_as_received(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], head[256];
+    int fds[6];
+    uint16_t port;
+
+    (void)state;
+    recorder_init(&rec);
+    o.max_body = 64 * 1024;
+    o.max_body_memory = 128 * 1024;
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+    /* six clients announce 64 KiB (384 KiB in all) but send one byte each: they hold
+     * what they sent (a first buffer each), not what they announced */
+    (void)snprintf(head, sizeof(head),
+                   "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n"
+                   "X-Fivetran-Signature-256: 00\r\n\r\n{",
+                   64 * 1024);
+    for (int i = 0; i < 6; i++) {
+        fds[i] = raw_connect(port);
+        raw_send(fds[i], head, strlen(head));
+    }
+    event_body(body, sizeof(body), "sync_end", "announced", "2026-05-22T00:06:08.638Z");
+    assert_int_equal(post_signed(port, body).status, 200);
+    assert_int_equal(recorder_count(&rec, "announced"), 1);
+    for (int i = 0; i < 6; i++)
+        close(fds[i]);
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
+/* Send a raw request and return the status line's code (0: closed without one). */
+static int raw_status(uint16_t port, const char *req)
+{
+    char buf[1024];
+    int fd = raw_connect(port), code = 0;
+
+    raw_send(fd, req, strlen(req));
+    (void)shutdown(fd, SHUT_WR);
+    if (raw_read_until_close(fd, buf, sizeof(buf), 5000) > 12 && strncmp(buf, "HTTP/1.", 7) == 0)
+        code = (int)strtol(buf + 9, NULL, 10);
+    close(fd);
+    return code;
+}
+
+static void test_host_header_required_in_http11(void **state)
+{
+    ftx_webhook_server_options o = FTX_WEBHOOK_SERVER_OPTIONS_INIT;
+    ftx_webhook_server *s;
+    recorder rec;
+    char body[512], sig[65], req[1024];
+    uint16_t port;
+
+    (void)state;
+    recorder_init(&rec);
+    s = start(&rec, &o);
+    port = ftx_webhook_server_port(s);
+    event_body(body, sizeof(body), "sync_end", "host", "2026-05-22T00:06:08.638Z");
+    sign(body, strlen(body), SECRET, sig);
+
+#define REQ(version, hosts)                                                                        \
+    (void)snprintf(req, sizeof(req),                                                               \
+                   "POST /webhook HTTP/" version "\r\n" hosts "Content-Length: %zu\r\n"            \
+                   "X-Fivetran-Signature-256: %s\r\nConnection: close\r\n\r\n%s",                  \
+                   strlen(body), sig, body)
+    REQ("1.1", "");
+    assert_int_equal(raw_status(port, req), 400);
+    REQ("1.1", "Host: a\r\nHost: b\r\n");
+    assert_int_equal(raw_status(port, req), 400);
+    REQ("1.0", "Host: a\r\nHost: b\r\n");
+    assert_int_equal(raw_status(port, req), 400);
+    assert_int_equal(recorder_calls(&rec), 0);
+    REQ("1.0", ""); /* HTTP/1.0 may omit it */
+    assert_int_equal(raw_status(port, req), 200);
+    REQ("1.1", "host: a\r\n");
+    assert_int_equal(raw_status(port, req), 200); /* the duplicate: 200 again, once */
+    assert_int_equal(recorder_count(&rec, "host"), 1);
+#undef REQ
+    ftx_webhook_server_free(s);
+    recorder_dispose(&rec);
+}
+
 /* ---- concurrency ---- */
 
 #define NTHREADS 40
@@ -930,6 +1450,10 @@ static void test_start_errors(void **state)
     o.path = NULL;
     o.version = 7;
     assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    o.version = 0;
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    o.version = FTX_WEBHOOK_SERVER_OPTIONS_VERSION + 1;
+    assert_int_equal(ftx_webhook_server_start(&o, &s, &err), FTX_ERR_INVALID_ARGUMENT);
     o.version = FTX_WEBHOOK_SERVER_OPTIONS_VERSION;
     assert_int_equal(ftx_webhook_server_start(NULL, &s, &err), FTX_ERR_INVALID_ARGUMENT);
     assert_int_equal(ftx_webhook_server_start(&o, NULL, &err), FTX_ERR_INVALID_ARGUMENT);
@@ -1015,6 +1539,14 @@ int main(void)
         cmocka_unit_test(test_huge_content_length_refused_without_reading),
         cmocka_unit_test(test_slow_client_does_not_block_others),
         cmocka_unit_test(test_stalled_connection_times_out),
+        cmocka_unit_test(test_slowloris_one_address_valid_deliveries_served),
+        cmocka_unit_test(test_slowloris_many_addresses_oldest_evicted),
+        cmocka_unit_test(test_per_address_limit_and_version_1),
+        cmocka_unit_test(test_request_deadline_closes_trickling_client),
+        cmocka_unit_test(test_body_memory_budget_evicts_oldest_body),
+        cmocka_unit_test(test_body_memory_budget_503_when_all_in_callback),
+        cmocka_unit_test(test_body_memory_charged_as_received),
+        cmocka_unit_test(test_host_header_required_in_http11),
         cmocka_unit_test(test_concurrent_posts_delivered_once),
         cmocka_unit_test(test_concurrent_duplicates_delivered_once),
         cmocka_unit_test(test_callback_refusal_allows_redelivery),
