@@ -1200,10 +1200,15 @@ static void sync_begin(conn *c, int historical)
     if (historical)
         json_object_set_new(status_of(c), "is_historical_sync", json_true());
     c->pending = 0;
-    if (!c->resched && json_is_true(json_object_get(c->config, "sandbox_rescheduled"))) {
-        /* waits for "more API calls": rescheduled for one sync duration, then it starts */
+    json_t *rs = json_object_get(c->config, "sandbox_rescheduled");
+    if (!c->resched && (json_is_true(rs) || (json_is_integer(rs) && json_integer_value(rs) > 0))) {
+        /* waits for "more API calls": rescheduled for the given ms (true: one sync
+         * duration), then it starts */
+        int64_t wait = json_is_integer(rs)  ? (int64_t)json_integer_value(rs)
+                       : S.cfg->sync_ms > 0 ? S.cfg->sync_ms
+                                            : 0;
         c->resched = 1;
-        c->sync_end = sbx_wall_ms() + (S.cfg->sync_ms > 0 ? S.cfg->sync_ms : 0);
+        c->sync_end = sbx_wall_ms() + wait;
         if (!c->syncing) {
             c->syncing = 1;
             vec_push(&S.syncing, c);

@@ -252,7 +252,7 @@ static void test_rescheduled_sync(void **state)
     (void)state;
     json_t *j = sbt_call(sb, "POST", 201,
                          "{\"group_id\":\"amber_lagoon\",\"service\":\"hubspot\","
-                         "\"config\":{\"schema\":\"quota\",\"sandbox_rescheduled\":true}}",
+                         "\"config\":{\"schema\":\"quota\",\"sandbox_rescheduled\":1500}}",
                          "/connections");
     char id[64];
     snprintf(id, sizeof(id), "%s", sbt_str(sbt_data(j), "id"));
@@ -261,6 +261,12 @@ static void test_rescheduled_sync(void **state)
     json_decref(j);
     j = sbt_call(sb, "GET", 200, NULL, "/connections/%s", id);
     json_t *st = json_object_get(sbt_data(j), "status");
+    assert_string_equal(sbt_str(st, "sync_state"), "rescheduled");
+    assert_true(sbt_is_ts(sbt_str(st, "rescheduled_for")));
+    json_decref(j);
+    /* list items show it too */
+    j = sbt_call(sb, "GET", 200, NULL, "/connections?group_id=amber_lagoon");
+    st = json_object_get(find_item(j, id), "status");
     assert_string_equal(sbt_str(st, "sync_state"), "rescheduled");
     assert_true(sbt_is_ts(sbt_str(st, "rescheduled_for")));
     json_decref(j);
