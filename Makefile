@@ -2,7 +2,8 @@
 #   make demo    install dependencies, build (release) and run the demo
 #   make check   install dependencies, build with ASan+UBSan, run every test, the unit
 #                tests under valgrind (plain build),
-#                fuzz smoke run, format and banned-function checks (what CI runs)
+#                fuzz smoke run, format and banned-function checks, and the Debian
+#                packages built, installed and used (make deb-check) (what CI runs)
 SHELL := /bin/bash
 
 BUILD      ?= build
@@ -17,7 +18,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build release check test asan fuzz fuzz-smoke format check-format \
-        check-banned valgrind demo install bench clean
+        check-banned valgrind demo install bench clean deb deb-check
 
 all: build
 
@@ -45,6 +46,12 @@ check: deps
 	scripts/fuzz.sh --smoke
 	scripts/check-format.sh
 	scripts/check-banned.sh
+	$(MAKE) deb-check
+
+# ---- Debian packages: build (in a temporary copy), lint, install, use, purge ----
+deb-check:
+	scripts/update-symbols.sh --check
+	scripts/check-deb.sh
 
 fuzz-smoke:
 	scripts/fuzz.sh --smoke

@@ -10,6 +10,7 @@ packages=(
   valgrind clang-format curl
   python3           # the CLI tests and the demo parse JSON output back with it
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang
+  debhelper dpkg-dev lintian   # the Debian packages (debian/, scripts/check-deb.sh)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
