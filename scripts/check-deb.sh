@@ -66,8 +66,13 @@ version=$(dpkg-parsechangelog -l debian/changelog -S Version)
 tree="$tmp/fivetrex-$version"
 mkdir -p "$tree"
 echo "== copy the source tree to $tree"
-git -C "$src" ls-files -z --cached --others --exclude-standard |
-    (cd "$src" && xargs -0 cp --parents -t "$tree" 2>/dev/null || true)
+if git -C "$src" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git -C "$src" ls-files -z --cached --others --exclude-standard |
+        (cd "$src" && xargs -0 cp --parents -t "$tree" 2>/dev/null || true)
+else # not a git checkout: everything but build directories
+    tar -C "$src" --exclude='./build*' --exclude='./obj-*' --exclude='./_install*' -cf - . |
+        tar -C "$tree" -xf -
+fi
 [[ -f $tree/debian/rules ]] || { echo "check-deb: copying the tree failed" >&2; exit 1; }
 
 echo "== dpkg-buildpackage -us -uc -b (DEB_BUILD_OPTIONS=nocheck)"
