@@ -2,8 +2,9 @@
 #   make demo    install dependencies, build (release) and run the demo
 #   make check   install dependencies, build with ASan+UBSan, run every test, the unit
 #                tests under valgrind (plain build), the ABI check of the release
-#                build against abi/libfivetrex.abi,
-#                fuzz smoke run, format and banned-function checks (what CI runs)
+#                build against abi/libfivetrex.abi, fuzz smoke run, format and
+#                banned-function checks, and the Debian packages built, installed and
+#                used (make deb-check) (what CI runs)
 SHELL := /bin/bash
 
 BUILD      ?= build
@@ -18,7 +19,7 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build release check test asan fuzz fuzz-smoke format check-format \
-        check-banned valgrind abi-check abi-baseline demo install bench clean
+        check-banned valgrind abi-check abi-baseline demo install bench clean deb deb-check
 
 all: build
 
@@ -47,6 +48,12 @@ check: deps
 	scripts/fuzz.sh --smoke
 	scripts/check-format.sh
 	scripts/check-banned.sh
+	$(MAKE) deb-check
+
+# ---- Debian packages: build (in a temporary copy), lint, install, use, purge ----
+deb-check:
+	scripts/update-symbols.sh --check
+	scripts/check-deb.sh
 
 fuzz-smoke:
 	scripts/fuzz.sh --smoke

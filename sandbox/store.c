@@ -54,7 +54,9 @@ typedef struct conn {
     int syncing;
     int64_t sync_end;
     char sync_id[37];
-    int pending; /* a sync waits for resume */
+    int pending;   /* a sync waits for resume */
+    int resched;   /* the sync is "rescheduled" until sync_end, then it starts */
+    json_t *tests; /* the last setup test results, NULL until tests ran */
 } conn;
 
 typedef struct vec {
@@ -620,21 +622,29 @@ static json_t *dest_render(dest *d, int with_config)
     return o;
 }
 
+static json_t *with_lpa_alias(json_t *o);
+
 static json_t *dest_render_list(void *p, void *ud)
 {
     (void)ud;
-    return dest_render(p, 0);
+    return with_lpa_alias(dest_render(p, 0));
 }
 
-static json_t *setup_tests(const char *const *titles, size_t n, int fail)
+/* setup test results; when fail, the last step FAILED and carries `details` (stolen; the API
+ * sends a string or a list there) */
+static json_t *setup_tests(const char *const *titles, size_t n, int fail, json_t *details)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         int f = fail && i == n - 1;
-        json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "title", titles[i], "status",
-                                           f ? "FAILED" : "PASSED", "message",
-                                           f ? "Sandbox: configured to fail" : ""));
+        json_t *t =
+            json_pack("{s:s,s:s,s:s}", "title", titles[i], "status", f ? "FAILED" : "PASSED",
+                      "message", f ? "Sandbox: configured to fail" : "");
+        if (f && details)
+            json_object_set(t, "details", details);
+        json_array_append_new(a, t);
     }
+    json_decref(details);
     return a;
 }
 
@@ -643,7 +653,8 @@ static json_t *dest_tests(dest *d)
     static const char *const t[] = {"Host Connection", "Database Connection", "Permission Test"};
     int fail = json_is_true(json_object_get(d->config, "sandbox_fail"));
     json_object_set_new(d->obj, "setup_status", json_string(fail ? "broken" : "connected"));
-    return setup_tests(t, 3, fail);
+    return setup_tests(t, 3, fail,
+                       json_string("Sandbox: the destination's config has sandbox_fail: true"));
 }
 
 static void conn_delete(struct conn *c);
@@ -685,6 +696,42 @@ static void group_delete(group *g)
     free(g);
 }
 
+/* The link/agent ids a connection or destination create/PATCH may carry: each a string, or
+ * null to clear it. The sandbox serves no private links or agents, so any id is accepted. */
+static const char *const link_ids[] = {"private_link_id", "proxy_agent_id",
+                                       "hybrid_deployment_agent_id", "external_secrets_manager_id"};
+#define N_CONN_LINK_IDS 3 /* connections: the first three; destinations: all four */
+
+static int check_link_ids(json_t *b, size_t n, verr *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(b, link_ids[i]);
+        if (v && !json_is_null(v) && !json_is_string(v))
+            FAIL(e, 400, "InvalidInput", "Field '%s' must be a string", link_ids[i]);
+    }
+    return 0;
+}
+
+/* store the ids present in b (null clears) on obj */
+static void apply_link_ids(json_t *obj, json_t *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(b, link_ids[i]);
+        if (v)
+            json_object_set_new(obj, link_ids[i],
+                                json_is_string(v) ? json_string(json_string_value(v))
+                                                  : json_null());
+    }
+}
+
+/* list items also carry the deprecated alias of hybrid_deployment_agent_id */
+static json_t *with_lpa_alias(json_t *o)
+{
+    json_t *h = json_object_get(o, "hybrid_deployment_agent_id");
+    json_object_set_new(o, "local_processing_agent_id", h ? json_incref(h) : json_null());
+    return o;
+}
+
 static int check_tz(json_t *b, const char **tz, int required, verr *e)
 {
     return f_enum(b, "time_zone_offset", tz_offsets, sizeof(tz_offsets) / sizeof(*tz_offsets), tz,
@@ -706,7 +753,7 @@ static int dest_build(json_t *b, int seed, dest **out, json_t **tests, verr *e)
         check_tz(b, &tz, !seed, e) < 0 || f_str(b, "region", &region, 0, e) < 0 ||
         f_obj(b, "config", &config, e) < 0 || f_bool(b, "run_setup_tests", &rst, e) < 0 ||
         f_bool(b, "daylight_saving_time_enabled", &dst, e) < 0 ||
-        f_str(b, "networking_method", &nm, 0, e) < 0)
+        f_str(b, "networking_method", &nm, 0, e) < 0 || check_link_ids(b, 4, e) < 0)
         return -1;
     if (!group_find(gid))
         FAIL(e, 404, "NotFound", "Group with id '%s' not found", gid);
@@ -727,6 +774,7 @@ static int dest_build(json_t *b, int seed, dest **out, json_t **tests, verr *e)
         "setup_status", status ? status : "incomplete", "daylight_saving_time_enabled", dst,
         "networking_method", nm ? nm : "Directly", "private_link_id", "hybrid_deployment_agent_id",
         "proxy_agent_id", "external_secrets_manager_id");
+    apply_link_ids(d->obj, b, 4);
     if (tests)
         *tests = rst && !seed ? dest_tests(d) : NULL;
     vec_push(&S.dests, d);
@@ -740,9 +788,9 @@ static int dest_build(json_t *b, int seed, dest **out, json_t **tests, verr *e)
 
 static json_t *status_obj(const char *setup, const char *sync, int historical)
 {
-    return json_pack("{s:s,s:s,s:s,s:b,s:[],s:[]}", "setup_state", setup, "sync_state", sync,
-                     "update_state", "on_schedule", "is_historical_sync", historical, "tasks",
-                     "warnings");
+    return json_pack("{s:s,s:s,s:s,s:b,s:s,s:n,s:[],s:[]}", "setup_state", setup, "sync_state",
+                     sync, "update_state", "on_schedule", "is_historical_sync", historical,
+                     "schema_status", "ready", "rescheduled_for", "tasks", "warnings");
 }
 
 static json_t *conn_obj(const char *id, const char *gid, const char *service, const char *schema,
@@ -838,7 +886,14 @@ static json_t *conn_render(conn *c)
     json_object_set_new(o, "daily_sync_time",
                         freq == 1440 && c->daily[0] ? json_string(c->daily) : json_null());
     json_object_set_new(o, "config", masked(c->config));
+    if (c->tests)
+        json_object_set_new(o, "setup_tests", json_deep_copy(c->tests));
     return o;
+}
+
+static json_t *conn_render_item(conn *c)
+{
+    return with_lpa_alias(conn_render(c));
 }
 
 static const char *conn_group(conn *c)
@@ -928,8 +983,9 @@ static void synth_render_text(tbuf *b, long i, const char *id)
         "\"hybrid_deployment_agent_id\":null,\"data_delay_sensitivity\":\"NORMAL\","
         "\"data_delay_threshold\":0,\"status\":{\"setup_state\":\"connected\","
         "\"sync_state\":\"scheduled\",\"update_state\":\"on_schedule\","
-        "\"is_historical_sync\":false,\"tasks\":[],\"warnings\":[]},\"source_sync_details\":{},"
-        "\"config\":{\"schema\":\"%s_%ld\"}}",
+        "\"is_historical_sync\":false,\"schema_status\":\"ready\",\"rescheduled_for\":null,"
+        "\"tasks\":[],\"warnings\":[]},\"source_sync_details\":{},"
+        "\"config\":{\"schema\":\"%s_%ld\"},\"local_processing_agent_id\":null}",
         id, S.synth_gid[i % S.nsynth_groups], svc, svc, i, c1, c2, svc, i);
     if (n > 0 && (size_t)n < sizeof(out))
         tb_add(b, out, (size_t)n);
@@ -960,6 +1016,7 @@ static void conn_free(conn *c)
     json_decref(c->catalog);
     json_decref(c->touched);
     json_decref(c->state);
+    json_decref(c->tests);
     free(c);
 }
 
@@ -1143,6 +1200,25 @@ static void sync_begin(conn *c, int historical)
     if (historical)
         json_object_set_new(status_of(c), "is_historical_sync", json_true());
     c->pending = 0;
+    json_t *rs = json_object_get(c->config, "sandbox_rescheduled");
+    if (!c->resched && (json_is_true(rs) || (json_is_integer(rs) && json_integer_value(rs) > 0))) {
+        /* waits for "more API calls": rescheduled for the given ms (true: one sync
+         * duration), then it starts */
+        int64_t wait = json_is_integer(rs)  ? (int64_t)json_integer_value(rs)
+                       : S.cfg->sync_ms > 0 ? S.cfg->sync_ms
+                                            : 0;
+        c->resched = 1;
+        c->sync_end = sbx_wall_ms() + wait;
+        if (!c->syncing) {
+            c->syncing = 1;
+            vec_push(&S.syncing, c);
+        }
+        set_status(c, "sync_state", "rescheduled");
+        json_object_set_new(status_of(c), "rescheduled_for", ts_json(c->sync_end));
+        return;
+    }
+    c->resched = 0;
+    json_object_set_new(status_of(c), "rescheduled_for", json_null());
     sbx_uuid(&S.rng, c->sync_id);
     c->sync_end = sbx_wall_ms() + (S.cfg->sync_ms > 0 ? S.cfg->sync_ms : 0);
     if (!c->syncing) {
@@ -1197,8 +1273,20 @@ static void *ticker(void *arg)
         int64_t now = sbx_wall_ms();
         for (size_t i = S.syncing.n; i-- > 0;) {
             conn *c = S.syncing.v[i];
-            if (c->sync_end <= now)
+            if (c->sync_end > now)
+                continue;
+            if (!c->resched) {
                 sync_finish(c);
+            } else if (json_is_true(json_object_get(c->obj, "paused"))) {
+                /* paused while rescheduled: the sync waits for resume */
+                vec_remove(&S.syncing, c);
+                c->syncing = 0;
+                c->resched = 0;
+                c->pending = 1;
+                json_object_set_new(status_of(c), "rescheduled_for", json_null());
+            } else {
+                sync_begin(c, 0);
+            }
         }
         pthread_mutex_unlock(&S.lock);
     }
@@ -1249,6 +1337,7 @@ typedef struct conn_fields {
     int has_ddt;
     json_t *config, *auth;
     int has_rst, rst;
+    json_t *body; /* borrowed: the link/agent ids are applied from it */
 } conn_fields;
 
 static int conn_fields_read(json_t *b, conn_fields *f, verr *e)
@@ -1272,8 +1361,10 @@ static int conn_fields_read(json_t *b, conn_fields *f, verr *e)
         f_enum(b, "schema_status", ss, 2, &f->schema_status, e) < 0 ||
         (f->has_ddt = f_int(b, "data_delay_threshold", &f->ddt, e)) < 0 ||
         f_obj(b, "config", &f->config, e) < 0 || f_obj(b, "auth", &f->auth, e) < 0 ||
-        (f->has_rst = f_bool(b, "run_setup_tests", &f->rst, e)) < 0)
+        (f->has_rst = f_bool(b, "run_setup_tests", &f->rst, e)) < 0 ||
+        check_link_ids(b, N_CONN_LINK_IDS, e) < 0)
         return -1;
+    f->body = b;
     if (f->has_freq) {
         int ok = 0;
         for (size_t i = 0; i < sizeof(freqs) / sizeof(*freqs); i++)
@@ -1317,6 +1408,7 @@ static void conn_fields_apply(conn *c, const conn_fields *f)
         json_object_set_new(c->obj, "destination_schema_names", json_string(f->dsn));
     if (f->schema_status)
         set_status(c, "schema_status", f->schema_status);
+    apply_link_ids(c->obj, f->body, N_CONN_LINK_IDS);
     if (f->config) {
         merge(c->config, f->config);
         if (json_object_get(f->config, "sandbox_fail"))
@@ -1344,7 +1436,12 @@ static json_t *conn_tests(conn *c)
     static const char *const t[] = {"Connecting to source", "Validating credentials",
                                     "Checking permissions"};
     set_status(c, "setup_state", c->fail ? "broken" : "connected");
-    return setup_tests(t, 3, c->fail);
+    json_t *details = c->fail ? json_pack("[s,s]", "Sandbox: this connection is configured to fail",
+                                          "config.sandbox_fail is true")
+                              : NULL;
+    json_decref(c->tests);
+    c->tests = setup_tests(t, 3, c->fail, details);
+    return json_deep_copy(c->tests);
 }
 
 static json_t *connect_card(conn *c, json_t *cfg)
@@ -1541,7 +1638,7 @@ static void list_connections(req *q, const char *gid, const char *schema)
                 tb_add(&b, ",", 1);
             conn *c = sbx_map_get(&S.cmap, id);
             if (c)
-                tb_add_json(&b, conn_render(c));
+                tb_add_json(&b, conn_render_item(c));
             else
                 synth_render_text(&b, i, id);
             last = (uint64_t)i + 1;
@@ -1560,7 +1657,7 @@ static void list_connections(req *q, const char *gid, const char *schema)
         }
         if (count)
             tb_add(&b, ",", 1);
-        tb_add_json(&b, conn_render(c));
+        tb_add_json(&b, conn_render_item(c));
         last = c->e.seq;
         count++;
     }
@@ -1733,15 +1830,18 @@ static void route_destinations(req *q)
     int rst = 0, dst = 0, has_dst;
     if (body_json(q, &b, 1) < 0)
         return;
-    if (check_tz(b, &tz, 1, &e) < 0 || f_str(b, "region", &region, 0, &e) < 0 ||
+    /* a partial update: time_zone_offset only when it changes (see README) */
+    if (check_tz(b, &tz, 0, &e) < 0 || f_str(b, "region", &region, 0, &e) < 0 ||
         f_obj(b, "config", &config, &e) < 0 || f_bool(b, "run_setup_tests", &rst, &e) < 0 ||
         (has_dst = f_bool(b, "daylight_saving_time_enabled", &dst, &e)) < 0 ||
-        f_str(b, "networking_method", &nm, 0, &e) < 0) {
+        f_str(b, "networking_method", &nm, 0, &e) < 0 || check_link_ids(b, 4, &e) < 0) {
         reply_verr(q->r, &e);
         json_decref(b);
         return;
     }
-    json_object_set_new(d->obj, "time_zone_offset", json_string(tz));
+    if (tz)
+        json_object_set_new(d->obj, "time_zone_offset", json_string(tz));
+    apply_link_ids(d->obj, b, 4);
     if (region)
         json_object_set_new(d->obj, "region", json_string(region));
     if (nm)
@@ -2126,7 +2226,10 @@ static void conn_patch(req *q, conn *c)
             set_status(c, "sync_state", "paused");
             emit(c, "pause_connector", NULL, json_object());
         } else {
-            set_status(c, "sync_state", c->syncing ? "syncing" : "scheduled");
+            set_status(c, "sync_state",
+                       c->resched   ? "rescheduled"
+                       : c->syncing ? "syncing"
+                                    : "scheduled");
             emit(c, "resume_connector", NULL, json_object());
             if (c->pending && !c->syncing)
                 sync_begin(c, 0);

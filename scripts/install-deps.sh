@@ -13,6 +13,7 @@ packages=(
   python3           # the CLI tests and the demo parse JSON output back with it
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang
   abigail-tools binutils  # abidw/abidiff, readelf/objdump: the ABI check (docs/abi.md)
+  debhelper dpkg-dev lintian   # the Debian packages (debian/, scripts/check-deb.sh)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -117,6 +117,10 @@ void ftx_connector_free(ftx_connector *c)
     ftx__free(c->schedule_type);
     ftx__free(c->daily_sync_time);
     ftx__free(c->connected_by);
+    ftx__free(c->private_link_id);
+    ftx__free(c->proxy_agent_id);
+    ftx__free(c->hybrid_deployment_agent_id);
+    ftx__setup_tests_free(c->setup_tests, c->setup_test_count);
     json_decref(c->raw);
     ftx__free(c);
 }
@@ -166,6 +170,12 @@ int ftx_connector_from_json(const json_t *json, ftx_connector **out, ftx_error *
     c->schedule_type = ftx__jstr(&ctx, raw, "schedule_type");
     c->daily_sync_time = ftx__jstr(&ctx, raw, "daily_sync_time");
     c->connected_by = ftx__jstr(&ctx, raw, "connected_by");
+    c->private_link_id = ftx__jstr(&ctx, raw, "private_link_id");
+    c->proxy_agent_id = ftx__jstr(&ctx, raw, "proxy_agent_id");
+    c->hybrid_deployment_agent_id = ftx__jstr(&ctx, raw, "hybrid_deployment_agent_id");
+    if (c->hybrid_deployment_agent_id == NULL)
+        c->hybrid_deployment_agent_id = ftx__jstr(&ctx, raw, "local_processing_agent_id");
+    c->setup_tests = ftx__setup_tests_parse(&ctx, raw, &c->setup_test_count);
 
     if (ctx.oom || c->status == NULL) {
         ftx_connector_free(c);

@@ -39,7 +39,7 @@ static void setup_test_free(ftx_destination_setup_test *t)
     ftx__free(t);
 }
 
-static void setup_tests_free(ftx_destination_setup_test **v, size_t n)
+void ftx__setup_tests_free(ftx_destination_setup_test **v, size_t n)
 {
     size_t i;
 
@@ -66,8 +66,8 @@ static ftx_destination_setup_test *setup_test_from_json(ftx__jctx *ctx, const js
 }
 
 /* Parse `setup_tests` of `obj`; elements that are not objects are skipped. */
-static ftx_destination_setup_test **setup_tests_from_json(ftx__jctx *ctx, const json_t *obj,
-                                                          size_t *count)
+ftx_destination_setup_test **ftx__setup_tests_parse(ftx__jctx *ctx, const json_t *obj,
+                                                    size_t *count)
 {
     const json_t *arr = json_object_get(obj, "setup_tests");
     ftx_destination_setup_test **v;
@@ -142,7 +142,7 @@ void ftx_destination_free(ftx_destination *d)
     ftx__free(d->proxy_agent_id);
     ftx__free(d->external_secrets_manager_id);
     json_decref(d->config);
-    setup_tests_free(d->setup_tests, d->setup_test_count);
+    ftx__setup_tests_free(d->setup_tests, d->setup_test_count);
     json_decref(d->raw);
     ftx__free(d);
 }
@@ -179,7 +179,7 @@ int ftx_destination_from_json(const json_t *json, ftx_destination **out, ftx_err
     d->proxy_agent_id = ftx__jstr(&ctx, json, "proxy_agent_id");
     d->external_secrets_manager_id = ftx__jstr(&ctx, json, "external_secrets_manager_id");
     d->config = ftx__jref(json, "config");
-    d->setup_tests = setup_tests_from_json(&ctx, json, &d->setup_test_count);
+    d->setup_tests = ftx__setup_tests_parse(&ctx, json, &d->setup_test_count);
     d->raw = json_incref((json_t *)(uintptr_t)json);
     if (ctx.oom) {
         ftx_destination_free(d);
@@ -232,7 +232,7 @@ void ftx_destination_test_result_free(ftx_destination_test_result *r)
     if (r == NULL)
         return;
     ftx__free(r->setup_status);
-    setup_tests_free(r->setup_tests, r->setup_test_count);
+    ftx__setup_tests_free(r->setup_tests, r->setup_test_count);
     json_decref(r->raw);
     ftx__free(r);
 }
@@ -249,7 +249,7 @@ static int test_result_from_json(const json_t *json, ftx_destination_test_result
     if (r == NULL)
         return ftx__error_nomem(err);
     r->setup_status = ftx__jstr(&ctx, json, "setup_status");
-    r->setup_tests = setup_tests_from_json(&ctx, json, &r->setup_test_count);
+    r->setup_tests = ftx__setup_tests_parse(&ctx, json, &r->setup_test_count);
     r->raw = json_incref((json_t *)(uintptr_t)json);
     if (ctx.oom) {
         ftx_destination_test_result_free(r);

@@ -200,6 +200,11 @@ void ftx__strv_free(char **v);
  * `*out_data` = new reference to body.data when it is an object, or to the body
  * itself when it has neither "data" nor "code". Otherwise FTX_ERR_DECODE. */
 int ftx__envelope_data(json_t *body, json_t **out_data, ftx_error *err);
+/* `setup_tests` of obj, shared by the destination and connector models (destinations.c).
+ * NULL with *count 0 when absent or empty; non-object entries are skipped. */
+ftx_destination_setup_test **ftx__setup_tests_parse(ftx__jctx *ctx, const json_t *obj,
+                                                    size_t *count);
+void ftx__setup_tests_free(ftx_destination_setup_test **v, size_t n);
 
 /* ---- pages and streams (stream.c) ---- */
 typedef int (*ftx__parse_fn)(const json_t *item, void **out, ftx_error *err);

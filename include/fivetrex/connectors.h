@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "destinations.h"
 #include "stream.h"
 
 #ifdef __cplusplus
@@ -113,6 +114,20 @@ typedef struct ftx_connector {
     char *connected_by;
     /** The whole object as received (borrowed; json_incref to keep). */
     json_t *raw;
+    /* Fields appended after 0.1.0 (models are library-allocated, so appending is
+     * ABI-compatible). */
+    /** Private link id (`private_link_id`), NULL when none. */
+    char *private_link_id;
+    /** Proxy agent id (`proxy_agent_id`), NULL when none. */
+    char *proxy_agent_id;
+    /** Hybrid deployment agent id (`hybrid_deployment_agent_id`; falls back to the
+     * deprecated `local_processing_agent_id` of list items), NULL when none. */
+    char *hybrid_deployment_agent_id;
+    /** The last setup test results (`setup_tests` on create, GET, PATCH, list items and
+     * test responses), `setup_test_count` entries; NULL when none. Each entry's `details`
+     * is whatever the API sent (a string, a list or an object). Owned by the model. */
+    ftx_destination_setup_test **setup_tests;
+    size_t setup_test_count;
 } ftx_connector;
 
 /** @brief One page of connectors. */
@@ -598,7 +613,7 @@ FTX_EXTERN int ftx_connectors_get_table_columns(ftx_client *client, const char *
  * @brief POST /connections/{id}/test: run the setup tests.
  * @param params `{"trust_certificates": bool, "trust_fingerprints": bool}` or NULL
  *        (sends `{}`).
- * @param[out] out optional; the connector, its `raw` holds `setup_tests`.
+ * @param[out] out optional; the connector with its `setup_tests` (also in `raw`).
  * @since 0.1
  */
 FTX_EXTERN int ftx_connectors_test(ftx_client *client, const char *connector_id,

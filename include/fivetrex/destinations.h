@@ -34,7 +34,8 @@ typedef struct ftx_destination_setup_test {
     char *status;
     /** Result message, often empty; NULL when absent. */
     char *message;
-    /** Free-form details object, NULL when absent (borrowed; json_incref to keep). */
+    /** `details` as received (a string, a list or an object), NULL when absent (borrowed;
+     * json_incref to keep). */
     json_t *details;
 } ftx_destination_setup_test;
 

@@ -128,6 +128,7 @@ static void test_destinations_crud_test_conflict(void **state)
     ftx_group *g;
     ftx_destination *d = NULL, *got = NULL, *upd = NULL;
     ftx_destination_test_result *tr = NULL;
+    ftx_destination_page *dpage = NULL;
     ftx_destination_test_options to = FTX_DESTINATION_TEST_OPTIONS_INIT;
     ftx_error err = {0};
     json_t *p;
@@ -211,6 +212,42 @@ static void test_destinations_crud_test_conflict(void **state)
     it_assert_str(got->time_zone_offset, "-3");
     ftx_destination_free(got);
     got = NULL;
+
+    /* a PATCH that changes only the region (time_zone_offset is not repeated), and the
+     * link/agent ids stored and read back */
+    p = json_pack("{s:s,s:s,s:s,s:s,s:s}", "region", "AWS_US_WEST_2", "networking_method",
+                  "PrivateLink", "private_link_id", "pl_dest", "proxy_agent_id", "pa_dest",
+                  "hybrid_deployment_agent_id", "hd_dest");
+    IT_OK(ftx_destinations_update(cl, g->id, p, &upd, IT_ERR));
+    json_decref(p);
+    it_assert_str(upd->region, "AWS_US_WEST_2");
+    it_assert_str(upd->time_zone_offset, "-3");
+    it_assert_str(upd->networking_method, "PrivateLink");
+    it_assert_str(upd->private_link_id, "pl_dest");
+    it_assert_str(upd->proxy_agent_id, "pa_dest");
+    it_assert_str(upd->hybrid_deployment_agent_id, "hd_dest");
+    ftx_destination_free(upd);
+    upd = NULL;
+    IT_OK(ftx_destinations_get(cl, g->id, &got, IT_ERR));
+    it_assert_str(got->region, "AWS_US_WEST_2");
+    it_assert_str(got->time_zone_offset, "-3");
+    it_assert_str(got->private_link_id, "pl_dest");
+    it_assert_str(got->proxy_agent_id, "pa_dest");
+    it_assert_str(got->hybrid_deployment_agent_id, "hd_dest");
+    ftx_destination_free(got);
+    got = NULL;
+    IT_OK(ftx_destinations_list(cl, NULL, &dpage, IT_ERR));
+    for (i = 0; i < dpage->count; i++)
+        if (strcmp(dpage->items[i]->id, g->id) == 0)
+            break;
+    assert_true(i < dpage->count);
+    it_assert_str(dpage->items[i]->private_link_id, "pl_dest");
+    it_assert_str(dpage->items[i]->hybrid_deployment_agent_id, "hd_dest");
+    it_assert_str(
+        json_string_value(json_object_get(dpage->items[i]->raw, "local_processing_agent_id")),
+        "hd_dest");
+    ftx_destination_page_free(dpage);
+    dpage = NULL;
 
     /* setup tests */
     to.trust_certificates = 1;

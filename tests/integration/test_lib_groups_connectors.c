@@ -505,6 +505,84 @@ static void test_connector_setup_tests_and_connect_card(void **state)
     ftx_connector_free(k);
 }
 
+/* What the API returns after a write, read back through the typed model: the link/agent
+ * ids, setup_tests on GET/PATCH/list items (a failing step with list details),
+ * status.schema_status and status.rescheduled_for. */
+static void test_connector_link_ids_setup_tests_status(void **state)
+{
+    ftx_connector *k = NULL, *got = NULL, *upd = NULL;
+    ftx_connector_page *page = NULL;
+    const ftx_connector *item = NULL;
+    ftx_sync_result *sr = NULL;
+    json_t *p;
+
+    (void)state;
+    p = json_pack("{s:s,s:s,s:{s:s},s:s,s:s,s:s,s:s}", "group_id", "amber_lagoon", "service",
+                  "postgres", "config", "schema_prefix", "itest_linked", "networking_method",
+                  "PrivateLink", "private_link_id", "pl_itest", "proxy_agent_id", "pa_itest",
+                  "hybrid_deployment_agent_id", "hd_itest");
+    IT_OK(ftx_connectors_create(cl, p, &k, IT_ERR));
+    json_decref(p);
+    it_assert_str(k->private_link_id, "pl_itest");
+    it_assert_str(k->proxy_agent_id, "pa_itest");
+    it_assert_str(k->hybrid_deployment_agent_id, "hd_itest");
+    assert_int_equal(k->setup_test_count, 3);
+
+    IT_OK(ftx_connectors_get(cl, k->id, &got, IT_ERR));
+    it_assert_str(got->private_link_id, "pl_itest");
+    it_assert_str(got->proxy_agent_id, "pa_itest");
+    it_assert_str(got->hybrid_deployment_agent_id, "hd_itest");
+    assert_int_equal(got->setup_test_count, 3);
+    it_assert_str(got->setup_tests[0]->status, "PASSED");
+    assert_null(got->setup_tests[2]->details);
+    it_assert_str(got->status->schema_status, "ready");
+    assert_false(got->status->rescheduled_for.valid);
+    ftx_connector_free(got);
+
+    p = json_pack("{s:n,s:s,s:{s:b},s:b}", "proxy_agent_id", "hybrid_deployment_agent_id",
+                  "hd_itest2", "config", "sandbox_fail", 1, "run_setup_tests", 1);
+    IT_OK(ftx_connectors_update(cl, k->id, p, &upd, IT_ERR));
+    json_decref(p);
+    it_assert_str(upd->private_link_id, "pl_itest");
+    assert_null(upd->proxy_agent_id);
+    it_assert_str(upd->hybrid_deployment_agent_id, "hd_itest2");
+    assert_int_equal(upd->setup_test_count, 3);
+    it_assert_str(upd->setup_tests[2]->status, "FAILED");
+    assert_true(json_is_array(upd->setup_tests[2]->details));
+    ftx_connector_free(upd);
+
+    IT_OK(ftx_connectors_list(cl, "amber_lagoon", NULL, &page, IT_ERR));
+    for (size_t i = 0; i < page->count; i++)
+        if (strcmp(page->items[i]->id, k->id) == 0)
+            item = page->items[i];
+    assert_non_null(item);
+    it_assert_str(item->private_link_id, "pl_itest");
+    it_assert_str(item->hybrid_deployment_agent_id, "hd_itest2");
+    it_assert_str(json_string_value(json_object_get(item->raw, "local_processing_agent_id")),
+                  "hd_itest2");
+    assert_int_equal(item->setup_test_count, 3);
+    it_assert_str(item->setup_tests[2]->status, "FAILED");
+    it_assert_str(item->status->schema_status, "ready");
+    ftx_connector_page_free(page);
+    IT_OK(ftx_connectors_delete(cl, k->id, IT_ERR));
+    ftx_connector_free(k);
+
+    /* a sync that waits for API quota: rescheduled, with the time it resumes */
+    p = json_pack("{s:s,s:s,s:{s:s,s:i}}", "group_id", "amber_lagoon", "service", "hubspot",
+                  "config", "schema", "itest_quota", "sandbox_rescheduled", 600000);
+    IT_OK(ftx_connectors_create(cl, p, &k, IT_ERR));
+    json_decref(p);
+    IT_OK(ftx_connectors_sync(cl, k->id, NULL, &sr, IT_ERR));
+    ftx_sync_result_free(sr);
+    IT_OK(ftx_connectors_get(cl, k->id, &got, IT_ERR));
+    it_assert_str(got->status->sync_state, "rescheduled");
+    assert_true(got->status->rescheduled_for.valid);
+    assert_true(got->status->rescheduled_for.epoch_ms > (int64_t)it_wall_ms() + 500000);
+    ftx_connector_free(got);
+    IT_OK(ftx_connectors_delete(cl, k->id, IT_ERR));
+    ftx_connector_free(k);
+}
+
 static void test_connectors_stream_pages_and_stream_all(void **state)
 {
     static const int limits[] = {1, 7, 100, 1000};
@@ -1199,6 +1277,7 @@ int main(void)
         cmocka_unit_test(test_groups_list_and_stream_every_item_once),
         cmocka_unit_test(test_connector_create_get_update_list),
         cmocka_unit_test(test_connector_setup_tests_and_connect_card),
+        cmocka_unit_test(test_connector_link_ids_setup_tests_status),
         cmocka_unit_test(test_connectors_stream_pages_and_stream_all),
         cmocka_unit_test(test_pause_resume),
         cmocka_unit_test(test_set_sync_frequency),

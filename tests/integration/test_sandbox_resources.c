@@ -616,7 +616,9 @@ static void test_destinations(void **state)
     sbt_assert_error(j, "InvalidInput");
     json_decref(j);
 
-    j = sbt_call(sb, "PATCH", 400, "{\"region\":\"GCP_US_EAST4\"}", "/destinations/%s", gid);
+    /* time_zone_offset is optional on PATCH (sandbox/README.md) but checked when sent */
+    j = sbt_call(sb, "PATCH", 400, "{\"region\":\"GCP_US_EAST4\",\"time_zone_offset\":\"5\"}",
+                 "/destinations/%s", gid);
     sbt_assert_error(j, "InvalidInput");
     json_decref(j);
     j = sbt_call(sb, "PATCH", 200,

@@ -97,6 +97,83 @@ static void test_get_parses_every_field(void **state)
     ftx_client_free(c);
 }
 
+/* link/agent ids and setup_tests (details a string on one step, a list on another) */
+static void test_get_parses_link_ids_and_setup_tests(void **state)
+{
+    ftx_client *c = th_client(th_ms);
+    ftx_connector *k = NULL, *d;
+    ftx_error err = {0};
+
+    (void)state;
+    th_respond_fixture(th_ms, 200, "connectors/connector_linked.json");
+    assert_int_equal(ftx_connectors_get(c, "icy_ascent", &k, &err), FTX_OK);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections/icy_ascent", NULL, V2);
+    assert_string_equal(k->private_link_id, "vertical_ledger");
+    assert_string_equal(k->proxy_agent_id, "mellow_bridge");
+    assert_string_equal(k->hybrid_deployment_agent_id, "quiet_harbor");
+    assert_int_equal(k->setup_test_count, 3);
+    assert_non_null(k->setup_tests);
+    assert_string_equal(k->setup_tests[0]->title, "Connecting to SSH tunnel");
+    assert_string_equal(k->setup_tests[0]->status, "PASSED");
+    assert_string_equal(k->setup_tests[0]->message, "");
+    assert_null(k->setup_tests[0]->details);
+    assert_string_equal(k->setup_tests[1]->title, "Validating certificate");
+    assert_string_equal(k->setup_tests[1]->status, "WARNING");
+    assert_string_equal(k->setup_tests[1]->message, "Certificate expires soon");
+    assert_string_equal(json_string_value(k->setup_tests[1]->details), "Expires 2025-03-01");
+    assert_string_equal(k->setup_tests[2]->title, "Connecting to database");
+    assert_string_equal(k->setup_tests[2]->status, "FAILED");
+    assert_string_equal(k->setup_tests[2]->message, "Connection refused");
+    assert_true(json_is_array(k->setup_tests[2]->details));
+    assert_int_equal(json_array_size(k->setup_tests[2]->details), 2);
+    assert_string_equal(json_string_value(json_array_get(k->setup_tests[2]->details, 1)),
+                        "Check the private link");
+    assert_null(k->succeeded_at.iso);
+    assert_string_equal(k->status->schema_status, "ready");
+    assert_false(k->status->rescheduled_for.valid);
+
+    /* a copy owns its own entries */
+    d = ftx_connector_dup(k);
+    ftx_connector_free(k);
+    assert_non_null(d);
+    assert_string_equal(d->private_link_id, "vertical_ledger");
+    assert_string_equal(d->hybrid_deployment_agent_id, "quiet_harbor");
+    assert_int_equal(d->setup_test_count, 3);
+    assert_string_equal(d->setup_tests[2]->message, "Connection refused");
+    ftx_connector_free(d);
+    ftx_client_free(c);
+}
+
+/* list items: the deprecated local_processing_agent_id fills hybrid_deployment_agent_id
+ * when only it is present; nulls and non-object setup test entries give NULL / are skipped */
+static void test_link_ids_alias_and_absent(void **state)
+{
+    json_t *j = th_json("{\"id\":\"c1\",\"private_link_id\":null,\"proxy_agent_id\":null,"
+                        "\"local_processing_agent_id\":\"old_agent\","
+                        "\"setup_tests\":[7,{\"title\":\"T\",\"status\":\"PASSED\"}]}");
+    ftx_connector *k = NULL;
+
+    (void)state;
+    assert_int_equal(ftx_connector_from_json(j, &k, NULL), FTX_OK);
+    assert_null(k->private_link_id);
+    assert_null(k->proxy_agent_id);
+    assert_string_equal(k->hybrid_deployment_agent_id, "old_agent");
+    assert_int_equal(k->setup_test_count, 1);
+    assert_string_equal(k->setup_tests[0]->title, "T");
+    assert_null(k->setup_tests[0]->message);
+    ftx_connector_free(k);
+    json_decref(j);
+
+    j = th_json("{\"id\":\"c2\",\"hybrid_deployment_agent_id\":\"new_agent\","
+                "\"local_processing_agent_id\":\"old_agent\",\"setup_tests\":[]}");
+    assert_int_equal(ftx_connector_from_json(j, &k, NULL), FTX_OK);
+    assert_string_equal(k->hybrid_deployment_agent_id, "new_agent");
+    assert_null(k->setup_tests);
+    assert_int_equal(k->setup_test_count, 0);
+    ftx_connector_free(k);
+    json_decref(j);
+}
+
 static void test_get_minimal_and_helpers(void **state)
 {
     ftx_client *c = th_client(th_ms);
@@ -935,7 +1012,9 @@ static void test_setup_tests_and_connect_card(void **state)
     th_assert_request(mock_server_request(th_ms, 0), "POST", "/v1/connections/c1/test", NULL, V2);
     th_assert_json_eq(mock_server_request(th_ms, 0)->body, "{}");
     assert_string_equal(k->setup_state, "connected");
-    assert_non_null(json_object_get(k->raw, "setup_tests"));
+    assert_int_equal(k->setup_test_count, 1);
+    assert_string_equal(k->setup_tests[0]->title, "Connecting");
+    assert_string_equal(k->setup_tests[0]->status, "PASSED");
     ftx_connector_free(k);
 
     cfg = th_json("{\"redirect_uri\":\"https://app/cb\",\"hide_setup_guide\":true}");
@@ -993,6 +1072,8 @@ int main(void)
         cmocka_unit_test_setup(test_set_sync_frequency, th_reset),
         cmocka_unit_test_setup(test_set_sync_frequency_rejects_before_sending, th_reset),
         cmocka_unit_test_setup(test_setup_tests_and_connect_card, th_reset),
+        cmocka_unit_test_setup(test_get_parses_link_ids_and_setup_tests, th_reset),
+        cmocka_unit_test(test_link_ids_alias_and_absent),
     };
     return cmocka_run_group_tests(tests, th_group_setup, th_group_teardown);
 }
