@@ -248,9 +248,9 @@ static void test_base_url_userinfo_refused_and_redacted(void **state)
     }
 
     /* an '@' after the authority (in the path) is not userinfo */
-    o.base_url = "http://example.test/v1@x";
+    o.base_url = "https://example.test/v1@x";
     c = th_client_opts(&o);
-    assert_string_equal(ftx_client_base_url(c), "http://example.test/v1@x");
+    assert_string_equal(ftx_client_base_url(c), "https://example.test/v1@x");
     ftx_client_free(c);
 }
 
