@@ -19,6 +19,9 @@ symbols=debian/libfivetrex0.symbols
 version=$(dpkg-parsechangelog -S Version 2>/dev/null ||
           sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
 version=${version%-*} # upstream part
+# Every exported symbol carries the version node of src/fivetrex.map (docs/abi.md).
+node=$(sed -n 's/^\([A-Z][A-Z0-9_]*\) *{.*/\1/p' src/fivetrex.map | tail -n 1)
+[[ -n $node ]] || { echo "update-symbols: no version node in src/fivetrex.map" >&2; exit 1; }
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
@@ -28,14 +31,14 @@ trap 'rm -f "$tmp"' EXIT
     while read -r sym; do
         [[ -z $sym ]] && continue
         old=""
-        [[ -f $symbols ]] && old=$(awk -v s="$sym@Base" '$1 == s {print $2; exit}' "$symbols")
-        echo " $sym@Base ${old:-$version}"
+        [[ -f $symbols ]] && old=$(awk -v s="$sym@$node" '$1 == s {print $2; exit}' "$symbols")
+        echo " $sym@$node ${old:-$version}"
     done <"$exports"
 } >"$tmp"
 
 if [[ -f $symbols ]]; then
     while read -r s _; do
-        s=${s%@Base}
+        s=${s%@*}
         grep -qxF "$s" "$exports" ||
             echo "update-symbols: $s is no longer exported (an ABI break: bump the soname)" >&2
     done < <(grep '^ ' "$symbols")

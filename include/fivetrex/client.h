@@ -185,7 +185,7 @@ typedef struct ftx_client_options {
 #define FTX_CLIENT_OPTIONS_INIT                                                                    \
     {                                                                                              \
         FTX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, NULL, FTX_RETRY_POLICY_INIT,           \
-            {NULL, NULL, NULL, {NULL}}, NULL, NULL, 0, NULL, NULL, 0                     \
+            {NULL, NULL, NULL, {NULL}}, NULL, NULL, 0, NULL, NULL, 0                               \
     }
 
 /**

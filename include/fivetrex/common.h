@@ -71,7 +71,7 @@ FTX_EXTERN int ftx_global_init(void);
 /** @brief Release what ftx_global_init() set up. Not thread-safe. @since 0.1 */
 FTX_EXTERN void ftx_global_cleanup(void);
 
-/** @brief The library's version string at run time, e.g. "0.1.0". @since 0.1 */
+/** @brief The library's version string at run time, e.g. "0.2.0". @since 0.1 */
 FTX_EXTERN const char *ftx_version(void);
 
 #ifdef __cplusplus
