@@ -1,7 +1,8 @@
 /*
  * fivetrex connectors list|get|create|update|delete|sync|resync|pause|resume|state|
- *                    status|frequency|schema|columns|test|connect-card
+ *                    status|frequency|schema|columns|test|connect-card|logs
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,8 @@ static const char connectors_help[] =
     "  columns ID SCHEMA TABLE        every column of a table\n"
     "  test ID                        run the setup tests\n"
     "  connect-card ID --redirect-uri URI   a new Connect Card link\n"
+    "  logs [ID] [--query KIND]       SQL for the sync logs in your destination;\n"
+    "  logs --parse FILE|-            its result rows as a table (no API call)\n"
     "\n"
     "Run 'fivetrex connectors <verb> --help' for a verb's options.\n";
 
@@ -1559,6 +1562,320 @@ static int conn_connect_card(cli_ctx *ctx, int argc, char **argv)
     return 0;
 }
 
+/* ---- logs: SQL for the Platform Connector's LOG table, and its rows as a table ---- */
+
+static const char *const log_query_about[] = {
+    "the connector's last 10 log events (needs ID)",
+    "recent failures of every connector (SEVERE, error, fail)",
+    "sync start to end, in minutes (needs ID)",
+    "schema, table and column changes of every connector",
+};
+
+#define LOG_QUERY_KINDS (sizeof(log_query_about) / sizeof(log_query_about[0]))
+
+static void log_kinds(char *buf, size_t size)
+{
+    size_t i, n = 0;
+
+    buf[0] = '\0';
+    for (i = 0; i < LOG_QUERY_KINDS && n < size; i++) {
+        const char *name = ftx_sync_logs_query_name((ftx_sync_logs_query)i);
+        int w = snprintf(buf + n, size - n, "%s%s", i ? ", " : "", name ? name : "?");
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
+}
+
+static int log_list_queries(cli_ctx *ctx)
+{
+    static const cli_column cols[] = {{"QUERY", 16}, {"NEEDS_ID", 8}, {"DESCRIPTION", 0}};
+    cli_table t;
+    size_t i;
+
+    cli_table_init(&t, ctx, cols, 3);
+    for (i = 0; i < LOG_QUERY_KINDS; i++) {
+        ftx_sync_logs_query kind = (ftx_sync_logs_query)i;
+        const char *tmpl = ftx_sync_logs_query_template(kind);
+        int needs_id = tmpl && strstr(tmpl, FTX_SYNC_LOGS_CONNECTOR_PLACEHOLDER) != NULL;
+        if (ctx->format == CLI_FORMAT_JSON) {
+            json_t *j = json_pack("{s:s, s:b, s:s}", "query", ftx_sync_logs_query_name(kind),
+                                  "needs_id", needs_id, "description", log_query_about[i]);
+            cli_json_line(j);
+            json_decref(j);
+        } else {
+            const char *cells[3];
+            cells[0] = ftx_sync_logs_query_name(kind);
+            cells[1] = cli_bool_str(needs_id);
+            cells[2] = log_query_about[i];
+            cli_table_row(&t, cells);
+        }
+    }
+    if (ctx->format == CLI_FORMAT_TABLE)
+        cli_table_end(&t);
+    fflush(stdout);
+    return 0;
+}
+
+static int log_query(cli_ctx *ctx, const char *id, const char *kind_name, const char *schema)
+{
+    ftx_sync_logs_query kind;
+    ftx_error err = {0};
+    const char *tmpl;
+    char *sql = NULL;
+    char kinds[160];
+    int rc;
+
+    log_kinds(kinds, sizeof(kinds));
+    if (ftx_sync_logs_query_from_name(kind_name, &kind, &err) != FTX_OK)
+        return cli_usage_error(ctx, ctx->cmd, "unknown --query '%s'; use one of: %s", kind_name,
+                               kinds);
+    tmpl = ftx_sync_logs_query_template(kind);
+    if (tmpl && strstr(tmpl, FTX_SYNC_LOGS_CONNECTOR_PLACEHOLDER)) {
+        if (!id)
+            return cli_usage_error(ctx, ctx->cmd,
+                                   "--query %s needs a connector ID: connectors logs ID",
+                                   ftx_sync_logs_query_name(kind));
+    } else if (id) {
+        return cli_usage_error(ctx, ctx->cmd,
+                               "--query %s covers every connector: it takes no connector ID",
+                               ftx_sync_logs_query_name(kind));
+    }
+    if (id && (!*id || strchr(id, '\\') || strpbrk(id, "\t\n\r\v\f")))
+        return cli_usage_error(ctx, ctx->cmd, "invalid connector ID: %s",
+                               !*id ? "it is empty"
+                                    : "backslashes and control characters are refused");
+    rc = ftx_sync_logs_query_example(kind, schema, id, &sql, &err);
+    if (rc == FTX_ERR_INVALID_ARGUMENT) {
+        char msg[512];
+        cli_lib_words(err.message, msg, sizeof(msg));
+        return cli_usage_error(ctx, ctx->cmd, "--schema: %s", msg);
+    }
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "connectors logs");
+    if (ctx->format_set && ctx->format == CLI_FORMAT_JSON) {
+        json_t *j = json_pack("{s:s, s:s, s:s?, s:s}", "query", ftx_sync_logs_query_name(kind),
+                              "schema", schema ? schema : FTX_SYNC_LOGS_DEFAULT_SCHEMA,
+                              "connector_id", id, "sql", sql);
+        cli_json_doc(j);
+        json_decref(j);
+    } else {
+        fputs(sql, stdout);
+    }
+    fflush(stdout);
+    ftx_sync_logs_query_free(sql);
+    return 0;
+}
+
+/* One parsed row as JSON: the typed fields under their lower-case names. */
+static json_t *log_entry_json(const ftx_log_entry *e)
+{
+    json_t *j = json_object(), *data = NULL;
+
+    json_object_set_new(j, "id", e->id ? json_string(e->id) : json_null());
+    json_object_set_new(j, "time_stamp",
+                        e->time_stamp.iso ? json_string(e->time_stamp.iso) : json_null());
+    json_object_set_new(j, "connector_id",
+                        e->connector_id ? json_string(e->connector_id) : json_null());
+    json_object_set_new(j, "event", e->event ? json_string(e->event) : json_null());
+    json_object_set_new(j, "message_event",
+                        e->message_event ? json_string(e->message_event) : json_null());
+    if (e->message_data) {
+        data = json_loads(e->message_data, JSON_DECODE_ANY, NULL);
+        if (!json_is_object(data) && !json_is_array(data)) {
+            json_decref(data);
+            data = json_string(e->message_data);
+        }
+    }
+    json_object_set_new(j, "message_data", data ? data : json_null());
+    return j;
+}
+
+/* The rows: a JSON array of objects, or JSON lines (one object a line). */
+static int log_load_rows(cli_ctx *ctx, const char *buf, size_t len, json_t **out)
+{
+    json_error_t jerr;
+    json_t *rows = json_loadb(buf, len, JSON_DECODE_ANY, &jerr);
+    const char *p = buf, *end = buf + len;
+    size_t line = 0;
+
+    if (rows) {
+        if (json_is_object(rows)) {
+            json_t *a = json_array();
+            json_array_append_new(a, rows);
+            rows = a;
+        }
+        if (!json_is_array(rows)) {
+            json_decref(rows);
+            return cli_usage_error(ctx, ctx->cmd,
+                                   "--parse wants a JSON array of LOG rows (objects)");
+        }
+        *out = rows;
+        return 0;
+    }
+    rows = json_array();
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        json_t *row;
+        line++;
+        if (strspn(p, " \t\r") < n) {
+            row = json_loadb(p, n, 0, &jerr);
+            if (!json_is_object(row)) {
+                json_decref(row);
+                json_decref(rows);
+                return cli_usage_error(ctx, ctx->cmd,
+                                       "--parse: line %zu is not a JSON object%s%s "
+                                       "(want a JSON array of LOG rows, or one row a line)",
+                                       line, row ? "" : ": ", row ? "" : jerr.text);
+            }
+            json_array_append_new(rows, row);
+        }
+        p += n + (nl ? 1 : 0);
+    }
+    *out = rows;
+    return 0;
+}
+
+static int log_parse(cli_ctx *ctx, const char *path)
+{
+    static const cli_column cols[] = {{"TIME_STAMP", 24},
+                                      {"CONNECTOR_ID", 22},
+                                      {"EVENT", 8},
+                                      {"MESSAGE_EVENT", 18},
+                                      {"MESSAGE_DATA", 0}};
+    static const cli_column wide_cols[] = {
+        {"ID", 36},   {"TIME_STAMP", 24},    {"CONNECTOR_ID", 22},
+        {"EVENT", 8}, {"MESSAGE_EVENT", 18}, {"MESSAGE_DATA", 0}};
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    ftx_log_entry **entries = NULL;
+    size_t count = 0, len = 0, i;
+    ftx_error err = {0};
+    json_t *rows = NULL;
+    cli_table t;
+    char *buf;
+    int rc;
+
+    if (!f) {
+        fprintf(stderr, "%s: connectors logs: cannot read ", ctx->prog);
+        cli_put_safe(stderr, path);
+        fprintf(stderr, ": %s\n", strerror(errno));
+        return CLI_EXIT_USAGE;
+    }
+    buf = cli_read_all(f, &len);
+    if (f != stdin)
+        fclose(f);
+    if (!buf) {
+        fprintf(stderr, "%s: connectors logs: cannot read the rows\n", ctx->prog);
+        return CLI_EXIT_GENERIC;
+    }
+    rc = log_load_rows(ctx, buf, len, &rows);
+    free(buf);
+    if (rc)
+        return rc;
+    rc = ftx_log_entries_from_json(rows, &entries, &count, &err);
+    json_decref(rows);
+    if (rc == FTX_ERR_DECODE)
+        return cli_usage_error(ctx, ctx->cmd, "--parse: %s (want LOG rows as JSON objects)",
+                               err.message);
+    if (rc != FTX_OK)
+        return cli_fail(ctx, rc, &err, "connectors logs --parse");
+    if (ctx->wide)
+        cli_table_init(&t, ctx, wide_cols, 6);
+    else
+        cli_table_init(&t, ctx, cols, 5);
+    for (i = 0; i < count; i++) {
+        const ftx_log_entry *e = entries[i];
+        if (ctx->format == CLI_FORMAT_JSON) {
+            json_t *j = log_entry_json(e);
+            cli_json_line(j);
+            json_decref(j);
+        } else {
+            const char *cells[6];
+            size_t k = 0;
+            if (ctx->wide)
+                cells[k++] = e->id;
+            cells[k++] = e->time_stamp.iso;
+            cells[k++] = e->connector_id;
+            cells[k++] = e->event;
+            cells[k++] = e->message_event;
+            cells[k++] = e->message_data;
+            cli_table_row(&t, cells);
+        }
+    }
+    if (ctx->format == CLI_FORMAT_TABLE)
+        cli_table_end(&t);
+    fflush(stdout);
+    ftx_log_entries_free(entries, count);
+    return 0;
+}
+
+static int conn_logs(cli_ctx *ctx, int argc, char **argv)
+{
+    static const char help[] =
+        "Usage: fivetrex connectors logs [ID] [--query KIND] [--schema SCHEMA]\n"
+        "       fivetrex connectors logs --list-queries\n"
+        "       fivetrex connectors logs --parse FILE|-\n"
+        "\n"
+        "Sync logs. Fivetran has no API for them: the Fivetran Platform Connector writes\n"
+        "them to the LOG table of your destination. This verb prints the SQL to run\n"
+        "there, and shows the rows it returns. It sends nothing to the API and needs no\n"
+        "credentials.\n"
+        "\n"
+        "Options:\n"
+        "  --query KIND       which query (default: recent_syncs):\n"
+        "                       recent_syncs    the connector's last 10 events (needs ID)\n"
+        "                       failed_syncs    recent failures of every connector\n"
+        "                       sync_duration   sync durations in minutes (needs ID)\n"
+        "                       schema_changes  schema/table/column changes, every connector\n"
+        "  --schema SCHEMA    the Platform Connector's schema (default: fivetran_metadata;\n"
+        "                     older ones: fivetran_log), e.g. analytics.fivetran_metadata\n"
+        "  --list-queries     list the kinds (table, or JSON lines on a pipe)\n"
+        "  --parse FILE|-     read the rows the query returned, as a JSON array of objects\n"
+        "                     or one object a line (column names in any case), and print\n"
+        "                     them: a table on a terminal, else one JSON object a line\n"
+        "                     (id, time_stamp, connector_id, event, message_event,\n"
+        "                     message_data)\n"
+        "\n"
+        "The SQL is printed as text; with -o json or --jq, as {\"query\", \"schema\",\n"
+        "\"connector_id\", \"sql\"}.\n"
+        "\n"
+        "Example:\n"
+        "  fivetrex connectors logs speak_inexpensive > recent.sql\n"
+        "  fivetrex connectors logs --parse rows.json -o table\n";
+    static const cli_opt opts[] = {{"query", 0, CLI_ARG_REQUIRED, 1},
+                                   {"schema", 0, CLI_ARG_REQUIRED, 2},
+                                   {"list-queries", 0, CLI_ARG_NONE, 3},
+                                   {"parse", 0, CLI_ARG_REQUIRED, 4},
+                                   {NULL, 0, 0, 0}};
+    cli_parser p;
+    const char *id = NULL, *kind = NULL, *schema = NULL, *parse = NULL;
+    int list = 0, opt, rc;
+
+    cli_parser_init(&p, ctx, argc - 1, argv + 1);
+    while ((opt = cli_next_opt(&p, opts, help, &id, &rc)) > 0) {
+        if (opt == 1)
+            kind = p.value;
+        else if (opt == 2)
+            schema = p.value;
+        else if (opt == 3)
+            list = 1;
+        else if (opt == 4)
+            parse = p.value;
+    }
+    if (opt < 0)
+        return rc;
+    if (list + (parse != NULL) > 1 || ((list || parse) && (id || kind || schema)))
+        return cli_usage_error(ctx, ctx->cmd,
+                               "--list-queries and --parse go alone (no ID, --query or "
+                               "--schema)");
+    if (list)
+        return log_list_queries(ctx);
+    if (parse)
+        return log_parse(ctx, parse);
+    return log_query(ctx, id, kind ? kind : "recent_syncs", schema);
+}
+
 static const cli_command conn_cmds[] = {
     {"list", "list connectors", conn_list, CLI_VERB_READ},
     {"get", "show a connector", conn_get, CLI_VERB_READ},
@@ -1576,6 +1893,7 @@ static const cli_command conn_cmds[] = {
     {"columns", "table columns", conn_columns, CLI_VERB_READ},
     {"test", "setup tests", conn_test, CLI_VERB_WRITE},
     {"connect-card", "connect card", conn_connect_card, CLI_VERB_WRITE},
+    {"logs", "sync logs: SQL and rows", conn_logs, CLI_VERB_LOCAL},
     {NULL, NULL, NULL, 0},
 };
 

@@ -130,7 +130,7 @@ _fivetrex() {
         groups) opts="list get create update delete connectors" ;;
         connectors)
             opts="list get create update delete sync resync pause resume state status
-                frequency schema columns test connect-card"
+                frequency schema columns test connect-card logs"
             ;;
         destinations) opts="list get create update delete test" ;;
         webhooks) opts="list get create update delete test listen sign verify" ;;
@@ -168,6 +168,17 @@ _fivetrex() {
     "connectors schema reload") opts="--exclude-mode" ;;
     "connectors test "* | "destinations test "*) opts="--trust-certificates --trust-fingerprints" ;;
     "connectors connect-card "*) opts="--redirect-uri --hide-setup-guide" ;;
+    "connectors logs "*)
+        if [[ $prev == --query ]]; then
+            COMPREPLY=($(compgen -W "recent_syncs failed_syncs sync_duration schema_changes" -- "$cur"))
+            return
+        fi
+        if [[ $prev == --parse ]]; then
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return
+        fi
+        opts="--query --schema --list-queries --parse"
+        ;;
     "destinations create "* | "destinations update "*)
         opts="--group --service --time-zone-offset --region --config --no-setup-tests --data"
         ;;

@@ -73,7 +73,7 @@ static const char top_help[] =
     "  groups         list, get, create, update, delete, connectors\n"
     "  connectors     list, get, create, update, delete, sync [--wait], resync, pause,\n"
     "                 resume, state, status, frequency, schema show|update|reload,\n"
-    "                 columns, test, connect-card\n"
+    "                 columns, test, connect-card, logs (sync logs: SQL, rows)\n"
     "  destinations   list, get, create, update, delete, test\n"
     "  webhooks       list, get, create, update, delete, test, listen, sign, verify\n"
     "  api            any other API operation: fivetrex api [METHOD] PATH (see --help)\n"
