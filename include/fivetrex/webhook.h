@@ -333,7 +333,9 @@ typedef struct ftx_webhook_server_options {
     /**
      * Most connections open at once from one client address; 0 means 64 (capped at
      * `max_connections`). Further connections from that address are closed at once.
-     * Behind a reverse proxy every delivery comes from the proxy's address: raise it.
+     * A connection the client has closed counts until the server's thread has reaped
+     * it, so leave headroom above the sender's concurrency. Behind a reverse proxy
+     * every delivery comes from the proxy's address: raise it.
      */
     unsigned int max_connections_per_address;
     /**
