@@ -23,11 +23,16 @@ version=${version%-*} # upstream part
 node=$(sed -n 's/^\([A-Z][A-Z0-9_]*\) *{.*/\1/p' src/fivetrex.map | tail -n 1)
 [[ -n $node ]] || { echo "update-symbols: no version node in src/fivetrex.map" >&2; exit 1; }
 
+version_node_since=""
+[[ -f $symbols ]] &&
+    version_node_since=$(awk -v s="$node@$node" '$1 == s {print $2; exit}' "$symbols")
+
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 {
     echo "libfivetrex.so.0 libfivetrex0 #MINVER#"
     echo "* Build-Depends-Package: libfivetrex-dev"
+    echo " $node@$node ${version_node_since:-$version}"
     while read -r sym; do
         [[ -z $sym ]] && continue
         old=""
@@ -39,6 +44,7 @@ trap 'rm -f "$tmp"' EXIT
 if [[ -f $symbols ]]; then
     while read -r s _; do
         s=${s%@*}
+        [[ $s == "$node" ]] && continue # the version node itself
         grep -qxF "$s" "$exports" ||
             echo "update-symbols: $s is no longer exported (an ABI break: bump the soname)" >&2
     done < <(grep '^ ' "$symbols")
