@@ -19,7 +19,8 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
            UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: all deps build release check test asan fuzz fuzz-smoke format check-format \
-        check-banned valgrind abi-check abi-baseline demo install bench clean deb deb-check
+        check-banned check-gen gen valgrind abi-check abi-baseline demo install bench clean deb \
+        deb-check
 
 all: build
 
@@ -46,6 +47,7 @@ check: deps
 	$(MAKE) valgrind
 	$(MAKE) abi-check
 	scripts/fuzz.sh --smoke
+	scripts/check-gen.sh
 	scripts/check-format.sh
 	scripts/check-banned.sh
 	$(MAKE) deb-check
@@ -63,6 +65,21 @@ fuzz:
 
 check-format:
 	scripts/check-format.sh
+
+# ---- generator (tools/gen): the API description and the coverage page ----
+# Fivetran's OpenAPI definition sits next to the clone (../shared/openapi/...); the
+# machine-wide copy is the fallback. Override with make gen FIVETRAN_OPENAPI=path.
+FIVETRAN_OPENAPI ?= $(firstword $(wildcard $(CURDIR)/../shared/openapi/fivetran-openapi.json \
+                      /work/shared/openapi/fivetran-openapi.json) \
+                      $(CURDIR)/../shared/openapi/fivetran-openapi.json)
+PYTHON ?= python3
+
+gen:
+	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
+	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
+
+check-gen:
+	FIVETRAN_OPENAPI=$(FIVETRAN_OPENAPI) scripts/check-gen.sh
 
 check-banned:
 	scripts/check-banned.sh
