@@ -136,7 +136,7 @@ class Extractor:
         out["accept"] = accept
         out["request"] = self.request(oid, op.get("requestBody"))
         out["response"], out["paged"] = self.response(oid, op.get("responses", {}), query)
-        out["errors"] = sorted(c for c in op.get("responses", {}) if not c.startswith("2"))
+        out["errors"] = sorted(int(c) for c in op.get("responses", {}) if not c.startswith("2"))
         return out
 
     def request(self, oid, body):
