@@ -361,18 +361,6 @@ static int refuse_url_userinfo(const char *url, ftx_error *err)
                           (int)start, url, url + at);
 }
 
-static int check_base_url(const char *url, ftx_error *err)
-{
-    if (refuse_url_userinfo(url, err) != FTX_OK)
-        return FTX_ERR_INVALID_ARGUMENT;
-    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
-                              "base URL \"%.200s\" is not an http:// or https:// URL; pass "
-                              "base_url or set FIVETRAN_BASE_URL, e.g. %s",
-                              url, DEFAULT_BASE_URL);
-    return FTX_OK;
-}
-
 /* Is `host` (as libcurl's URL parser gives it) this machine's loopback? */
 static int loopback_host(const char *host)
 {
@@ -425,6 +413,19 @@ static int check_insecure_http(const char *url, int allowed, ftx_error *err)
     curl_free(host);
     curl_url_cleanup(u);
     return rc;
+}
+
+/* The base URL: no userinfo, http(s), and plain http only where allowed. */
+static int check_base_url(const char *url, int allow_insecure, ftx_error *err)
+{
+    if (refuse_url_userinfo(url, err) != FTX_OK)
+        return FTX_ERR_INVALID_ARGUMENT;
+    if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT,
+                              "base URL \"%.200s\" is not an http:// or https:// URL; pass "
+                              "base_url or set FIVETRAN_BASE_URL, e.g. %s",
+                              url, DEFAULT_BASE_URL);
+    return check_insecure_http(url, allow_insecure, err);
 }
 
 /* A CA option must name something readable, so a typo fails here and not as a
@@ -505,8 +506,7 @@ int ftx_client_new(ftx_client **out, const ftx_client_options *opts, ftx_error *
         url = non_empty(getenv("FIVETRAN_BASE_URL"));
     if (url == NULL)
         url = DEFAULT_BASE_URL;
-    if ((rc = check_base_url(url, err)) != FTX_OK ||
-        (rc = check_insecure_http(url, allow_insecure, err)) != FTX_OK)
+    if ((rc = check_base_url(url, allow_insecure, err)) != FTX_OK)
         return rc;
 
     if (ftx_global_init() != FTX_OK)
@@ -1677,33 +1677,42 @@ int ftx__call_data(ftx_client *c, const ftx__request *req, json_t **out_data, ft
     return ftx__call_data_after(c, req, 0, out_data, err);
 }
 
+int ftx__response_data(const ftx__request *req, json_t *body, long status, int attempts,
+                       json_t **out_data, ftx_error *err)
+{
+    ftx_error e2;
+    int rc;
+
+    *out_data = NULL;
+    ftx_error_clear(&e2);
+    if (body == NULL) {
+        rc = ftx__error_set(err, FTX_ERR_DECODE,
+                            "%s %s: %ld with an empty body; expected a JSON object with \"data\"",
+                            req->method, req->path, status);
+    } else {
+        rc = ftx__envelope_data(body, out_data, &e2);
+        if (rc != FTX_OK)
+            ftx__error_set(err, rc, "%s %s: %ld %s", req->method, req->path, status, e2.message);
+    }
+    if (rc != FTX_OK && err != NULL) {
+        err->attempts = attempts;
+        err->status = (int)status;
+    }
+    return rc;
+}
+
 int ftx__call_data_after(ftx_client *c, const ftx__request *req, int prior, json_t **out_data,
                          ftx_error *err)
 {
     json_t *body = NULL;
-    ftx_error e2;
     int rc, attempts, status;
 
     if (out_data == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
     *out_data = NULL;
     rc = call_impl(c, req, NULL, prior, &body, &status, &attempts, err);
-    if (rc != FTX_OK)
-        return rc;
-    ftx_error_clear(&e2);
-    if (body == NULL) {
-        rc = ftx__error_set(err, FTX_ERR_DECODE,
-                            "%s %s: %d with an empty body; expected a JSON object with \"data\"",
-                            req->method, req->path, status);
-    } else {
-        rc = ftx__envelope_data(body, out_data, &e2);
-        if (rc != FTX_OK)
-            ftx__error_set(err, rc, "%s %s: %d %s", req->method, req->path, status, e2.message);
-    }
-    if (rc != FTX_OK && err != NULL) {
-        err->attempts = attempts;
-        err->status = status;
-    }
+    if (rc == FTX_OK)
+        rc = ftx__response_data(req, body, status, attempts, out_data, err);
     json_decref(body);
     return rc;
 }

@@ -200,6 +200,11 @@ void ftx__strv_free(char **v);
  * `*out_data` = new reference to body.data when it is an object, or to the body
  * itself when it has neither "data" nor "code". Otherwise FTX_ERR_DECODE. */
 int ftx__envelope_data(json_t *body, json_t **out_data, ftx_error *err);
+/* The data of a 2xx response to `req` (ftx__envelope_data), for blocking calls and
+ * multi transfers alike: an empty body or a bad envelope is FTX_ERR_DECODE naming the
+ * request and `status`, with `attempts` and `status` in err. (http.c) */
+int ftx__response_data(const ftx__request *req, json_t *body, long status, int attempts,
+                       json_t **out_data, ftx_error *err);
 /* `setup_tests` of obj, shared by the destination and connector models (destinations.c).
  * NULL with *count 0 when absent or empty; non-object entries are skipped. */
 ftx_destination_setup_test **ftx__setup_tests_parse(ftx__jctx *ctx, const json_t *obj,

@@ -112,27 +112,11 @@ int ftx__page_from_body(const ftx__list_spec *spec, const ftx__request *req, jso
                         long status, int attempts, ftx__page **out, ftx_error *err)
 {
     json_t *data = NULL;
-    ftx_error e2;
     int rc;
 
     *out = NULL;
-    ftx_error_clear(&e2);
-    if (body == NULL) {
-        rc = ftx__error_set(err, FTX_ERR_DECODE,
-                            "%s %s: %ld with an empty body; expected a JSON object with \"data\"",
-                            req->method, req->path, status);
-    } else {
-        rc = ftx__envelope_data(body, &data, &e2);
-        if (rc != FTX_OK)
-            ftx__error_set(err, rc, "%s %s: %ld %s", req->method, req->path, status, e2.message);
-    }
-    if (rc != FTX_OK) {
-        if (err != NULL) {
-            err->attempts = attempts;
-            err->status = (int)status;
-        }
+    if ((rc = ftx__response_data(req, body, status, attempts, &data, err)) != FTX_OK)
         return rc;
-    }
     rc = ftx__page_parse(data, spec, out, err);
     json_decref(data);
     return rc;
