@@ -18,6 +18,8 @@ import os
 import re
 import sys
 
+from extract import write_atomic
+
 
 class CoverageError(Exception):
     pass
@@ -150,10 +152,7 @@ def main(argv=None):
     except (OSError, ValueError, KeyError, CoverageError) as e:
         print("coverage.py: %s" % e, file=sys.stderr)
         return 1
-    tmp = a.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, a.output)
+    write_atomic(a.output, text)
     return 0
 
 

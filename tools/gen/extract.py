@@ -316,6 +316,14 @@ def dumps(api):
     return json.dumps(api, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def write_atomic(path, text):
+    """Write `text` to `path` through a temporary file, so a failed run leaves no half file."""
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser(description="extract the compact API description")
@@ -335,10 +343,7 @@ def main(argv=None):
     except (OSError, ValueError, KeyError, ExtractError) as e:
         print("extract.py: %s" % e, file=sys.stderr)
         return 1
-    tmp = a.output + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, a.output)
+    write_atomic(a.output, text)
     return 0
 
 
