@@ -40,7 +40,7 @@ FTX__OPTIONS_ABI(ftx_client_options, FTX_CLIENT_OPTIONS_VERSION, FTX_CLIENT_OPTI
 FTX__OPTIONS_ABI(ftx_retry_policy, FTX_RETRY_POLICY_VERSION, FTX_RETRY_POLICY_INIT,
                  offsetof(ftx_retry_policy, reserved));
 FTX__OPTIONS_ABI(ftx_list_options, FTX_LIST_OPTIONS_VERSION, FTX_LIST_OPTIONS_INIT,
-                 sizeof(ftx_list_options));
+                 offsetof(ftx_list_options, filters), sizeof(ftx_list_options));
 FTX__OPTIONS_ABI(ftx_request_options, FTX_REQUEST_OPTIONS_VERSION, FTX_REQUEST_OPTIONS_INIT,
                  offsetof(ftx_request_options, flags), sizeof(ftx_request_options));
 FTX__OPTIONS_ABI(ftx_batch_options, FTX_BATCH_OPTIONS_VERSION, FTX_BATCH_OPTIONS_INIT,

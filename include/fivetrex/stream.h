@@ -30,9 +30,18 @@
 extern "C" {
 #endif
 
-#define FTX_LIST_OPTIONS_VERSION 1
+#define FTX_LIST_OPTIONS_VERSION 2
 
-/** @brief Paging options. */
+/**
+ * @brief One query parameter of a request: `name=value` (both percent-encoded when
+ * sent). Used for list filters and the few other operations that take a query.
+ */
+typedef struct ftx_query_param {
+    const char *name;
+    const char *value;
+} ftx_query_param;
+
+/** @brief Paging options, and (version 2) the list's filters. */
 typedef struct ftx_list_options {
     unsigned int version;
     /** Cursor from a previous page's `next_cursor`; NULL for the first page. */
@@ -52,11 +61,21 @@ typedef struct ftx_list_options {
      * holds. Default on.
      */
     int prefetch;
+    /* Version 2. */
+    /**
+     * Filters of the list, `filter_count` of them, e.g. {"group_id", "g1"} for the
+     * account-wide connector list. Each name must be one the operation declares and each
+     * value of its kind ("true"/"false" for booleans) and, for a closed set, one of its
+     * values; otherwise FTX_ERR_INVALID_ARGUMENT names the filter and lists the valid
+     * ones, and nothing is sent. Copied by a stream; may be freed after the call.
+     */
+    const ftx_query_param *filters;
+    size_t filter_count;
 } ftx_list_options;
 
 #define FTX_LIST_OPTIONS_INIT                                                                      \
     {                                                                                              \
-        FTX_LIST_OPTIONS_VERSION, NULL, 0, 1                                                       \
+        FTX_LIST_OPTIONS_VERSION, NULL, 0, 1, NULL, 0                                              \
     }
 
 #ifdef __cplusplus
