@@ -11,12 +11,12 @@ const ftx__op ftx__op_get_connection_certificates_list = {
     .path = "/connections/{connectionId}/certificates",
     .npath = 1,
     .flags = FTX__OP_PAGED,
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_connectors_certificates_list(ftx_client *client, const char *connector_id,
-                                     const ftx_list_options *opts,
-                                     ftx_certificate_details_page **out, ftx_error *err)
+                                     const ftx_list_options *opts, ftx_certificate_page **out,
+                                     ftx_error *err)
 {
     const char *const ids[] = {connector_id};
     ftx__page *gp = NULL;
@@ -26,12 +26,12 @@ int ftx_connectors_certificates_list(ftx_client *client, const char *connector_i
         return rc;
     *out = NULL;
     rc = ftx__op_list(client, &ftx__op_get_connection_certificates_list, ids, opts, &gp, err);
-    return rc != FTX_OK ? rc : ftx__certificate_details_page_from(gp, out, err);
+    return rc != FTX_OK ? rc : ftx__certificate_page_from(gp, out, err);
 }
 
 int ftx_connectors_certificates_stream(ftx_client *client, const char *connector_id,
-                                       const ftx_list_options *opts,
-                                       ftx_certificate_details_stream **out, ftx_error *err)
+                                       const ftx_list_options *opts, ftx_certificate_stream **out,
+                                       ftx_error *err)
 {
     const char *const ids[] = {connector_id};
     ftx__stream *s = NULL;
@@ -40,7 +40,7 @@ int ftx_connectors_certificates_stream(ftx_client *client, const char *connector
     if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     rc = ftx__op_stream(client, &ftx__op_get_connection_certificates_list, ids, opts, &s, err);
-    *out = (ftx_certificate_details_stream *)s;
+    *out = (ftx_certificate_stream *)s;
     return rc;
 }
 
@@ -58,12 +58,11 @@ const ftx__op ftx__op_approve_connection_certificate = {
     .body = approve_connection_certificate_body,
     .nbody = sizeof(approve_connection_certificate_body) /
              sizeof(approve_connection_certificate_body[0]),
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_connectors_certificates_approve(ftx_client *client, const char *connector_id,
-                                        const json_t *params, ftx_certificate_details **out,
-                                        ftx_error *err)
+                                        const json_t *params, ftx_certificate **out, ftx_error *err)
 {
     const char *const ids[] = {connector_id};
     void *obj = NULL;
@@ -83,11 +82,11 @@ const ftx__op ftx__op_get_connection_certificate_details = {
     .path = "/connections/{connectionId}/certificates/{hash}",
     .npath = 2,
     .flags = 0,
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_connectors_certificates_get(ftx_client *client, const char *connector_id, const char *hash,
-                                    ftx_certificate_details **out, ftx_error *err)
+                                    ftx_certificate **out, ftx_error *err)
 {
     const char *const ids[] = {connector_id, hash};
     void *obj = NULL;
@@ -124,12 +123,12 @@ const ftx__op ftx__op_get_connection_fingerprints_list = {
     .path = "/connections/{connectionId}/fingerprints",
     .npath = 1,
     .flags = FTX__OP_PAGED,
-    .result = &ftx__model_fingerprint_details,
+    .result = &ftx__model_fingerprint,
 };
 
 int ftx_connectors_fingerprints_list(ftx_client *client, const char *connector_id,
-                                     const ftx_list_options *opts,
-                                     ftx_fingerprint_details_page **out, ftx_error *err)
+                                     const ftx_list_options *opts, ftx_fingerprint_page **out,
+                                     ftx_error *err)
 {
     const char *const ids[] = {connector_id};
     ftx__page *gp = NULL;
@@ -139,12 +138,12 @@ int ftx_connectors_fingerprints_list(ftx_client *client, const char *connector_i
         return rc;
     *out = NULL;
     rc = ftx__op_list(client, &ftx__op_get_connection_fingerprints_list, ids, opts, &gp, err);
-    return rc != FTX_OK ? rc : ftx__fingerprint_details_page_from(gp, out, err);
+    return rc != FTX_OK ? rc : ftx__fingerprint_page_from(gp, out, err);
 }
 
 int ftx_connectors_fingerprints_stream(ftx_client *client, const char *connector_id,
-                                       const ftx_list_options *opts,
-                                       ftx_fingerprint_details_stream **out, ftx_error *err)
+                                       const ftx_list_options *opts, ftx_fingerprint_stream **out,
+                                       ftx_error *err)
 {
     const char *const ids[] = {connector_id};
     ftx__stream *s = NULL;
@@ -153,7 +152,7 @@ int ftx_connectors_fingerprints_stream(ftx_client *client, const char *connector
     if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     rc = ftx__op_stream(client, &ftx__op_get_connection_fingerprints_list, ids, opts, &s, err);
-    *out = (ftx_fingerprint_details_stream *)s;
+    *out = (ftx_fingerprint_stream *)s;
     return rc;
 }
 
@@ -188,11 +187,11 @@ const ftx__op ftx__op_get_connection_fingerprint_details = {
     .path = "/connections/{connectionId}/fingerprints/{hash}",
     .npath = 2,
     .flags = 0,
-    .result = &ftx__model_fingerprint_details,
+    .result = &ftx__model_fingerprint,
 };
 
 int ftx_connectors_fingerprints_get(ftx_client *client, const char *connector_id, const char *hash,
-                                    ftx_fingerprint_details **out, ftx_error *err)
+                                    ftx_fingerprint **out, ftx_error *err)
 {
     const char *const ids[] = {connector_id, hash};
     void *obj = NULL;

@@ -10,13 +10,13 @@
 /* models (models.c) */
 extern const ftx__model ftx__model_schema_config;
 extern const ftx__model ftx__model_account_info;
-extern const ftx__model ftx__model_certificate_details;
+extern const ftx__model ftx__model_certificate;
+extern const ftx__model ftx__model_connector_feature;
 extern const ftx__model ftx__model_connector_sdk_package;
 extern const ftx__model ftx__model_connector_state;
-extern const ftx__model ftx__model_feature;
 extern const ftx__model ftx__model_connector_type;
 extern const ftx__model ftx__model_connector_type_summary;
-extern const ftx__model ftx__model_fingerprint_details;
+extern const ftx__model ftx__model_fingerprint;
 extern const ftx__model ftx__model_group_service_account;
 extern const ftx__model ftx__model_group_ssh_key;
 extern const ftx__model ftx__model_hvr_hub_registration;
@@ -48,14 +48,12 @@ extern const ftx__model ftx__model_transformation_package_metadata;
 extern const ftx__model ftx__model_transformation_project;
 extern const ftx__model ftx__model_transformation_project_details;
 extern const ftx__model ftx__model_user;
-int ftx__certificate_details_page_from(ftx__page *gp, ftx_certificate_details_page **out,
-                                       ftx_error *err);
+int ftx__certificate_page_from(ftx__page *gp, ftx_certificate_page **out, ftx_error *err);
 int ftx__connector_sdk_package_page_from(ftx__page *gp, ftx_connector_sdk_package_page **out,
                                          ftx_error *err);
 int ftx__connector_type_summary_page_from(ftx__page *gp, ftx_connector_type_summary_page **out,
                                           ftx_error *err);
-int ftx__fingerprint_details_page_from(ftx__page *gp, ftx_fingerprint_details_page **out,
-                                       ftx_error *err);
+int ftx__fingerprint_page_from(ftx__page *gp, ftx_fingerprint_page **out, ftx_error *err);
 int ftx__hybrid_deployment_agent_page_from(ftx__page *gp, ftx_hybrid_deployment_agent_page **out,
                                            ftx_error *err);
 int ftx__log_service_page_from(ftx__page *gp, ftx_log_service_page **out, ftx_error *err);

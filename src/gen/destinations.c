@@ -11,12 +11,12 @@ const ftx__op ftx__op_get_destination_certificates_list = {
     .path = "/destinations/{destinationId}/certificates",
     .npath = 1,
     .flags = FTX__OP_PAGED,
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_destinations_certificates_list(ftx_client *client, const char *destination_id,
-                                       const ftx_list_options *opts,
-                                       ftx_certificate_details_page **out, ftx_error *err)
+                                       const ftx_list_options *opts, ftx_certificate_page **out,
+                                       ftx_error *err)
 {
     const char *const ids[] = {destination_id};
     ftx__page *gp = NULL;
@@ -26,12 +26,12 @@ int ftx_destinations_certificates_list(ftx_client *client, const char *destinati
         return rc;
     *out = NULL;
     rc = ftx__op_list(client, &ftx__op_get_destination_certificates_list, ids, opts, &gp, err);
-    return rc != FTX_OK ? rc : ftx__certificate_details_page_from(gp, out, err);
+    return rc != FTX_OK ? rc : ftx__certificate_page_from(gp, out, err);
 }
 
 int ftx_destinations_certificates_stream(ftx_client *client, const char *destination_id,
-                                         const ftx_list_options *opts,
-                                         ftx_certificate_details_stream **out, ftx_error *err)
+                                         const ftx_list_options *opts, ftx_certificate_stream **out,
+                                         ftx_error *err)
 {
     const char *const ids[] = {destination_id};
     ftx__stream *s = NULL;
@@ -40,7 +40,7 @@ int ftx_destinations_certificates_stream(ftx_client *client, const char *destina
     if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     rc = ftx__op_stream(client, &ftx__op_get_destination_certificates_list, ids, opts, &s, err);
-    *out = (ftx_certificate_details_stream *)s;
+    *out = (ftx_certificate_stream *)s;
     return rc;
 }
 
@@ -58,11 +58,11 @@ const ftx__op ftx__op_approve_destination_certificate = {
     .body = approve_destination_certificate_body,
     .nbody = sizeof(approve_destination_certificate_body) /
              sizeof(approve_destination_certificate_body[0]),
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_destinations_certificates_approve(ftx_client *client, const char *destination_id,
-                                          const json_t *params, ftx_certificate_details **out,
+                                          const json_t *params, ftx_certificate **out,
                                           ftx_error *err)
 {
     const char *const ids[] = {destination_id};
@@ -83,12 +83,11 @@ const ftx__op ftx__op_get_destination_certificate_details = {
     .path = "/destinations/{destinationId}/certificates/{hash}",
     .npath = 2,
     .flags = 0,
-    .result = &ftx__model_certificate_details,
+    .result = &ftx__model_certificate,
 };
 
 int ftx_destinations_certificates_get(ftx_client *client, const char *destination_id,
-                                      const char *hash, ftx_certificate_details **out,
-                                      ftx_error *err)
+                                      const char *hash, ftx_certificate **out, ftx_error *err)
 {
     const char *const ids[] = {destination_id, hash};
     void *obj = NULL;
@@ -125,12 +124,12 @@ const ftx__op ftx__op_get_destination_fingerprints_list = {
     .path = "/destinations/{destinationId}/fingerprints",
     .npath = 1,
     .flags = FTX__OP_PAGED,
-    .result = &ftx__model_fingerprint_details,
+    .result = &ftx__model_fingerprint,
 };
 
 int ftx_destinations_fingerprints_list(ftx_client *client, const char *destination_id,
-                                       const ftx_list_options *opts,
-                                       ftx_fingerprint_details_page **out, ftx_error *err)
+                                       const ftx_list_options *opts, ftx_fingerprint_page **out,
+                                       ftx_error *err)
 {
     const char *const ids[] = {destination_id};
     ftx__page *gp = NULL;
@@ -140,12 +139,12 @@ int ftx_destinations_fingerprints_list(ftx_client *client, const char *destinati
         return rc;
     *out = NULL;
     rc = ftx__op_list(client, &ftx__op_get_destination_fingerprints_list, ids, opts, &gp, err);
-    return rc != FTX_OK ? rc : ftx__fingerprint_details_page_from(gp, out, err);
+    return rc != FTX_OK ? rc : ftx__fingerprint_page_from(gp, out, err);
 }
 
 int ftx_destinations_fingerprints_stream(ftx_client *client, const char *destination_id,
-                                         const ftx_list_options *opts,
-                                         ftx_fingerprint_details_stream **out, ftx_error *err)
+                                         const ftx_list_options *opts, ftx_fingerprint_stream **out,
+                                         ftx_error *err)
 {
     const char *const ids[] = {destination_id};
     ftx__stream *s = NULL;
@@ -154,7 +153,7 @@ int ftx_destinations_fingerprints_stream(ftx_client *client, const char *destina
     if ((rc = ftx__check_out_client(client, out, err)) != FTX_OK)
         return rc;
     rc = ftx__op_stream(client, &ftx__op_get_destination_fingerprints_list, ids, opts, &s, err);
-    *out = (ftx_fingerprint_details_stream *)s;
+    *out = (ftx_fingerprint_stream *)s;
     return rc;
 }
 
@@ -189,12 +188,11 @@ const ftx__op ftx__op_get_destination_fingerprint_details = {
     .path = "/destinations/{destinationId}/fingerprints/{hash}",
     .npath = 2,
     .flags = 0,
-    .result = &ftx__model_fingerprint_details,
+    .result = &ftx__model_fingerprint,
 };
 
 int ftx_destinations_fingerprints_get(ftx_client *client, const char *destination_id,
-                                      const char *hash, ftx_fingerprint_details **out,
-                                      ftx_error *err)
+                                      const char *hash, ftx_fingerprint **out, ftx_error *err)
 {
     const char *const ids[] = {destination_id, hash};
     void *obj = NULL;

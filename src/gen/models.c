@@ -74,70 +74,67 @@ int ftx_account_info_from_json(const json_t *json, ftx_account_info **out, ftx_e
     return rc;
 }
 
-static const ftx__field certificate_details_fields[] = {
-    {"hash", FTX__F_STRING, 0, offsetof(ftx_certificate_details, hash), 0, NULL},
-    {"id", FTX__F_STRING, 0, offsetof(ftx_certificate_details, id), 0, NULL},
-    {"name", FTX__F_STRING, 0, offsetof(ftx_certificate_details, name), 0, NULL},
-    {"public_key", FTX__F_STRING, 0, offsetof(ftx_certificate_details, public_key), 0, NULL},
-    {"sha1", FTX__F_STRING, 0, offsetof(ftx_certificate_details, sha1), 0, NULL},
-    {"sha256", FTX__F_STRING, 0, offsetof(ftx_certificate_details, sha256), 0, NULL},
-    {"type", FTX__F_STRING, 0, offsetof(ftx_certificate_details, type), 0, NULL},
-    {"validated_by", FTX__F_STRING, 0, offsetof(ftx_certificate_details, validated_by), 0, NULL},
-    {"validated_date", FTX__F_TIME, 0, offsetof(ftx_certificate_details, validated_date), 0, NULL},
+static const ftx__field certificate_fields[] = {
+    {"hash", FTX__F_STRING, 0, offsetof(ftx_certificate, hash), 0, NULL},
+    {"id", FTX__F_STRING, 0, offsetof(ftx_certificate, id), 0, NULL},
+    {"name", FTX__F_STRING, 0, offsetof(ftx_certificate, name), 0, NULL},
+    {"public_key", FTX__F_STRING, 0, offsetof(ftx_certificate, public_key), 0, NULL},
+    {"sha1", FTX__F_STRING, 0, offsetof(ftx_certificate, sha1), 0, NULL},
+    {"sha256", FTX__F_STRING, 0, offsetof(ftx_certificate, sha256), 0, NULL},
+    {"type", FTX__F_STRING, 0, offsetof(ftx_certificate, type), 0, NULL},
+    {"validated_by", FTX__F_STRING, 0, offsetof(ftx_certificate, validated_by), 0, NULL},
+    {"validated_date", FTX__F_TIME, 0, offsetof(ftx_certificate, validated_date), 0, NULL},
 };
 
-const ftx__model ftx__model_certificate_details = {
-    .name = "certificate details",
-    .size = sizeof(ftx_certificate_details),
-    .raw_offset = offsetof(ftx_certificate_details, raw),
-    .fields = certificate_details_fields,
-    .nfields = sizeof(certificate_details_fields) / sizeof(certificate_details_fields[0]),
+const ftx__model ftx__model_certificate = {
+    .name = "certificate",
+    .size = sizeof(ftx_certificate),
+    .raw_offset = offsetof(ftx_certificate, raw),
+    .fields = certificate_fields,
+    .nfields = sizeof(certificate_fields) / sizeof(certificate_fields[0]),
 };
 
-void ftx_certificate_details_free(ftx_certificate_details *details)
+void ftx_certificate_free(ftx_certificate *certificate)
 {
-    ftx__model_free(&ftx__model_certificate_details, details);
+    ftx__model_free(&ftx__model_certificate, certificate);
 }
 
-ftx_certificate_details *ftx_certificate_details_dup(const ftx_certificate_details *details)
+ftx_certificate *ftx_certificate_dup(const ftx_certificate *certificate)
 {
-    return ftx__model_dup(&ftx__model_certificate_details, details);
+    return ftx__model_dup(&ftx__model_certificate, certificate);
 }
 
-int ftx_certificate_details_from_json(const json_t *json, ftx_certificate_details **out,
-                                      ftx_error *err)
+int ftx_certificate_from_json(const json_t *json, ftx_certificate **out, ftx_error *err)
 {
     void *obj = NULL;
     int rc;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    rc = ftx__model_decode(&ftx__model_certificate_details, json, &obj, err);
+    rc = ftx__model_decode(&ftx__model_certificate, json, &obj, err);
     *out = obj;
     return rc;
 }
 
-static void certificate_details_free_item(void *item)
+static void certificate_free_item(void *item)
 {
-    ftx_certificate_details_free(item);
+    ftx_certificate_free(item);
 }
 
-FTX__TYPED_PAGE_FNS(certificate_details_page, ftx_certificate_details_page, ftx_certificate_details,
-                    certificate_details_free_item)
+FTX__TYPED_PAGE_FNS(certificate_page, ftx_certificate_page, ftx_certificate, certificate_free_item)
 
-void ftx_certificate_details_page_free(ftx_certificate_details_page *page)
+void ftx_certificate_page_free(ftx_certificate_page *page)
 {
-    certificate_details_page_free(page);
+    certificate_page_free(page);
 }
 
-int ftx__certificate_details_page_from(ftx__page *gp, ftx_certificate_details_page **out,
-                                       ftx_error *err)
+int ftx__certificate_page_from(ftx__page *gp, ftx_certificate_page **out, ftx_error *err)
 {
-    return certificate_details_page_from(gp, out, err);
+    return certificate_page_from(gp, out, err);
 }
 
-int ftx_certificate_details_stream_next(ftx_certificate_details_stream *stream,
-                                        const ftx_certificate_details **out, ftx_error *err)
+int ftx_certificate_stream_next(ftx_certificate_stream *stream, const ftx_certificate **out,
+                                ftx_error *err)
 {
     const void *item = NULL;
     int rc;
@@ -149,9 +146,44 @@ int ftx_certificate_details_stream_next(ftx_certificate_details_stream *stream,
     return rc;
 }
 
-void ftx_certificate_details_stream_free(ftx_certificate_details_stream *stream)
+void ftx_certificate_stream_free(ftx_certificate_stream *stream)
 {
     ftx__stream_free((ftx__stream *)stream);
+}
+
+static const ftx__field connector_feature_fields[] = {
+    {"id", FTX__F_STRING, 0, offsetof(ftx_connector_feature, id), 0, NULL},
+    {"notes", FTX__F_STRING, 0, offsetof(ftx_connector_feature, notes), 0, NULL},
+};
+
+const ftx__model ftx__model_connector_feature = {
+    .name = "connector feature",
+    .size = sizeof(ftx_connector_feature),
+    .raw_offset = offsetof(ftx_connector_feature, raw),
+    .fields = connector_feature_fields,
+    .nfields = sizeof(connector_feature_fields) / sizeof(connector_feature_fields[0]),
+};
+
+void ftx_connector_feature_free(ftx_connector_feature *feature)
+{
+    ftx__model_free(&ftx__model_connector_feature, feature);
+}
+
+ftx_connector_feature *ftx_connector_feature_dup(const ftx_connector_feature *feature)
+{
+    return ftx__model_dup(&ftx__model_connector_feature, feature);
+}
+
+int ftx_connector_feature_from_json(const json_t *json, ftx_connector_feature **out, ftx_error *err)
+{
+    void *obj = NULL;
+    int rc;
+
+    if (out == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
+    rc = ftx__model_decode(&ftx__model_connector_feature, json, &obj, err);
+    *out = obj;
+    return rc;
 }
 
 static const ftx__field connector_sdk_package_fields[] = {
@@ -269,41 +301,6 @@ int ftx_connector_state_from_json(const json_t *json, ftx_connector_state **out,
     return rc;
 }
 
-static const ftx__field feature_fields[] = {
-    {"id", FTX__F_STRING, 0, offsetof(ftx_feature, id), 0, NULL},
-    {"notes", FTX__F_STRING, 0, offsetof(ftx_feature, notes), 0, NULL},
-};
-
-const ftx__model ftx__model_feature = {
-    .name = "feature",
-    .size = sizeof(ftx_feature),
-    .raw_offset = offsetof(ftx_feature, raw),
-    .fields = feature_fields,
-    .nfields = sizeof(feature_fields) / sizeof(feature_fields[0]),
-};
-
-void ftx_feature_free(ftx_feature *feature)
-{
-    ftx__model_free(&ftx__model_feature, feature);
-}
-
-ftx_feature *ftx_feature_dup(const ftx_feature *feature)
-{
-    return ftx__model_dup(&ftx__model_feature, feature);
-}
-
-int ftx_feature_from_json(const json_t *json, ftx_feature **out, ftx_error *err)
-{
-    void *obj = NULL;
-    int rc;
-
-    if (out == NULL)
-        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    rc = ftx__model_decode(&ftx__model_feature, json, &obj, err);
-    *out = obj;
-    return rc;
-}
-
 static const ftx__field connector_type_fields[] = {
     {"auth", FTX__F_JSON, 0, offsetof(ftx_connector_type, auth), 0, NULL},
     {"config", FTX__F_JSON, 0, offsetof(ftx_connector_type, config), 0, NULL},
@@ -322,7 +319,7 @@ static const ftx__field connector_type_fields[] = {
     {"service_status_updated_at", FTX__F_TIME, 0,
      offsetof(ftx_connector_type, service_status_updated_at), 0, NULL},
     {"supported_features", FTX__F_MODELS, 0, offsetof(ftx_connector_type, supported_features),
-     offsetof(ftx_connector_type, supported_features_count), &ftx__model_feature},
+     offsetof(ftx_connector_type, supported_features_count), &ftx__model_connector_feature},
     {"type", FTX__F_STRING, 0, offsetof(ftx_connector_type, type), 0, NULL},
 };
 
@@ -373,7 +370,7 @@ static const ftx__field connector_type_summary_fields[] = {
      offsetof(ftx_connector_type_summary, service_status_updated_at), 0, NULL},
     {"supported_features", FTX__F_MODELS, 0,
      offsetof(ftx_connector_type_summary, supported_features),
-     offsetof(ftx_connector_type_summary, supported_features_count), &ftx__model_feature},
+     offsetof(ftx_connector_type_summary, supported_features_count), &ftx__model_connector_feature},
     {"type", FTX__F_STRING, 0, offsetof(ftx_connector_type_summary, type), 0, NULL},
 };
 
@@ -446,66 +443,63 @@ void ftx_connector_type_summary_stream_free(ftx_connector_type_summary_stream *s
     ftx__stream_free((ftx__stream *)stream);
 }
 
-static const ftx__field fingerprint_details_fields[] = {
-    {"hash", FTX__F_STRING, 0, offsetof(ftx_fingerprint_details, hash), 0, NULL},
-    {"id", FTX__F_STRING, 0, offsetof(ftx_fingerprint_details, id), 0, NULL},
-    {"public_key", FTX__F_STRING, 0, offsetof(ftx_fingerprint_details, public_key), 0, NULL},
-    {"validated_by", FTX__F_STRING, 0, offsetof(ftx_fingerprint_details, validated_by), 0, NULL},
-    {"validated_date", FTX__F_TIME, 0, offsetof(ftx_fingerprint_details, validated_date), 0, NULL},
+static const ftx__field fingerprint_fields[] = {
+    {"hash", FTX__F_STRING, 0, offsetof(ftx_fingerprint, hash), 0, NULL},
+    {"id", FTX__F_STRING, 0, offsetof(ftx_fingerprint, id), 0, NULL},
+    {"public_key", FTX__F_STRING, 0, offsetof(ftx_fingerprint, public_key), 0, NULL},
+    {"validated_by", FTX__F_STRING, 0, offsetof(ftx_fingerprint, validated_by), 0, NULL},
+    {"validated_date", FTX__F_TIME, 0, offsetof(ftx_fingerprint, validated_date), 0, NULL},
 };
 
-const ftx__model ftx__model_fingerprint_details = {
-    .name = "fingerprint details",
-    .size = sizeof(ftx_fingerprint_details),
-    .raw_offset = offsetof(ftx_fingerprint_details, raw),
-    .fields = fingerprint_details_fields,
-    .nfields = sizeof(fingerprint_details_fields) / sizeof(fingerprint_details_fields[0]),
+const ftx__model ftx__model_fingerprint = {
+    .name = "fingerprint",
+    .size = sizeof(ftx_fingerprint),
+    .raw_offset = offsetof(ftx_fingerprint, raw),
+    .fields = fingerprint_fields,
+    .nfields = sizeof(fingerprint_fields) / sizeof(fingerprint_fields[0]),
 };
 
-void ftx_fingerprint_details_free(ftx_fingerprint_details *details)
+void ftx_fingerprint_free(ftx_fingerprint *fingerprint)
 {
-    ftx__model_free(&ftx__model_fingerprint_details, details);
+    ftx__model_free(&ftx__model_fingerprint, fingerprint);
 }
 
-ftx_fingerprint_details *ftx_fingerprint_details_dup(const ftx_fingerprint_details *details)
+ftx_fingerprint *ftx_fingerprint_dup(const ftx_fingerprint *fingerprint)
 {
-    return ftx__model_dup(&ftx__model_fingerprint_details, details);
+    return ftx__model_dup(&ftx__model_fingerprint, fingerprint);
 }
 
-int ftx_fingerprint_details_from_json(const json_t *json, ftx_fingerprint_details **out,
-                                      ftx_error *err)
+int ftx_fingerprint_from_json(const json_t *json, ftx_fingerprint **out, ftx_error *err)
 {
     void *obj = NULL;
     int rc;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    rc = ftx__model_decode(&ftx__model_fingerprint_details, json, &obj, err);
+    rc = ftx__model_decode(&ftx__model_fingerprint, json, &obj, err);
     *out = obj;
     return rc;
 }
 
-static void fingerprint_details_free_item(void *item)
+static void fingerprint_free_item(void *item)
 {
-    ftx_fingerprint_details_free(item);
+    ftx_fingerprint_free(item);
 }
 
-FTX__TYPED_PAGE_FNS(fingerprint_details_page, ftx_fingerprint_details_page, ftx_fingerprint_details,
-                    fingerprint_details_free_item)
+FTX__TYPED_PAGE_FNS(fingerprint_page, ftx_fingerprint_page, ftx_fingerprint, fingerprint_free_item)
 
-void ftx_fingerprint_details_page_free(ftx_fingerprint_details_page *page)
+void ftx_fingerprint_page_free(ftx_fingerprint_page *page)
 {
-    fingerprint_details_page_free(page);
+    fingerprint_page_free(page);
 }
 
-int ftx__fingerprint_details_page_from(ftx__page *gp, ftx_fingerprint_details_page **out,
-                                       ftx_error *err)
+int ftx__fingerprint_page_from(ftx__page *gp, ftx_fingerprint_page **out, ftx_error *err)
 {
-    return fingerprint_details_page_from(gp, out, err);
+    return fingerprint_page_from(gp, out, err);
 }
 
-int ftx_fingerprint_details_stream_next(ftx_fingerprint_details_stream *stream,
-                                        const ftx_fingerprint_details **out, ftx_error *err)
+int ftx_fingerprint_stream_next(ftx_fingerprint_stream *stream, const ftx_fingerprint **out,
+                                ftx_error *err)
 {
     const void *item = NULL;
     int rc;
@@ -517,7 +511,7 @@ int ftx_fingerprint_details_stream_next(ftx_fingerprint_details_stream *stream,
     return rc;
 }
 
-void ftx_fingerprint_details_stream_free(ftx_fingerprint_details_stream *stream)
+void ftx_fingerprint_stream_free(ftx_fingerprint_stream *stream)
 {
     ftx__stream_free((ftx__stream *)stream);
 }

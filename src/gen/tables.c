@@ -4,13 +4,13 @@
 
 const ftx__model *const ftx__models_all[] = {
     &ftx__model_account_info,
-    &ftx__model_certificate_details,
+    &ftx__model_certificate,
+    &ftx__model_connector_feature,
     &ftx__model_connector_sdk_package,
     &ftx__model_connector_state,
-    &ftx__model_feature,
     &ftx__model_connector_type,
     &ftx__model_connector_type_summary,
-    &ftx__model_fingerprint_details,
+    &ftx__model_fingerprint,
     &ftx__model_group_service_account,
     &ftx__model_group_ssh_key,
     &ftx__model_hvr_hub_registration,

@@ -86,9 +86,9 @@ const ftx__op ftx__op_delete_user = {
     .flags = FTX__OP_MESSAGE,
 };
 
-int ftx_users_delete(ftx_client *client, const char *id, ftx_error *err)
+int ftx_users_delete(ftx_client *client, const char *user_id, ftx_error *err)
 {
-    const char *const ids[] = {id};
+    const char *const ids[] = {user_id};
 
     return ftx__op_call(client, &ftx__op_delete_user, ids, NULL, 0, NULL, NULL, err);
 }

@@ -606,8 +606,15 @@ def op_doc(spec, op, stream=False):
     elif op.kind == "page":
         lines.append("@brief %s %s: one page of %s items (cursor paging)." % (op.method, path, op.model.words))
     else:
-        lines.append("@brief %s %s%s." % (op.method, path,
-                                          " (from the host root, not /v1)" if op.host_root else ""))
+        what = ""
+        if op.kind == "model":
+            what = ": returns %s %s" % ("an" if op.model.words[0] in "aeiou" else "a", op.model.words)
+        elif op.kind == "json":
+            what = ": returns the response's data as JSON"
+        lines.append("@brief %s %s%s%s." % (op.method, path,
+                                            " (from the host root, not /v1)" if op.host_root else "",
+                                            what))
+    brief_end = len(lines)
     if op.no_body:
         lines.append("Sent without a body.")
     if op.v2:
@@ -658,7 +665,9 @@ def op_doc(spec, op, stream=False):
                      "error type with `err` filled.")
     else:
         lines.append("@return FTX_OK, else the error type with `err` filled and `*out` NULL.")
-    return ["/**"] + [" * " + l for l in lines] + [" */"]
+    if len(lines) > brief_end:
+        lines.insert(brief_end, "")
+    return ["/**"] + [(" * " + l).rstrip() for l in lines] + [" */"]
 
 
 def gen_resource_h(spec, res, ops):

@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /account/info.
+ * @brief GET /account/info: returns an account info.
+ *
  * @param[out] out the account info; free with ftx_account_info_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief POST /certificates.
+ *
  * @param params the JSON body, an object with `encoded_cert`, `hash` required. Borrowed.
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.

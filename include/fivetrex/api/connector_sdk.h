@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /connector-sdk/packages: one page of connector sdk package items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_connector_sdk_package_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -31,6 +32,7 @@ FTX_EXTERN int ftx_connector_sdk_packages_list(ftx_client *client, const ftx_lis
 /**
  * @brief Stream every item of GET /connector-sdk/packages, page by page; no request is made until
  * the first ftx_connector_sdk_package_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_connector_sdk_package_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_connector_sdk_packages_stream(ftx_client *client, const ftx_l
                                                  ftx_error *err);
 
 /**
- * @brief GET /connector-sdk/packages/{package_id}.
+ * @brief GET /connector-sdk/packages/{package_id}: returns a connector sdk package.
+ *
  * @param package_id fills `{package_id}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the connector sdk package; free with ftx_connector_sdk_package_free().
@@ -51,6 +54,7 @@ FTX_EXTERN int ftx_connector_sdk_packages_get(ftx_client *client, const char *pa
 
 /**
  * @brief DELETE /connector-sdk/packages/{package_id}.
+ *
  * @param package_id fills `{package_id}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`

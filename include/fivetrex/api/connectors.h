@@ -20,58 +20,62 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /connections/{connectionId}/certificates: one page of certificate details items
- * (cursor paging).
+ * @brief GET /connections/{connectionId}/certificates: one page of certificate items (cursor
+ * paging).
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the page; free with ftx_certificate_details_page_free().
+ * @param[out] out the page; free with ftx_certificate_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_certificates_list(ftx_client *client, const char *connector_id,
                                                 const ftx_list_options *opts,
-                                                ftx_certificate_details_page **out, ftx_error *err);
+                                                ftx_certificate_page **out, ftx_error *err);
 
 /**
  * @brief Stream every item of GET /connections/{connectionId}/certificates, page by page; no
- * request is made until the first ftx_certificate_details_stream_next().
+ * request is made until the first ftx_certificate_stream_next().
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the stream; free with ftx_certificate_details_stream_free().
+ * @param[out] out the stream; free with ftx_certificate_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_certificates_stream(ftx_client *client, const char *connector_id,
                                                   const ftx_list_options *opts,
-                                                  ftx_certificate_details_stream **out,
-                                                  ftx_error *err);
+                                                  ftx_certificate_stream **out, ftx_error *err);
 
 /**
- * @brief POST /connections/{connectionId}/certificates.
+ * @brief POST /connections/{connectionId}/certificates: returns a certificate.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `encoded_cert`, `hash` required. Borrowed.
- * @param[out] out the certificate details; free with ftx_certificate_details_free().
+ * @param[out] out the certificate; free with ftx_certificate_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_certificates_approve(ftx_client *client, const char *connector_id,
-                                                   const json_t *params,
-                                                   ftx_certificate_details **out, ftx_error *err);
+                                                   const json_t *params, ftx_certificate **out,
+                                                   ftx_error *err);
 
 /**
- * @brief GET /connections/{connectionId}/certificates/{hash}.
+ * @brief GET /connections/{connectionId}/certificates/{hash}: returns a certificate.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
- * @param[out] out the certificate details; free with ftx_certificate_details_free().
+ * @param[out] out the certificate; free with ftx_certificate_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_certificates_get(ftx_client *client, const char *connector_id,
-                                               const char *hash, ftx_certificate_details **out,
+                                               const char *hash, ftx_certificate **out,
                                                ftx_error *err);
 
 /**
  * @brief DELETE /connections/{connectionId}/certificates/{hash}.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
@@ -82,34 +86,36 @@ FTX_EXTERN int ftx_connectors_certificates_revoke(ftx_client *client, const char
                                                   const char *hash, ftx_error *err);
 
 /**
- * @brief GET /connections/{connectionId}/fingerprints: one page of fingerprint details items
- * (cursor paging).
+ * @brief GET /connections/{connectionId}/fingerprints: one page of fingerprint items (cursor
+ * paging).
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the page; free with ftx_fingerprint_details_page_free().
+ * @param[out] out the page; free with ftx_fingerprint_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_fingerprints_list(ftx_client *client, const char *connector_id,
                                                 const ftx_list_options *opts,
-                                                ftx_fingerprint_details_page **out, ftx_error *err);
+                                                ftx_fingerprint_page **out, ftx_error *err);
 
 /**
  * @brief Stream every item of GET /connections/{connectionId}/fingerprints, page by page; no
- * request is made until the first ftx_fingerprint_details_stream_next().
+ * request is made until the first ftx_fingerprint_stream_next().
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the stream; free with ftx_fingerprint_details_stream_free().
+ * @param[out] out the stream; free with ftx_fingerprint_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_fingerprints_stream(ftx_client *client, const char *connector_id,
                                                   const ftx_list_options *opts,
-                                                  ftx_fingerprint_details_stream **out,
-                                                  ftx_error *err);
+                                                  ftx_fingerprint_stream **out, ftx_error *err);
 
 /**
  * @brief POST /connections/{connectionId}/fingerprints.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `hash`, `public_key` required. Borrowed.
@@ -120,19 +126,21 @@ FTX_EXTERN int ftx_connectors_fingerprints_approve(ftx_client *client, const cha
                                                    const json_t *params, ftx_error *err);
 
 /**
- * @brief GET /connections/{connectionId}/fingerprints/{hash}.
+ * @brief GET /connections/{connectionId}/fingerprints/{hash}: returns a fingerprint.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
- * @param[out] out the fingerprint details; free with ftx_fingerprint_details_free().
+ * @param[out] out the fingerprint; free with ftx_fingerprint_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_connectors_fingerprints_get(ftx_client *client, const char *connector_id,
-                                               const char *hash, ftx_fingerprint_details **out,
+                                               const char *hash, ftx_fingerprint **out,
                                                ftx_error *err);
 
 /**
  * @brief DELETE /connections/{connectionId}/fingerprints/{hash}.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
@@ -143,7 +151,8 @@ FTX_EXTERN int ftx_connectors_fingerprints_revoke(ftx_client *client, const char
                                                   const char *hash, ftx_error *err);
 
 /**
- * @brief POST /connections/{connectionId}/schemas.
+ * @brief POST /connections/{connectionId}/schemas: returns a schema config.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `schemas` required; `schema_change_handling` checked
@@ -157,6 +166,7 @@ FTX_EXTERN int ftx_connectors_create_schema_config(ftx_client *client, const cha
 
 /**
  * @brief POST /connections/{connectionId}/schemas/drop-columns.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `schemas` required. Borrowed.
@@ -168,6 +178,7 @@ FTX_EXTERN int ftx_connectors_schemas_drop_columns(ftx_client *client, const cha
 
 /**
  * @brief POST /connections/{connectionId}/schemas/tables/resync.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -178,7 +189,8 @@ FTX_EXTERN int ftx_connectors_schemas_tables_resync(ftx_client *client, const ch
                                                     const json_t *params, ftx_error *err);
 
 /**
- * @brief PATCH /connections/{connectionId}/schemas/{schemaName}.
+ * @brief PATCH /connections/{connectionId}/schemas/{schemaName}: returns a schema config.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param schema_name fills `{schemaName}` (percent-encoded; NULL or empty is
@@ -192,7 +204,9 @@ FTX_EXTERN int ftx_connectors_schemas_update(ftx_client *client, const char *con
                                              ftx_schema_config **out, ftx_error *err);
 
 /**
- * @brief PATCH /connections/{connectionId}/schemas/{schemaName}/tables/{tableName}.
+ * @brief PATCH /connections/{connectionId}/schemas/{schemaName}/tables/{tableName}: returns a
+ * schema config.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param schema_name fills `{schemaName}` (percent-encoded; NULL or empty is
@@ -211,7 +225,9 @@ FTX_EXTERN int ftx_connectors_schemas_tables_update(ftx_client *client, const ch
 
 /**
  * @brief PATCH
- * /connections/{connectionId}/schemas/{schemaName}/tables/{tableName}/columns/{columnName}.
+ * /connections/{connectionId}/schemas/{schemaName}/tables/{tableName}/columns/{columnName}: returns
+ * a schema config.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param schema_name fills `{schemaName}` (percent-encoded; NULL or empty is
@@ -231,6 +247,7 @@ FTX_EXTERN int ftx_connectors_schemas_tables_columns_update(
 /**
  * @brief DELETE
  * /connections/{connectionId}/schemas/{schemaName}/tables/{tableName}/columns/{columnName}.
+ *
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param schema_name fills `{schemaName}` (percent-encoded; NULL or empty is
@@ -248,7 +265,8 @@ ftx_connectors_schemas_tables_columns_delete(ftx_client *client, const char *con
                                              const char *column_name, ftx_error *err);
 
 /**
- * @brief PATCH /connections/{connectionId}/state.
+ * @brief PATCH /connections/{connectionId}/state: returns a connector state.
+ *
  * Sent with Accept: application/json;version=2.
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).

@@ -19,59 +19,62 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /destinations/{destinationId}/certificates: one page of certificate details items
- * (cursor paging).
+ * @brief GET /destinations/{destinationId}/certificates: one page of certificate items (cursor
+ * paging).
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the page; free with ftx_certificate_details_page_free().
+ * @param[out] out the page; free with ftx_certificate_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_certificates_list(ftx_client *client, const char *destination_id,
                                                   const ftx_list_options *opts,
-                                                  ftx_certificate_details_page **out,
-                                                  ftx_error *err);
+                                                  ftx_certificate_page **out, ftx_error *err);
 
 /**
  * @brief Stream every item of GET /destinations/{destinationId}/certificates, page by page; no
- * request is made until the first ftx_certificate_details_stream_next().
+ * request is made until the first ftx_certificate_stream_next().
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the stream; free with ftx_certificate_details_stream_free().
+ * @param[out] out the stream; free with ftx_certificate_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_certificates_stream(ftx_client *client, const char *destination_id,
                                                     const ftx_list_options *opts,
-                                                    ftx_certificate_details_stream **out,
-                                                    ftx_error *err);
+                                                    ftx_certificate_stream **out, ftx_error *err);
 
 /**
- * @brief POST /destinations/{destinationId}/certificates.
+ * @brief POST /destinations/{destinationId}/certificates: returns a certificate.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `encoded_cert`, `hash` required. Borrowed.
- * @param[out] out the certificate details; free with ftx_certificate_details_free().
+ * @param[out] out the certificate; free with ftx_certificate_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_certificates_approve(ftx_client *client, const char *destination_id,
-                                                     const json_t *params,
-                                                     ftx_certificate_details **out, ftx_error *err);
+                                                     const json_t *params, ftx_certificate **out,
+                                                     ftx_error *err);
 
 /**
- * @brief GET /destinations/{destinationId}/certificates/{hash}.
+ * @brief GET /destinations/{destinationId}/certificates/{hash}: returns a certificate.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
- * @param[out] out the certificate details; free with ftx_certificate_details_free().
+ * @param[out] out the certificate; free with ftx_certificate_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_certificates_get(ftx_client *client, const char *destination_id,
-                                                 const char *hash, ftx_certificate_details **out,
+                                                 const char *hash, ftx_certificate **out,
                                                  ftx_error *err);
 
 /**
  * @brief DELETE /destinations/{destinationId}/certificates/{hash}.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
@@ -82,35 +85,36 @@ FTX_EXTERN int ftx_destinations_certificates_revoke(ftx_client *client, const ch
                                                     const char *hash, ftx_error *err);
 
 /**
- * @brief GET /destinations/{destinationId}/fingerprints: one page of fingerprint details items
- * (cursor paging).
+ * @brief GET /destinations/{destinationId}/fingerprints: one page of fingerprint items (cursor
+ * paging).
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the page; free with ftx_fingerprint_details_page_free().
+ * @param[out] out the page; free with ftx_fingerprint_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_fingerprints_list(ftx_client *client, const char *destination_id,
                                                   const ftx_list_options *opts,
-                                                  ftx_fingerprint_details_page **out,
-                                                  ftx_error *err);
+                                                  ftx_fingerprint_page **out, ftx_error *err);
 
 /**
  * @brief Stream every item of GET /destinations/{destinationId}/fingerprints, page by page; no
- * request is made until the first ftx_fingerprint_details_stream_next().
+ * request is made until the first ftx_fingerprint_stream_next().
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
- * @param[out] out the stream; free with ftx_fingerprint_details_stream_free().
+ * @param[out] out the stream; free with ftx_fingerprint_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_fingerprints_stream(ftx_client *client, const char *destination_id,
                                                     const ftx_list_options *opts,
-                                                    ftx_fingerprint_details_stream **out,
-                                                    ftx_error *err);
+                                                    ftx_fingerprint_stream **out, ftx_error *err);
 
 /**
  * @brief POST /destinations/{destinationId}/fingerprints.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `hash`, `public_key` required. Borrowed.
@@ -121,19 +125,21 @@ FTX_EXTERN int ftx_destinations_fingerprints_approve(ftx_client *client, const c
                                                      const json_t *params, ftx_error *err);
 
 /**
- * @brief GET /destinations/{destinationId}/fingerprints/{hash}.
+ * @brief GET /destinations/{destinationId}/fingerprints/{hash}: returns a fingerprint.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
- * @param[out] out the fingerprint details; free with ftx_fingerprint_details_free().
+ * @param[out] out the fingerprint; free with ftx_fingerprint_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
 FTX_EXTERN int ftx_destinations_fingerprints_get(ftx_client *client, const char *destination_id,
-                                                 const char *hash, ftx_fingerprint_details **out,
+                                                 const char *hash, ftx_fingerprint **out,
                                                  ftx_error *err);
 
 /**
  * @brief DELETE /destinations/{destinationId}/fingerprints/{hash}.
+ *
  * @param destination_id fills `{destinationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param hash fills `{hash}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /external-logging: one page of log service items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_log_service_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_external_logging_list(ftx_client *client, const ftx_list_opti
 /**
  * @brief Stream every item of GET /external-logging, page by page; no request is made until the
  * first ftx_log_service_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_log_service_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -38,7 +40,8 @@ FTX_EXTERN int ftx_external_logging_stream(ftx_client *client, const ftx_list_op
                                            ftx_log_service_stream **out, ftx_error *err);
 
 /**
- * @brief POST /external-logging.
+ * @brief POST /external-logging: returns a log service details.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -49,7 +52,8 @@ FTX_EXTERN int ftx_external_logging_create(ftx_client *client, const json_t *par
                                            ftx_log_service_details **out, ftx_error *err);
 
 /**
- * @brief GET /external-logging/account.
+ * @brief GET /external-logging/account: returns a log service details.
+ *
  * @param[out] out the log service details; free with ftx_log_service_details_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */
@@ -57,7 +61,8 @@ FTX_EXTERN int ftx_external_logging_account_get(ftx_client *client, ftx_log_serv
                                                 ftx_error *err);
 
 /**
- * @brief POST /external-logging/account.
+ * @brief POST /external-logging/account: returns a log service details.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -68,7 +73,8 @@ FTX_EXTERN int ftx_external_logging_account_create(ftx_client *client, const jso
                                                    ftx_log_service_details **out, ftx_error *err);
 
 /**
- * @brief PATCH /external-logging/account.
+ * @brief PATCH /external-logging/account: returns a log service details.
+ *
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the log service details; free with ftx_log_service_details_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -78,13 +84,15 @@ FTX_EXTERN int ftx_external_logging_account_update(ftx_client *client, const jso
 
 /**
  * @brief DELETE /external-logging/account.
+ *
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
  */
 FTX_EXTERN int ftx_external_logging_account_delete(ftx_client *client, ftx_error *err);
 
 /**
- * @brief GET /external-logging/{logId}.
+ * @brief GET /external-logging/{logId}: returns a log service details.
+ *
  * @param log_id fills `{logId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the log service details; free with ftx_log_service_details_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -93,7 +101,8 @@ FTX_EXTERN int ftx_external_logging_get(ftx_client *client, const char *log_id,
                                         ftx_log_service_details **out, ftx_error *err);
 
 /**
- * @brief PATCH /external-logging/{logId}.
+ * @brief PATCH /external-logging/{logId}: returns a log service details.
+ *
  * @param log_id fills `{logId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the log service details; free with ftx_log_service_details_free().
@@ -105,6 +114,7 @@ FTX_EXTERN int ftx_external_logging_update(ftx_client *client, const char *log_i
 
 /**
  * @brief DELETE /external-logging/{logId}.
+ *
  * @param log_id fills `{logId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -112,7 +122,8 @@ FTX_EXTERN int ftx_external_logging_update(ftx_client *client, const char *log_i
 FTX_EXTERN int ftx_external_logging_delete(ftx_client *client, const char *log_id, ftx_error *err);
 
 /**
- * @brief POST /external-logging/{logId}/test.
+ * @brief POST /external-logging/{logId}/test: returns a logging service setup test.
+ *
  * Sent without a body.
  * @param log_id fills `{logId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the logging service setup test; free with ftx_logging_service_setup_test_free().

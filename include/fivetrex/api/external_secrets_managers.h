@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /external-secrets-managers: one page of secrets manager items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_secrets_manager_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_external_secrets_managers_list(ftx_client *client, const ftx_
 /**
  * @brief Stream every item of GET /external-secrets-managers, page by page; no request is made
  * until the first ftx_secrets_manager_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_secrets_manager_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_external_secrets_managers_stream(ftx_client *client,
                                                     ftx_error *err);
 
 /**
- * @brief POST /external-secrets-managers.
+ * @brief POST /external-secrets-managers: returns a secrets manager.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object with `config`, `name`, `type` required; `type` checked
@@ -52,7 +55,8 @@ FTX_EXTERN int ftx_external_secrets_managers_create(ftx_client *client, const js
                                                     ftx_secrets_manager **out, ftx_error *err);
 
 /**
- * @brief GET /external-secrets-managers/{esmId}.
+ * @brief GET /external-secrets-managers/{esmId}: returns a secrets manager.
+ *
  * @param esm_id fills `{esmId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the secrets manager; free with ftx_secrets_manager_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -61,7 +65,8 @@ FTX_EXTERN int ftx_external_secrets_managers_get(ftx_client *client, const char 
                                                  ftx_secrets_manager **out, ftx_error *err);
 
 /**
- * @brief PATCH /external-secrets-managers/{esmId}.
+ * @brief PATCH /external-secrets-managers/{esmId}: returns a secrets manager.
+ *
  * @param esm_id fills `{esmId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `config` required. Borrowed.
  * @param[out] out the secrets manager; free with ftx_secrets_manager_free().
@@ -73,6 +78,7 @@ FTX_EXTERN int ftx_external_secrets_managers_update(ftx_client *client, const ch
 
 /**
  * @brief DELETE /external-secrets-managers/{esmId}.
+ *
  * @param esm_id fills `{esmId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -81,7 +87,8 @@ FTX_EXTERN int ftx_external_secrets_managers_delete(ftx_client *client, const ch
                                                     ftx_error *err);
 
 /**
- * @brief GET /external-secrets-managers/{esmId}/entities.
+ * @brief GET /external-secrets-managers/{esmId}/entities: returns the response's data as JSON.
+ *
  * @param esm_id fills `{esmId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param query `query_count` parameters, checked before sending: `type` (a string).
  * @param[out] out the response's data (a new reference; json_decref it).

@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /external-secrets-managers-entities.
+ * @brief GET /external-secrets-managers-entities: returns the response's data as JSON.
+ *
  * @param query `query_count` parameters, checked before sending: `esm_id` (a string), `type` (a
  * string).
  * @param[out] out the response's data (a new reference; json_decref it).

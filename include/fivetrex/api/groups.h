@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /groups/{groupId}/public-key.
+ * @brief GET /groups/{groupId}/public-key: returns a group ssh key.
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the group ssh key; free with ftx_group_ssh_key_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -28,7 +29,8 @@ FTX_EXTERN int ftx_groups_public_key_get(ftx_client *client, const char *group_i
                                          ftx_group_ssh_key **out, ftx_error *err);
 
 /**
- * @brief GET /groups/{groupId}/service-account.
+ * @brief GET /groups/{groupId}/service-account: returns a group service account.
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the group service account; free with ftx_group_service_account_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -38,6 +40,7 @@ FTX_EXTERN int ftx_groups_service_account_get(ftx_client *client, const char *gr
 
 /**
  * @brief GET /groups/{groupId}/users: one page of user items (cursor paging).
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
@@ -51,6 +54,7 @@ FTX_EXTERN int ftx_groups_users_list(ftx_client *client, const char *group_id,
 /**
  * @brief Stream every item of GET /groups/{groupId}/users, page by page; no request is made until
  * the first ftx_user_stream_next().
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
@@ -63,6 +67,7 @@ FTX_EXTERN int ftx_groups_users_stream(ftx_client *client, const char *group_id,
 
 /**
  * @brief POST /groups/{groupId}/users.
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
@@ -73,6 +78,7 @@ FTX_EXTERN int ftx_groups_users_add(ftx_client *client, const char *group_id, co
 
 /**
  * @brief DELETE /groups/{groupId}/users/{userId}.
+ *
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`

@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /**
- * @brief POST /hvr/register-hub.
+ * @brief POST /hvr/register-hub: returns a hvr hub registration.
+ *
  * The result holds secrets (access_token): wiped when freed; never log them.
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the hvr hub registration; free with ftx_hvr_hub_registration_free().

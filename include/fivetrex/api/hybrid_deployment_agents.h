@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /hybrid-deployment-agents: one page of hybrid deployment agent items (cursor paging).
+ *
  * @param opts cursor, limit and filters: `groupId` (a string); NULL for the first page with the
  * API's page size.
  * @param[out] out the page; free with ftx_hybrid_deployment_agent_page_free().
@@ -32,6 +33,7 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_list(ftx_client *client, const ftx_l
 /**
  * @brief Stream every item of GET /hybrid-deployment-agents, page by page; no request is made until
  * the first ftx_hybrid_deployment_agent_stream_next().
+ *
  * @param opts cursor, limit and filters: `groupId` (a string); NULL for the first page with the
  * API's page size.
  * @param[out] out the stream; free with ftx_hybrid_deployment_agent_stream_free().
@@ -42,7 +44,8 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_stream(ftx_client *client, const ftx
                                                    ftx_error *err);
 
 /**
- * @brief POST /hybrid-deployment-agents.
+ * @brief POST /hybrid-deployment-agents: returns a hybrid deployment agent created.
+ *
  * The result holds secrets (token): wiped when freed; never log them.
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
@@ -57,7 +60,8 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_create(ftx_client *client, const jso
                                                    ftx_error *err);
 
 /**
- * @brief GET /hybrid-deployment-agents/{agentId}.
+ * @brief GET /hybrid-deployment-agents/{agentId}: returns a hybrid deployment agent.
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the hybrid deployment agent; free with ftx_hybrid_deployment_agent_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -67,6 +71,7 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_get(ftx_client *client, const char *
 
 /**
  * @brief DELETE /hybrid-deployment-agents/{agentId}.
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -75,7 +80,9 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_delete(ftx_client *client, const cha
                                                    ftx_error *err);
 
 /**
- * @brief PATCH /hybrid-deployment-agents/{agentId}/re-auth.
+ * @brief PATCH /hybrid-deployment-agents/{agentId}/re-auth: returns a hybrid deployment agent
+ * created.
+ *
  * The result holds secrets (token): wiped when freed; never log them.
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}); `auth_type` checked against its closed
@@ -91,6 +98,7 @@ FTX_EXTERN int ftx_hybrid_deployment_agents_re_auth(ftx_client *client, const ch
 
 /**
  * @brief POST /hybrid-deployment-agents/{agentId}/reset-credentials.
+ *
  * Sent without a body.
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /metadata/connector-types: one page of connector type summary items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_connector_type_summary_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -31,6 +32,7 @@ FTX_EXTERN int ftx_metadata_connector_types_list(ftx_client *client, const ftx_l
 /**
  * @brief Stream every item of GET /metadata/connector-types, page by page; no request is made until
  * the first ftx_connector_type_summary_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_connector_type_summary_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_metadata_connector_types_stream(ftx_client *client, const ftx
                                                    ftx_error *err);
 
 /**
- * @brief GET /metadata/connector-types/{service}.
+ * @brief GET /metadata/connector-types/{service}: returns a connector type.
+ *
  * @param service fills `{service}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the connector type; free with ftx_connector_type_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.

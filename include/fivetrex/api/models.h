@@ -49,9 +49,9 @@ FTX_EXTERN ftx_account_info *ftx_account_info_dup(const ftx_account_info *info);
 FTX_EXTERN int ftx_account_info_from_json(const json_t *json, ftx_account_info **out,
                                           ftx_error *err);
 
-/** @brief Model `certificate details` (schema CertificateDetailsResponse). Library-allocated,
- * read-only; free with ftx_certificate_details_free(). */
-typedef struct ftx_certificate_details {
+/** @brief Model `certificate` (schema CertificateDetailsResponse). Library-allocated, read-only;
+ * free with ftx_certificate_free(). */
+typedef struct ftx_certificate {
     char *hash;
     char *id;
     char *name;
@@ -63,44 +63,62 @@ typedef struct ftx_certificate_details {
     ftx_time validated_date;
     /** The whole object as received (borrowed; json_incref to keep). */
     json_t *raw;
-} ftx_certificate_details;
+} ftx_certificate;
 
-/** @brief Free a certificate details and all it owns. NULL-safe. */
-FTX_EXTERN void ftx_certificate_details_free(ftx_certificate_details *details);
-/** @brief Deep copy (raw shared); NULL when out of memory. Free with
- * ftx_certificate_details_free(). */
-FTX_EXTERN ftx_certificate_details *
-ftx_certificate_details_dup(const ftx_certificate_details *details);
+/** @brief Free a certificate and all it owns. NULL-safe. */
+FTX_EXTERN void ftx_certificate_free(ftx_certificate *certificate);
+/** @brief Deep copy (raw shared); NULL when out of memory. Free with ftx_certificate_free(). */
+FTX_EXTERN ftx_certificate *ftx_certificate_dup(const ftx_certificate *certificate);
 /**
- * @brief Build a certificate details from a JSON object (a response's `data`).
- * @param[out] out free with ftx_certificate_details_free().
+ * @brief Build a certificate from a JSON object (a response's `data`).
+ * @param[out] out free with ftx_certificate_free().
  * @return FTX_OK, FTX_ERR_DECODE when `json` is not an object, FTX_ERR_NOMEM.
  */
-FTX_EXTERN int ftx_certificate_details_from_json(const json_t *json, ftx_certificate_details **out,
-                                                 ftx_error *err);
+FTX_EXTERN int ftx_certificate_from_json(const json_t *json, ftx_certificate **out, ftx_error *err);
 
-/** @brief One page of certificate details items. */
-typedef struct ftx_certificate_details_page {
-    ftx_certificate_details **items;
+/** @brief One page of certificate items. */
+typedef struct ftx_certificate_page {
+    ftx_certificate **items;
     size_t count;
     /** Cursor of the next page, NULL on the last page. */
     char *next_cursor;
-} ftx_certificate_details_page;
+} ftx_certificate_page;
 
-/** @brief A lazy stream over every certificate details of a list. Opaque. */
-typedef struct ftx_certificate_details_stream ftx_certificate_details_stream;
+/** @brief A lazy stream over every certificate of a list. Opaque. */
+typedef struct ftx_certificate_stream ftx_certificate_stream;
 
 /** @brief Free a page and its items. NULL-safe. */
-FTX_EXTERN void ftx_certificate_details_page_free(ftx_certificate_details_page *page);
+FTX_EXTERN void ftx_certificate_page_free(ftx_certificate_page *page);
 /**
  * @brief Next item. `*out` is NULL at the end; it is borrowed until the next call.
  * @return FTX_OK or the error of the page request (the stream stays where it was).
  */
-FTX_EXTERN int ftx_certificate_details_stream_next(ftx_certificate_details_stream *stream,
-                                                   const ftx_certificate_details **out,
-                                                   ftx_error *err);
+FTX_EXTERN int ftx_certificate_stream_next(ftx_certificate_stream *stream,
+                                           const ftx_certificate **out, ftx_error *err);
 /** @brief Free a stream; no further request is made. NULL-safe. */
-FTX_EXTERN void ftx_certificate_details_stream_free(ftx_certificate_details_stream *stream);
+FTX_EXTERN void ftx_certificate_stream_free(ftx_certificate_stream *stream);
+
+/** @brief Model `connector feature` (schema Feature). Library-allocated, read-only; free with
+ * ftx_connector_feature_free(). */
+typedef struct ftx_connector_feature {
+    char *id;
+    char *notes;
+    /** The whole object as received (borrowed; json_incref to keep). */
+    json_t *raw;
+} ftx_connector_feature;
+
+/** @brief Free a connector feature and all it owns. NULL-safe. */
+FTX_EXTERN void ftx_connector_feature_free(ftx_connector_feature *feature);
+/** @brief Deep copy (raw shared); NULL when out of memory. Free with ftx_connector_feature_free().
+ */
+FTX_EXTERN ftx_connector_feature *ftx_connector_feature_dup(const ftx_connector_feature *feature);
+/**
+ * @brief Build a connector feature from a JSON object (a response's `data`).
+ * @param[out] out free with ftx_connector_feature_free().
+ * @return FTX_OK, FTX_ERR_DECODE when `json` is not an object, FTX_ERR_NOMEM.
+ */
+FTX_EXTERN int ftx_connector_feature_from_json(const json_t *json, ftx_connector_feature **out,
+                                               ftx_error *err);
 
 /** @brief Model `connector sdk package` (schema ConnectorSdkPackageResponse). Library-allocated,
  * read-only; free with ftx_connector_sdk_package_free(). */
@@ -174,26 +192,6 @@ FTX_EXTERN ftx_connector_state *ftx_connector_state_dup(const ftx_connector_stat
 FTX_EXTERN int ftx_connector_state_from_json(const json_t *json, ftx_connector_state **out,
                                              ftx_error *err);
 
-/** @brief Model `feature` (schema Feature). Library-allocated, read-only; free with
- * ftx_feature_free(). */
-typedef struct ftx_feature {
-    char *id;
-    char *notes;
-    /** The whole object as received (borrowed; json_incref to keep). */
-    json_t *raw;
-} ftx_feature;
-
-/** @brief Free a feature and all it owns. NULL-safe. */
-FTX_EXTERN void ftx_feature_free(ftx_feature *feature);
-/** @brief Deep copy (raw shared); NULL when out of memory. Free with ftx_feature_free(). */
-FTX_EXTERN ftx_feature *ftx_feature_dup(const ftx_feature *feature);
-/**
- * @brief Build a feature from a JSON object (a response's `data`).
- * @param[out] out free with ftx_feature_free().
- * @return FTX_OK, FTX_ERR_DECODE when `json` is not an object, FTX_ERR_NOMEM.
- */
-FTX_EXTERN int ftx_feature_from_json(const json_t *json, ftx_feature **out, ftx_error *err);
-
 /** @brief Model `connector type` (schema MetadataResponse). Library-allocated, read-only; free with
  * ftx_connector_type_free(). */
 typedef struct ftx_connector_type {
@@ -220,7 +218,7 @@ typedef struct ftx_connector_type {
     /** `iso` is NULL when absent or null. */
     ftx_time service_status_updated_at;
     /** NULL-terminated; `supported_features_count` entries. */
-    struct ftx_feature **supported_features;
+    struct ftx_connector_feature **supported_features;
     size_t supported_features_count;
     char *type;
     /** The whole object as received (borrowed; json_incref to keep). */
@@ -259,7 +257,7 @@ typedef struct ftx_connector_type_summary {
     /** `iso` is NULL when absent or null. */
     ftx_time service_status_updated_at;
     /** NULL-terminated; `supported_features_count` entries. */
-    struct ftx_feature **supported_features;
+    struct ftx_connector_feature **supported_features;
     size_t supported_features_count;
     char *type;
     /** The whole object as received (borrowed; json_incref to keep). */
@@ -304,9 +302,9 @@ FTX_EXTERN int ftx_connector_type_summary_stream_next(ftx_connector_type_summary
 /** @brief Free a stream; no further request is made. NULL-safe. */
 FTX_EXTERN void ftx_connector_type_summary_stream_free(ftx_connector_type_summary_stream *stream);
 
-/** @brief Model `fingerprint details` (schema FingerprintDetailsResponse). Library-allocated,
- * read-only; free with ftx_fingerprint_details_free(). */
-typedef struct ftx_fingerprint_details {
+/** @brief Model `fingerprint` (schema FingerprintDetailsResponse). Library-allocated, read-only;
+ * free with ftx_fingerprint_free(). */
+typedef struct ftx_fingerprint {
     char *hash;
     char *id;
     char *public_key;
@@ -314,44 +312,40 @@ typedef struct ftx_fingerprint_details {
     ftx_time validated_date;
     /** The whole object as received (borrowed; json_incref to keep). */
     json_t *raw;
-} ftx_fingerprint_details;
+} ftx_fingerprint;
 
-/** @brief Free a fingerprint details and all it owns. NULL-safe. */
-FTX_EXTERN void ftx_fingerprint_details_free(ftx_fingerprint_details *details);
-/** @brief Deep copy (raw shared); NULL when out of memory. Free with
- * ftx_fingerprint_details_free(). */
-FTX_EXTERN ftx_fingerprint_details *
-ftx_fingerprint_details_dup(const ftx_fingerprint_details *details);
+/** @brief Free a fingerprint and all it owns. NULL-safe. */
+FTX_EXTERN void ftx_fingerprint_free(ftx_fingerprint *fingerprint);
+/** @brief Deep copy (raw shared); NULL when out of memory. Free with ftx_fingerprint_free(). */
+FTX_EXTERN ftx_fingerprint *ftx_fingerprint_dup(const ftx_fingerprint *fingerprint);
 /**
- * @brief Build a fingerprint details from a JSON object (a response's `data`).
- * @param[out] out free with ftx_fingerprint_details_free().
+ * @brief Build a fingerprint from a JSON object (a response's `data`).
+ * @param[out] out free with ftx_fingerprint_free().
  * @return FTX_OK, FTX_ERR_DECODE when `json` is not an object, FTX_ERR_NOMEM.
  */
-FTX_EXTERN int ftx_fingerprint_details_from_json(const json_t *json, ftx_fingerprint_details **out,
-                                                 ftx_error *err);
+FTX_EXTERN int ftx_fingerprint_from_json(const json_t *json, ftx_fingerprint **out, ftx_error *err);
 
-/** @brief One page of fingerprint details items. */
-typedef struct ftx_fingerprint_details_page {
-    ftx_fingerprint_details **items;
+/** @brief One page of fingerprint items. */
+typedef struct ftx_fingerprint_page {
+    ftx_fingerprint **items;
     size_t count;
     /** Cursor of the next page, NULL on the last page. */
     char *next_cursor;
-} ftx_fingerprint_details_page;
+} ftx_fingerprint_page;
 
-/** @brief A lazy stream over every fingerprint details of a list. Opaque. */
-typedef struct ftx_fingerprint_details_stream ftx_fingerprint_details_stream;
+/** @brief A lazy stream over every fingerprint of a list. Opaque. */
+typedef struct ftx_fingerprint_stream ftx_fingerprint_stream;
 
 /** @brief Free a page and its items. NULL-safe. */
-FTX_EXTERN void ftx_fingerprint_details_page_free(ftx_fingerprint_details_page *page);
+FTX_EXTERN void ftx_fingerprint_page_free(ftx_fingerprint_page *page);
 /**
  * @brief Next item. `*out` is NULL at the end; it is borrowed until the next call.
  * @return FTX_OK or the error of the page request (the stream stays where it was).
  */
-FTX_EXTERN int ftx_fingerprint_details_stream_next(ftx_fingerprint_details_stream *stream,
-                                                   const ftx_fingerprint_details **out,
-                                                   ftx_error *err);
+FTX_EXTERN int ftx_fingerprint_stream_next(ftx_fingerprint_stream *stream,
+                                           const ftx_fingerprint **out, ftx_error *err);
 /** @brief Free a stream; no further request is made. NULL-safe. */
-FTX_EXTERN void ftx_fingerprint_details_stream_free(ftx_fingerprint_details_stream *stream);
+FTX_EXTERN void ftx_fingerprint_stream_free(ftx_fingerprint_stream *stream);
 
 /** @brief Model `group service account` (schema GroupServiceAccountResponse). Library-allocated,
  * read-only; free with ftx_group_service_account_free(). */

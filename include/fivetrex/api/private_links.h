@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /private-links: one page of private link items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_private_link_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_private_links_list(ftx_client *client, const ftx_list_options
 /**
  * @brief Stream every item of GET /private-links, page by page; no request is made until the first
  * ftx_private_link_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_private_link_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -38,7 +40,8 @@ FTX_EXTERN int ftx_private_links_stream(ftx_client *client, const ftx_list_optio
                                         ftx_private_link_stream **out, ftx_error *err);
 
 /**
- * @brief POST /private-links.
+ * @brief POST /private-links: returns a private link.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object with `config`, `name`, `region`, `service` required.
@@ -50,7 +53,8 @@ FTX_EXTERN int ftx_private_links_create(ftx_client *client, const json_t *params
                                         ftx_private_link **out, ftx_error *err);
 
 /**
- * @brief GET /private-links/{privateLinkId}.
+ * @brief GET /private-links/{privateLinkId}: returns a private link.
+ *
  * @param private_link_id fills `{privateLinkId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the private link; free with ftx_private_link_free().
@@ -60,7 +64,8 @@ FTX_EXTERN int ftx_private_links_get(ftx_client *client, const char *private_lin
                                      ftx_private_link **out, ftx_error *err);
 
 /**
- * @brief PATCH /private-links/{privateLinkId}.
+ * @brief PATCH /private-links/{privateLinkId}: returns a private link.
+ *
  * @param private_link_id fills `{privateLinkId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -73,6 +78,7 @@ FTX_EXTERN int ftx_private_links_update(ftx_client *client, const char *private_
 
 /**
  * @brief DELETE /private-links/{privateLinkId}.
+ *
  * @param private_link_id fills `{privateLinkId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /proxy: one page of proxy agent items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_proxy_agent_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_proxy_list(ftx_client *client, const ftx_list_options *opts,
 /**
  * @brief Stream every item of GET /proxy, page by page; no request is made until the first
  * ftx_proxy_agent_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_proxy_agent_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -38,7 +40,8 @@ FTX_EXTERN int ftx_proxy_stream(ftx_client *client, const ftx_list_options *opts
                                 ftx_proxy_agent_stream **out, ftx_error *err);
 
 /**
- * @brief POST /proxy.
+ * @brief POST /proxy: returns a proxy agent created.
+ *
  * The result holds secrets (auth_token, client_private_key): wiped when freed; never log them.
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
@@ -50,7 +53,8 @@ FTX_EXTERN int ftx_proxy_create(ftx_client *client, const json_t *params,
                                 ftx_proxy_agent_created **out, ftx_error *err);
 
 /**
- * @brief GET /proxy/{agentId}.
+ * @brief GET /proxy/{agentId}: returns a proxy agent details.
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the proxy agent details; free with ftx_proxy_agent_details_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -60,6 +64,7 @@ FTX_EXTERN int ftx_proxy_get(ftx_client *client, const char *agent_id,
 
 /**
  * @brief DELETE /proxy/{agentId}.
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -68,6 +73,7 @@ FTX_EXTERN int ftx_proxy_delete(ftx_client *client, const char *agent_id, ftx_er
 
 /**
  * @brief GET /proxy/{agentId}/connections: one page of proxy integration items (cursor paging).
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_proxy_integration_page_free().
@@ -80,6 +86,7 @@ FTX_EXTERN int ftx_proxy_connections_list(ftx_client *client, const char *agent_
 /**
  * @brief Stream every item of GET /proxy/{agentId}/connections, page by page; no request is made
  * until the first ftx_proxy_integration_stream_next().
+ *
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_proxy_integration_stream_free().
@@ -90,7 +97,8 @@ FTX_EXTERN int ftx_proxy_connections_stream(ftx_client *client, const char *agen
                                             ftx_proxy_integration_stream **out, ftx_error *err);
 
 /**
- * @brief POST /proxy/{agentId}/regenerate-secrets.
+ * @brief POST /proxy/{agentId}/regenerate-secrets: returns a proxy agent created.
+ *
  * Sent without a body.
  * The result holds secrets (auth_token, client_private_key): wiped when freed; never log them.
  * @param agent_id fills `{agentId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).

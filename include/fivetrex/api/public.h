@@ -19,7 +19,8 @@ extern "C" {
 #endif
 
 /**
- * @brief GET /public/connector-types (from the host root, not /v1).
+ * @brief GET /public/connector-types (from the host root, not /v1): returns a connector type.
+ *
  * @param[out] out the connector type; free with ftx_connector_type_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
  */

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /roles: one page of role items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_role_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_roles_list(ftx_client *client, const ftx_list_options *opts, 
 /**
  * @brief Stream every item of GET /roles, page by page; no request is made until the first
  * ftx_role_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_role_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.

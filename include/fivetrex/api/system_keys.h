@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /system-keys: one page of system key items (cursor paging).
+ *
  * The result holds secrets (secret): wiped when freed; never log them.
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_system_key_page_free().
@@ -30,8 +31,9 @@ FTX_EXTERN int ftx_system_keys_list(ftx_client *client, const ftx_list_options *
 
 /**
  * @brief Stream every item of GET /system-keys, page by page; no request is made until the first
- * ftx_system_key_stream_next(). The result holds secrets (secret): wiped when freed; never log
- * them.
+ * ftx_system_key_stream_next().
+ *
+ * The result holds secrets (secret): wiped when freed; never log them.
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_system_key_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_system_keys_stream(ftx_client *client, const ftx_list_options
                                       ftx_system_key_stream **out, ftx_error *err);
 
 /**
- * @brief POST /system-keys.
+ * @brief POST /system-keys: returns a system key.
+ *
  * The result holds secrets (secret): wiped when freed; never log them.
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
@@ -53,7 +56,8 @@ FTX_EXTERN int ftx_system_keys_create(ftx_client *client, const json_t *params,
                                       ftx_system_key **out, ftx_error *err);
 
 /**
- * @brief GET /system-keys/{keyId}.
+ * @brief GET /system-keys/{keyId}: returns a system key.
+ *
  * The result holds secrets (secret): wiped when freed; never log them.
  * @param key_id fills `{keyId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the system key; free with ftx_system_key_free().
@@ -63,7 +67,8 @@ FTX_EXTERN int ftx_system_keys_get(ftx_client *client, const char *key_id, ftx_s
                                    ftx_error *err);
 
 /**
- * @brief PATCH /system-keys/{keyId}.
+ * @brief PATCH /system-keys/{keyId}: returns a system key.
+ *
  * The result holds secrets (secret): wiped when freed; never log them.
  * @param key_id fills `{keyId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -75,6 +80,7 @@ FTX_EXTERN int ftx_system_keys_update(ftx_client *client, const char *key_id, co
 
 /**
  * @brief DELETE /system-keys/{keyId}.
+ *
  * @param key_id fills `{keyId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -82,7 +88,8 @@ FTX_EXTERN int ftx_system_keys_update(ftx_client *client, const char *key_id, co
 FTX_EXTERN int ftx_system_keys_delete(ftx_client *client, const char *key_id, ftx_error *err);
 
 /**
- * @brief POST /system-keys/{keyId}/rotate.
+ * @brief POST /system-keys/{keyId}/rotate: returns a system key.
+ *
  * The result holds secrets (secret): wiped when freed; never log them.
  * @param key_id fills `{keyId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}); `expiration_period` checked against its

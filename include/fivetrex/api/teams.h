@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /teams: one page of team items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_team_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -30,6 +31,7 @@ FTX_EXTERN int ftx_teams_list(ftx_client *client, const ftx_list_options *opts, 
 /**
  * @brief Stream every item of GET /teams, page by page; no request is made until the first
  * ftx_team_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_team_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -38,7 +40,8 @@ FTX_EXTERN int ftx_teams_stream(ftx_client *client, const ftx_list_options *opts
                                 ftx_team_stream **out, ftx_error *err);
 
 /**
- * @brief POST /teams.
+ * @brief POST /teams: returns a team.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -49,7 +52,8 @@ FTX_EXTERN int ftx_teams_create(ftx_client *client, const json_t *params, ftx_te
                                 ftx_error *err);
 
 /**
- * @brief GET /teams/{teamId}.
+ * @brief GET /teams/{teamId}: returns a team.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the team; free with ftx_team_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -58,7 +62,8 @@ FTX_EXTERN int ftx_teams_get(ftx_client *client, const char *team_id, ftx_team *
                              ftx_error *err);
 
 /**
- * @brief PATCH /teams/{teamId}.
+ * @brief PATCH /teams/{teamId}: returns a team.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the team; free with ftx_team_free().
@@ -69,6 +74,7 @@ FTX_EXTERN int ftx_teams_update(ftx_client *client, const char *team_id, const j
 
 /**
  * @brief DELETE /teams/{teamId}.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -77,6 +83,7 @@ FTX_EXTERN int ftx_teams_delete(ftx_client *client, const char *team_id, ftx_err
 
 /**
  * @brief GET /teams/{teamId}/connections: one page of membership items (cursor paging).
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_membership_page_free().
@@ -89,6 +96,7 @@ FTX_EXTERN int ftx_teams_connections_list(ftx_client *client, const char *team_i
 /**
  * @brief Stream every item of GET /teams/{teamId}/connections, page by page; no request is made
  * until the first ftx_membership_stream_next().
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_membership_stream_free().
@@ -99,7 +107,8 @@ FTX_EXTERN int ftx_teams_connections_stream(ftx_client *client, const char *team
                                             ftx_membership_stream **out, ftx_error *err);
 
 /**
- * @brief POST /teams/{teamId}/connections.
+ * @brief POST /teams/{teamId}/connections: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `id`, `role` required. Borrowed.
  * @param[out] out the membership; free with ftx_membership_free().
@@ -110,7 +119,8 @@ FTX_EXTERN int ftx_teams_connections_add(ftx_client *client, const char *team_id
                                          ftx_error *err);
 
 /**
- * @brief GET /teams/{teamId}/connections/{connectionId}.
+ * @brief GET /teams/{teamId}/connections/{connectionId}: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -122,7 +132,8 @@ FTX_EXTERN int ftx_teams_connections_get(ftx_client *client, const char *team_id
                                          ftx_error *err);
 
 /**
- * @brief PATCH /teams/{teamId}/connections/{connectionId}.
+ * @brief PATCH /teams/{teamId}/connections/{connectionId}: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -136,6 +147,7 @@ FTX_EXTERN int ftx_teams_connections_update(ftx_client *client, const char *team
 
 /**
  * @brief DELETE /teams/{teamId}/connections/{connectionId}.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -147,6 +159,7 @@ FTX_EXTERN int ftx_teams_connections_delete(ftx_client *client, const char *team
 
 /**
  * @brief GET /teams/{teamId}/groups: one page of membership items (cursor paging).
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_membership_page_free().
@@ -159,6 +172,7 @@ FTX_EXTERN int ftx_teams_groups_list(ftx_client *client, const char *team_id,
 /**
  * @brief Stream every item of GET /teams/{teamId}/groups, page by page; no request is made until
  * the first ftx_membership_stream_next().
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_membership_stream_free().
@@ -169,7 +183,8 @@ FTX_EXTERN int ftx_teams_groups_stream(ftx_client *client, const char *team_id,
                                        ftx_error *err);
 
 /**
- * @brief POST /teams/{teamId}/groups.
+ * @brief POST /teams/{teamId}/groups: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `id`, `role` required. Borrowed.
  * @param[out] out the membership; free with ftx_membership_free().
@@ -179,7 +194,8 @@ FTX_EXTERN int ftx_teams_groups_add(ftx_client *client, const char *team_id, con
                                     ftx_membership **out, ftx_error *err);
 
 /**
- * @brief GET /teams/{teamId}/groups/{groupId}.
+ * @brief GET /teams/{teamId}/groups/{groupId}: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the membership; free with ftx_membership_free().
@@ -189,7 +205,8 @@ FTX_EXTERN int ftx_teams_groups_get(ftx_client *client, const char *team_id, con
                                     ftx_membership **out, ftx_error *err);
 
 /**
- * @brief PATCH /teams/{teamId}/groups/{groupId}.
+ * @brief PATCH /teams/{teamId}/groups/{groupId}: returns a membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `role` required. Borrowed.
@@ -202,6 +219,7 @@ FTX_EXTERN int ftx_teams_groups_update(ftx_client *client, const char *team_id,
 
 /**
  * @brief DELETE /teams/{teamId}/groups/{groupId}.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
@@ -212,6 +230,7 @@ FTX_EXTERN int ftx_teams_groups_delete(ftx_client *client, const char *team_id,
 
 /**
  * @brief DELETE /teams/{teamId}/role.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
@@ -220,6 +239,7 @@ FTX_EXTERN int ftx_teams_role_delete(ftx_client *client, const char *team_id, ft
 
 /**
  * @brief GET /teams/{teamId}/users: one page of team membership items (cursor paging).
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
@@ -233,6 +253,7 @@ FTX_EXTERN int ftx_teams_users_list(ftx_client *client, const char *team_id,
 /**
  * @brief Stream every item of GET /teams/{teamId}/users, page by page; no request is made until the
  * first ftx_team_membership_stream_next().
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
@@ -244,7 +265,8 @@ FTX_EXTERN int ftx_teams_users_stream(ftx_client *client, const char *team_id,
                                       ftx_team_membership_stream **out, ftx_error *err);
 
 /**
- * @brief POST /teams/{teamId}/users.
+ * @brief POST /teams/{teamId}/users: returns a team membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `user_id` required. Borrowed.
  * @param[out] out the team membership; free with ftx_team_membership_free().
@@ -254,7 +276,8 @@ FTX_EXTERN int ftx_teams_users_add(ftx_client *client, const char *team_id, cons
                                    ftx_team_membership **out, ftx_error *err);
 
 /**
- * @brief GET /teams/{teamId}/users/{userId}.
+ * @brief GET /teams/{teamId}/users/{userId}: returns a team membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the team membership; free with ftx_team_membership_free().
@@ -264,7 +287,8 @@ FTX_EXTERN int ftx_teams_users_get(ftx_client *client, const char *team_id, cons
                                    ftx_team_membership **out, ftx_error *err);
 
 /**
- * @brief PATCH /teams/{teamId}/users/{userId}.
+ * @brief PATCH /teams/{teamId}/users/{userId}: returns a team membership.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `role` required. Borrowed.
@@ -277,6 +301,7 @@ FTX_EXTERN int ftx_teams_users_update(ftx_client *client, const char *team_id, c
 
 /**
  * @brief DELETE /teams/{teamId}/users/{userId}.
+ *
  * @param team_id fills `{teamId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /transformation-projects: one page of transformation project items (cursor paging).
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_transformation_project_page_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -31,6 +32,7 @@ FTX_EXTERN int ftx_transformation_projects_list(ftx_client *client, const ftx_li
 /**
  * @brief Stream every item of GET /transformation-projects, page by page; no request is made until
  * the first ftx_transformation_project_stream_next().
+ *
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_transformation_project_stream_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_transformation_projects_stream(ftx_client *client, const ftx_
                                                   ftx_error *err);
 
 /**
- * @brief POST /transformation-projects.
+ * @brief POST /transformation-projects: returns a transformation project details.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object (NULL sends {}); `type` checked against its closed set
@@ -54,7 +57,8 @@ FTX_EXTERN int ftx_transformation_projects_create(ftx_client *client, const json
                                                   ftx_error *err);
 
 /**
- * @brief GET /transformation-projects/{projectId}.
+ * @brief GET /transformation-projects/{projectId}: returns a transformation project details.
+ *
  * @param project_id fills `{projectId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the transformation project details; free with
@@ -66,7 +70,8 @@ FTX_EXTERN int ftx_transformation_projects_get(ftx_client *client, const char *p
                                                ftx_error *err);
 
 /**
- * @brief PATCH /transformation-projects/{projectId}.
+ * @brief PATCH /transformation-projects/{projectId}: returns a transformation project details.
+ *
  * @param project_id fills `{projectId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -81,6 +86,7 @@ FTX_EXTERN int ftx_transformation_projects_update(ftx_client *client, const char
 
 /**
  * @brief DELETE /transformation-projects/{projectId}.
+ *
  * @param project_id fills `{projectId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
@@ -90,7 +96,8 @@ FTX_EXTERN int ftx_transformation_projects_delete(ftx_client *client, const char
                                                   ftx_error *err);
 
 /**
- * @brief POST /transformation-projects/{projectId}/test.
+ * @brief POST /transformation-projects/{projectId}/test: returns a transformation project details.
+ *
  * Sent without a body.
  * @param project_id fills `{projectId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /transformations: one page of transformation items (cursor paging).
+ *
  * @param opts cursor, limit and filters: `group_id` (a string), `project_id` (a string), `type` (a
  * string: DBT_CORE, QUICKSTART); NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_transformation_page_free().
@@ -31,6 +32,7 @@ FTX_EXTERN int ftx_transformations_list(ftx_client *client, const ftx_list_optio
 /**
  * @brief Stream every item of GET /transformations, page by page; no request is made until the
  * first ftx_transformation_stream_next().
+ *
  * @param opts cursor, limit and filters: `group_id` (a string), `project_id` (a string), `type` (a
  * string: DBT_CORE, QUICKSTART); NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_transformation_stream_free().
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_transformations_stream(ftx_client *client, const ftx_list_opt
                                           ftx_transformation_stream **out, ftx_error *err);
 
 /**
- * @brief POST /transformations.
+ * @brief POST /transformations: returns a transformation.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object (NULL sends {}); `type` checked against its closed set
@@ -54,6 +57,7 @@ FTX_EXTERN int ftx_transformations_create(ftx_client *client, const json_t *para
 /**
  * @brief GET /transformations/package-metadata: one page of transformation package metadata items
  * (cursor paging).
+ *
  * @param opts cursor, limit and filters: `name` (a string), `service` (a string); NULL for the
  * first page with the API's page size.
  * @param[out] out the page; free with ftx_transformation_package_metadata_page_free().
@@ -67,6 +71,7 @@ ftx_transformations_package_metadata_list(ftx_client *client, const ftx_list_opt
 /**
  * @brief Stream every item of GET /transformations/package-metadata, page by page; no request is
  * made until the first ftx_transformation_package_metadata_stream_next().
+ *
  * @param opts cursor, limit and filters: `name` (a string), `service` (a string); NULL for the
  * first page with the API's page size.
  * @param[out] out the stream; free with ftx_transformation_package_metadata_stream_free().
@@ -78,7 +83,9 @@ ftx_transformations_package_metadata_stream(ftx_client *client, const ftx_list_o
                                             ftx_error *err);
 
 /**
- * @brief GET /transformations/package-metadata/{package_definition_id}.
+ * @brief GET /transformations/package-metadata/{package_definition_id}: returns a transformation
+ * package metadata.
+ *
  * @param package_definition_id fills `{package_definition_id}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the transformation package metadata; free with
@@ -91,7 +98,8 @@ FTX_EXTERN int ftx_transformations_package_metadata_get(ftx_client *client,
                                                         ftx_error *err);
 
 /**
- * @brief GET /transformations/{transformationId}.
+ * @brief GET /transformations/{transformationId}: returns a transformation.
+ *
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the transformation; free with ftx_transformation_free().
@@ -101,7 +109,8 @@ FTX_EXTERN int ftx_transformations_get(ftx_client *client, const char *transform
                                        ftx_transformation **out, ftx_error *err);
 
 /**
- * @brief PATCH /transformations/{transformationId}.
+ * @brief PATCH /transformations/{transformationId}: returns a transformation.
+ *
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -114,6 +123,7 @@ FTX_EXTERN int ftx_transformations_update(ftx_client *client, const char *transf
 
 /**
  * @brief DELETE /transformations/{transformationId}.
+ *
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
@@ -124,6 +134,7 @@ FTX_EXTERN int ftx_transformations_delete(ftx_client *client, const char *transf
 
 /**
  * @brief POST /transformations/{transformationId}/cancel.
+ *
  * Sent without a body.
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -135,6 +146,7 @@ FTX_EXTERN int ftx_transformations_cancel(ftx_client *client, const char *transf
 
 /**
  * @brief POST /transformations/{transformationId}/run.
+ *
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -146,6 +158,7 @@ FTX_EXTERN int ftx_transformations_run(ftx_client *client, const char *transform
 
 /**
  * @brief POST /transformations/{transformationId}/upgrade.
+ *
  * Sent without a body.
  * @param transformation_id fills `{transformationId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).

@@ -20,6 +20,7 @@ extern "C" {
 
 /**
  * @brief GET /users: one page of user items (cursor paging).
+ *
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
  * @param[out] out the page; free with ftx_user_page_free().
@@ -31,6 +32,7 @@ FTX_EXTERN int ftx_users_list(ftx_client *client, const ftx_list_options *opts, 
 /**
  * @brief Stream every item of GET /users, page by page; no request is made until the first
  * ftx_user_stream_next().
+ *
  * @param opts cursor, limit and filters: `active` ("true"/"false"); NULL for the first page with
  * the API's page size.
  * @param[out] out the stream; free with ftx_user_stream_free().
@@ -40,7 +42,8 @@ FTX_EXTERN int ftx_users_stream(ftx_client *client, const ftx_list_options *opts
                                 ftx_user_stream **out, ftx_error *err);
 
 /**
- * @brief POST /users.
+ * @brief POST /users: returns an user.
+ *
  * A create: never retried after an ambiguous failure, which returns FTX_ERR_OUTCOME_UNKNOWN (the
  * resource may exist).
  * @param params the JSON body, an object with `email`, `family_name`, `given_name` required.
@@ -53,14 +56,16 @@ FTX_EXTERN int ftx_users_create(ftx_client *client, const json_t *params, ftx_us
 
 /**
  * @brief DELETE /users/{id}.
- * @param id fills `{id}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
+ *
+ * @param user_id fills `{id}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
  */
-FTX_EXTERN int ftx_users_delete(ftx_client *client, const char *id, ftx_error *err);
+FTX_EXTERN int ftx_users_delete(ftx_client *client, const char *user_id, ftx_error *err);
 
 /**
- * @brief GET /users/{userId}.
+ * @brief GET /users/{userId}: returns an user.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the user; free with ftx_user_free().
  * @return FTX_OK, else the error type with `err` filled and `*out` NULL.
@@ -69,7 +74,8 @@ FTX_EXTERN int ftx_users_get(ftx_client *client, const char *user_id, ftx_user *
                              ftx_error *err);
 
 /**
- * @brief PATCH /users/{userId}.
+ * @brief PATCH /users/{userId}: returns an user.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the user; free with ftx_user_free().
@@ -80,6 +86,7 @@ FTX_EXTERN int ftx_users_update(ftx_client *client, const char *user_id, const j
 
 /**
  * @brief GET /users/{userId}/connections: one page of membership items (cursor paging).
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_membership_page_free().
@@ -92,6 +99,7 @@ FTX_EXTERN int ftx_users_connections_list(ftx_client *client, const char *user_i
 /**
  * @brief Stream every item of GET /users/{userId}/connections, page by page; no request is made
  * until the first ftx_membership_stream_next().
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_membership_stream_free().
@@ -102,7 +110,8 @@ FTX_EXTERN int ftx_users_connections_stream(ftx_client *client, const char *user
                                             ftx_membership_stream **out, ftx_error *err);
 
 /**
- * @brief POST /users/{userId}/connections.
+ * @brief POST /users/{userId}/connections: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
  * @param[out] out the membership; free with ftx_membership_free().
@@ -113,7 +122,8 @@ FTX_EXTERN int ftx_users_connections_add(ftx_client *client, const char *user_id
                                          ftx_error *err);
 
 /**
- * @brief GET /users/{userId}/connections/{connectionId}.
+ * @brief GET /users/{userId}/connections/{connectionId}: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -125,7 +135,8 @@ FTX_EXTERN int ftx_users_connections_get(ftx_client *client, const char *user_id
                                          ftx_error *err);
 
 /**
- * @brief PATCH /users/{userId}/connections/{connectionId}.
+ * @brief PATCH /users/{userId}/connections/{connectionId}: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -138,7 +149,8 @@ FTX_EXTERN int ftx_users_connections_update(ftx_client *client, const char *user
                                             ftx_membership **out, ftx_error *err);
 
 /**
- * @brief DELETE /users/{userId}/connections/{connectionId}.
+ * @brief DELETE /users/{userId}/connections/{connectionId}: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param connector_id fills `{connectionId}` (percent-encoded; NULL or empty is
  * FTX_ERR_INVALID_ARGUMENT).
@@ -151,6 +163,7 @@ FTX_EXTERN int ftx_users_connections_delete(ftx_client *client, const char *user
 
 /**
  * @brief GET /users/{userId}/groups: one page of membership items (cursor paging).
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the page; free with ftx_membership_page_free().
@@ -163,6 +176,7 @@ FTX_EXTERN int ftx_users_groups_list(ftx_client *client, const char *user_id,
 /**
  * @brief Stream every item of GET /users/{userId}/groups, page by page; no request is made until
  * the first ftx_membership_stream_next().
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param opts cursor, limit; NULL for the first page with the API's page size.
  * @param[out] out the stream; free with ftx_membership_stream_free().
@@ -173,7 +187,8 @@ FTX_EXTERN int ftx_users_groups_stream(ftx_client *client, const char *user_id,
                                        ftx_error *err);
 
 /**
- * @brief POST /users/{userId}/groups.
+ * @brief POST /users/{userId}/groups: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object with `id`, `role` required. Borrowed.
  * @param[out] out the membership; free with ftx_membership_free().
@@ -183,7 +198,8 @@ FTX_EXTERN int ftx_users_groups_add(ftx_client *client, const char *user_id, con
                                     ftx_membership **out, ftx_error *err);
 
 /**
- * @brief GET /users/{userId}/groups/{groupId}.
+ * @brief GET /users/{userId}/groups/{groupId}: returns a membership.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param[out] out the membership; free with ftx_membership_free().
@@ -194,6 +210,7 @@ FTX_EXTERN int ftx_users_groups_get(ftx_client *client, const char *user_id, con
 
 /**
  * @brief PATCH /users/{userId}/groups/{groupId}.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param params the JSON body, an object (NULL sends {}). Borrowed.
@@ -205,6 +222,7 @@ FTX_EXTERN int ftx_users_groups_update(ftx_client *client, const char *user_id,
 
 /**
  * @brief DELETE /users/{userId}/groups/{groupId}.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @param group_id fills `{groupId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
@@ -215,6 +233,7 @@ FTX_EXTERN int ftx_users_groups_delete(ftx_client *client, const char *user_id,
 
 /**
  * @brief DELETE /users/{userId}/role.
+ *
  * @param user_id fills `{userId}` (percent-encoded; NULL or empty is FTX_ERR_INVALID_ARGUMENT).
  * @return FTX_OK when the API accepted it (nothing is returned), else the error type with `err`
  * filled.
