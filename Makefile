@@ -66,7 +66,7 @@ fuzz:
 check-format:
 	scripts/check-format.sh
 
-# ---- generator (tools/gen): the API description and the coverage page ----
+# ---- generator (tools/gen): the API description, the generated C layer, the coverage page ----
 # Fivetran's OpenAPI definition sits next to the clone (../shared/openapi/...); the
 # machine-wide copy is the fallback. Override with make gen FIVETRAN_OPENAPI=path.
 FIVETRAN_OPENAPI ?= $(firstword $(wildcard $(CURDIR)/../shared/openapi/fivetran-openapi.json \
@@ -76,6 +76,7 @@ PYTHON ?= python3
 
 gen:
 	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
+	$(PYTHON) tools/gen/cgen.py
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
 
 check-gen:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Check that the generated files are exactly what tools/gen produces (what `make gen` writes):
 #   api/fivetran-api.json  from Fivetran's OpenAPI definition + tools/gen/overrides.json
+#   the C layer            (include/fivetrex/api.h, include/fivetrex/api/, src/gen/) from
+#                          api/fivetran-api.json + overrides.json (tools/gen/cgen.py)
 #   docs/api-coverage.md   from api/fivetran-api.json + the coverage table + the sources
 # The definition is $FIVETRAN_OPENAPI, else ../shared/openapi/fivetran-openapi.json next to
 # the clone, else /work/shared/openapi/fivetran-openapi.json. A clone without it still
@@ -36,6 +38,26 @@ else
   skipped=1
 fi
 
+# The generated C layer: every file as cgen.py writes it, and no other file in its directories.
+mkdir -p "$tmp/c"
+"$PYTHON" tools/gen/cgen.py --api "$api" -o "$tmp/c"
+c_files() {
+  (cd "$1" && { [[ -f include/fivetrex/api.h ]] && echo include/fivetrex/api.h;
+    find include/fivetrex/api src/gen -type f 2>/dev/null; } | sort)
+}
+if ! diff -u <(c_files .) <(c_files "$tmp/c") >"$tmp/c-files.diff"; then
+  echo "check-gen.sh: the generated C files differ from what tools/gen/cgen.py writes (+ missing, - extra):" >&2
+  head -40 "$tmp/c-files.diff" >&2
+  fail=1
+fi
+while read -r f; do
+  if [[ -f "$f" ]] && ! cmp -s "$tmp/c/$f" "$f"; then
+    echo "check-gen.sh: $f differs from what tools/gen/cgen.py writes:" >&2
+    diff -u "$f" "$tmp/c/$f" | head -40 >&2 || true
+    fail=1
+  fi
+done < <(c_files "$tmp/c")
+
 "$PYTHON" tools/gen/coverage.py --api "$api" -o "$tmp/api-coverage.md"
 if ! cmp -s "$tmp/api-coverage.md" docs/api-coverage.md; then
   echo "check-gen.sh: docs/api-coverage.md differs from what tools/gen/coverage.py writes:" >&2
@@ -48,7 +70,7 @@ if [[ $fail -ne 0 ]]; then
   exit 1
 fi
 if [[ $skipped -ne 0 ]]; then
-  echo "check-gen.sh: docs/api-coverage.md is up to date"
+  echo "check-gen.sh: the generated C layer and docs/api-coverage.md are up to date"
 else
   echo "check-gen.sh: generated files are up to date"
 fi
