@@ -54,8 +54,9 @@ extern const ftx__options_abi ftx__ftx_client_options_abi, ftx__ftx_retry_policy
     ftx__ftx_list_options_abi, ftx__ftx_request_options_abi, ftx__ftx_batch_options_abi,
     ftx__ftx_fanout_options_abi, ftx__ftx_sync_options_abi, ftx__ftx_resync_options_abi,
     ftx__ftx_sync_frequency_options_abi, ftx__ftx_reload_options_abi,
-    ftx__ftx_sync_wait_options_abi, ftx__ftx_destination_test_options_abi,
-    ftx__ftx_webhook_handle_options_abi, ftx__ftx_webhook_server_options_abi;
+    ftx__ftx_sync_wait_options_abi, ftx__ftx_transformation_wait_options_abi,
+    ftx__ftx_destination_test_options_abi, ftx__ftx_webhook_handle_options_abi,
+    ftx__ftx_webhook_server_options_abi;
 /* Every descriptor above, NULL-terminated (for tests). */
 extern const ftx__options_abi *const ftx__options_abis[];
 /* FTX_OK when 1 <= version <= t->current, else FTX_ERR_INVALID_ARGUMENT saying so. */

@@ -18,5 +18,6 @@
 #include "sync_logs.h"
 #include "request.h"
 #include "batch.h"
+#include "extras.h"
 
 #endif
