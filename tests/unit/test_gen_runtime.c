@@ -843,6 +843,14 @@ static void test_list_json_items_v2(void **state)
                      FTX_ERR_INVALID_ARGUMENT);
     assert_string_equal(err.message, "/json-things: unknown filter \"x\": it takes no filters");
     assert_int_equal(mock_server_request_count(f->ms), 2);
+
+    /* a version 1 struct has no filters: whatever lies past its end is never read */
+    lo.version = 1;
+    mock_server_respond(f->ms, 200, ENVELOPE("{\"items\":[]}"));
+    assert_int_equal(ftx__op_list(f->client, &op_list_json, NULL, &lo, &page, &err), FTX_OK);
+    th_assert_call(f->ms, 2, "GET", "/v1/json-things", NULL, "application/json;version=2", NULL);
+    assert_int_equal(page->count, 0);
+    ftx__page_free(page, NULL);
 }
 
 static void test_list_survives_every_allocation_failure(void **state)
@@ -882,6 +890,62 @@ static void test_list_survives_every_allocation_failure(void **state)
     assert_true(n < 400);
 }
 
+static void test_call_survives_every_allocation_failure(void **state)
+{
+    th_fixture *f = *state;
+    const char *ids[] = {"t 1"};
+    const ftx_query_param q[] = {{"must", "a b"}, {"type", "DBT_CORE"}};
+    int failed = 0;
+    long n;
+
+    for (n = 1; n < 400; n++) {
+        void *out = (void *)state;
+        ftx_error err = {0};
+        int rc;
+
+        mock_server_reset(f->ms);
+        mock_server_respond(f->ms, 200, ENVELOPE(THING_JSON));
+        ftx__alloc_fail_at(n);
+        rc = ftx__op_call(f->client, &op_query, ids, q, 2, NULL, &out, &err);
+        ftx__alloc_fail_at(0);
+        if (rc == FTX_OK) {
+            th_assert_call(f->ms, 0, "GET", "/v1/things/t%201/search", "must=a%20b&type=DBT_CORE",
+                           "application/json", NULL);
+            assert_string_equal(json_string_value(json_object_get(out, "id")), "thing_1");
+            json_decref(out);
+            break;
+        }
+        assert_int_equal(rc, FTX_ERR_NOMEM);
+        assert_null(out);
+        failed++;
+    }
+    assert_true(failed > 3);
+    assert_true(n < 400);
+
+    failed = 0;
+    for (n = 1; n < 400; n++) {
+        void *out = (void *)state;
+        ftx_error err = {0};
+        int rc;
+
+        mock_server_reset(f->ms);
+        mock_server_respond(f->ms, 200, ENVELOPE(THING_JSON));
+        ftx__alloc_fail_at(n);
+        rc = ftx__op_call(f->client, &op_get, ids, NULL, 0, NULL, &out, &err);
+        ftx__alloc_fail_at(0);
+        if (rc == FTX_OK) {
+            assert_thing(out);
+            ftx__model_free(&thing_model, out);
+            break;
+        }
+        assert_int_equal(rc, FTX_ERR_NOMEM);
+        assert_null(out);
+        failed++;
+    }
+    assert_true(failed > 15);
+    assert_true(n < 400);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -905,6 +969,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stream_copies_filters, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_list_json_items_v2, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_list_survives_every_allocation_failure, th_setup,
+                                        th_teardown),
+        cmocka_unit_test_setup_teardown(test_call_survives_every_allocation_failure, th_setup,
                                         th_teardown),
     };
 
