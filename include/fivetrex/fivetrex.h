@@ -19,5 +19,6 @@
 #include "request.h"
 #include "batch.h"
 #include "api.h"
+#include "extras.h"
 
 #endif
