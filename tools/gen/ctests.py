@@ -179,20 +179,20 @@ def norm_kind(k):
 
 
 def load_c_api(api, overrides):
+    """cgen.c_api() with, per operation, its resource and checked body fields (as cgen
+    decided them), and cgen.c_models() for the fields of nested models."""
     import cgen  # tools/gen/cgen.py, the C generator
-    return cgen.c_api(api, overrides)
+
+    capi = cgen.c_api(api, overrides)
+    spec = cgen.Spec(api, overrides)
+    for op in spec.ops:
+        if op.id in capi:
+            capi[op.id] = dict(capi[op.id], resource=op.resource, body_fields=op.body_fields)
+    return capi, cgen.c_models(api, overrides)
 
 
 def resource_of(op, entry):
-    if entry.get("resource"):
-        return entry["resource"]
-    segs = [s for s in op["path"].split("/") if s]
-    if segs and segs[0] == "v1":
-        segs = segs[1:]
-    if segs and segs[0] == "public":
-        return "metadata"
-    res = segs[0].replace("-", "_")
-    return "connectors" if res == "connections" else res
+    return entry["resource"]
 
 
 # ---- examples from the definition --------------------------------------------------------
@@ -322,25 +322,45 @@ def coerce(kind, v, name):
     raise GenError("kind %s" % kind)
 
 
-def normalize(obj, fields):
+MAX_DEPTH = 2  # nested models whose fields are filled and asserted (then counts only)
+
+
+def model_fields(models, ctype):
+    """[(json name, C name, kind, nested C type)] of a generated model; [] for a hand one."""
+    m = models.get(ctype)
+    if m is None:
+        return []
+    return [(f[0], f[1], norm_kind(f[2]), f[3]) for f in m["fields"]]
+
+
+def normalize(obj, fields, models, depth=0):
     obj = copy.deepcopy(obj) if isinstance(obj, dict) else {}
-    for jname, _cname, kind in fields:
-        obj[jname] = coerce(kind, obj.get(jname), jname)
+    for jname, _cname, kind, nested in fields:
+        v = coerce(kind, obj.get(jname), jname)
+        if nested and depth < MAX_DEPTH:
+            sub = model_fields(models, nested)
+            if kind == "model":
+                v = normalize(v, sub, models, depth + 1)
+            elif kind == "models":
+                v = [normalize(x, sub, models, depth + 1) for x in v]
+        obj[jname] = v
     return obj
 
 
 def nulls(fields, seed):
-    obj = {jname: None for jname, _c, _k in fields}
+    obj = {f[0]: None for f in fields}
     obj["unknown_" + seed] = {"added": [1, "two", None], "later": True}
     return obj
 
 
-def field_asserts(var, fields, obj):
-    """Assertions on every typed field of `var` decoded from `obj`."""
+def field_asserts(var, fields, obj, models, depth=0):
+    """Assertions on every typed field of `var` decoded from `obj` (nested models too, down
+    to MAX_DEPTH)."""
     out = []
-    for jname, cname, kind in fields:
+    for jname, cname, kind, nested in fields:
         v = obj.get(jname)
         ref = "%s->%s" % (var, cname)
+        sub = model_fields(models, nested) if nested and depth < MAX_DEPTH else []
         if kind == "string":
             out.append("assert_null(%s);" % ref if v is None else
                        "assert_string_equal(%s, %s);" % (ref, c_str(v, "        ")))
@@ -366,70 +386,46 @@ def field_asserts(var, fields, obj):
             for i, s in enumerate(v):
                 out.append("assert_string_equal(%s[%d], %s);" % (ref, i, c_str(s, "        ")))
         elif kind == "model":
-            out.append("assert_null(%s);" % ref if v is None else "assert_non_null(%s);" % ref)
-            if isinstance(v, dict):
-                out.append("assert_true(json_is_object(%s->raw));" % ref)
+            if not isinstance(v, dict):
+                out.append("assert_null(%s);" % ref)
+            else:
+                out.append("assert_non_null(%s);" % ref)
+                out += field_asserts(ref, sub, v, models, depth + 1)
         elif kind == "models":
             v = [x for x in (v or []) if isinstance(x, dict)]
             out.append("assert_int_equal(%s_count, %d);" % (ref, len(v)))
-            for i in range(len(v)):
+            for i, x in enumerate(v):
                 out.append("assert_non_null(%s[%d]);" % (ref, i))
-                out.append("assert_true(json_is_object(%s[%d]->raw));" % (ref, i))
+                out += field_asserts("%s[%d]" % (ref, i), sub, x, models, depth + 1)
     out.append("assert_true(json_is_object(%s->raw));" % var)
     return out
 
 
-def body_schema(api, t):
-    """(fields, required) of a JSON request body type."""
-    if not isinstance(t, dict):
-        return {}, []
-    if "ref" in t:
-        t = api["schemas"].get(t["ref"], {})
-    return t.get("fields", {}) or {}, t.get("required", []) or []
-
-
-def body_value(api, t, v, name):
+def body_value(f, v):
     """A request body field's example in its declared JSON type (closed enums valid)."""
-    if "ref" in t:
-        s = api["schemas"].get(t["ref"], {})
-        if s.get("type") == "object" or "fields" in s:
-            return v if isinstance(v, dict) else {}
-        t = s
-    typ = t.get("type")
-    enum = t.get("enum")
-    if enum:
-        if v in enum:
-            return v
-        return enum[0]
-    if typ == "string":
+    kind, name = f["kind"], f["name"]
+    if f.get("enum"):
+        return v if v in f["enum"] else f["enum"][0]
+    if f.get("int_enum"):
+        return v if v in f["int_enum"] and not isinstance(v, bool) else f["int_enum"][0]
+    if kind == "STRING":
         return v if isinstance(v, str) else "%s_value" % name
-    if typ == "boolean":
+    if kind == "BOOL":
         return v if isinstance(v, bool) else True
-    if typ == "integer":
+    if kind == "INT":
         return v if isinstance(v, int) and not isinstance(v, bool) else 60
-    if typ == "number":
+    if kind == "NUMBER":
         return v if isinstance(v, (int, float)) and not isinstance(v, bool) else 1.5
-    if typ == "array":
+    if kind == "ARRAY":
         return v if isinstance(v, list) else []
-    if typ == "object":
+    if kind == "OBJECT":
         return v if isinstance(v, dict) else {}
     return v if v is not None else "%s_value" % name
 
 
-def closed_enum(overrides, schema_name, field):
-    """Body enums are checked before sending unless overrides.json opens them."""
-    o = overrides.get("open_enums", {})
-    if isinstance(o, dict):
-        o = o.get("fields", o.get("schemas", o))
-    keys = {field, "%s.%s" % (schema_name, field)}
-    if isinstance(o, dict):
-        if any(k in o for k in keys):
-            return False
-        if isinstance(o.get(schema_name), list) and field in o[schema_name]:
-            return False
-    elif isinstance(o, list) and any(k in o for k in keys):
-        return False
-    return True
+# a value of the wrong JSON type for a checked body field kind
+WRONG_KIND = {"STRING": 12345, "BOOL": "yes", "INT": "many", "NUMBER": "much", "OBJECT": [1],
+              "ARRAY": {"not": "a list"}}
 
 
 def query_value(q):
@@ -450,15 +446,16 @@ def query_text(pairs):
 # ---- one operation ------------------------------------------------------------------------------
 
 class OpCases:
-    def __init__(self, api, overrides, ex, op, entry):
-        self.api, self.overrides, self.ex, self.op, self.e = api, overrides, ex, op, entry
+    def __init__(self, api, models, ex, op, entry):
+        self.api, self.models, self.ex, self.op, self.e = api, models, ex, op, entry
         self.oid = op["operation_id"]
         self.ident = c_ident(self.oid)
         self.fn = entry["function"]
         self.res = entry.get("result") or {"kind": "none"}
         self.kind = self.res.get("kind", "none")
         self.type = self.res.get("type")
-        self.fields = [(f[0], f[1], norm_kind(f[2])) for f in self.res.get("fields", []) or []]
+        self.fields = model_fields(models, self.type) if self.type in models else \
+            [(f[0], f[1], norm_kind(f[2]), None) for f in self.res.get("fields", []) or []]
         self.paged = bool(entry.get("paged")) or self.kind == "page"
         self.params = bool(entry.get("params"))
         self.has_query = bool(entry.get("query"))
@@ -506,7 +503,7 @@ class OpCases:
             items = [x for x in items if isinstance(x, dict)] if isinstance(items, list) else []
             if not items:
                 items = [{}]
-            items = [normalize(x, self.fields) for x in items]
+            items = [normalize(x, self.fields, self.models) for x in items]
             cursor = data.get("next_cursor") if isinstance(data, dict) else None
             if not isinstance(cursor, str) or not cursor:
                 cursor = "eyJza2lwIjoxfQ=="
@@ -523,7 +520,7 @@ class OpCases:
             self.nulls_data = {"value": None, "unknown_" + self.ident: {"added": [1]}}
             self.resp_nulls = jdump({"code": code, "data": self.nulls_data})
         else:
-            self.data = normalize(data, self.fields)
+            self.data = normalize(data, self.fields, self.models)
             if env == "none":
                 self.resp = jdump(self.data)
             else:
@@ -533,18 +530,14 @@ class OpCases:
                                     {"code": code, "data": self.nulls_obj})
         # request body
         self.body = None
-        self.body_fields, self.body_required, self.body_schema = {}, [], None
-        req = op["request"]
+        self.body_fields = self.e.get("body_fields") or []
         if self.params:
-            t = req.get("body", {})
-            self.body_schema = t.get("ref")
-            self.body_fields, self.body_required = body_schema(self.api, t)
             b = ex.request(op)
             b = b if isinstance(b, dict) else {}
             body = {}
-            for name, ft in sorted(self.body_fields.items()):
-                if name in b or name in self.body_required:
-                    body[name] = body_value(self.api, ft, b.get(name), name)
+            for f in self.body_fields:
+                if f["name"] in b or f["required"]:
+                    body[f["name"]] = body_value(f, b.get(f["name"]))
             if not self.body_fields:
                 body = b
             self.body = body
@@ -702,10 +695,10 @@ class OpCases:
             b.append("assert_string_equal(out->next_cursor, %s);" % c_str(self.cursor))
             for i, item in enumerate(self.items):
                 b.append("assert_non_null(out->items[%d]);" % i)
-                b += field_asserts("out->items[%d]" % i, self.fields, item)
+                b += field_asserts("out->items[%d]" % i, self.fields, item, self.models)
         else:
             b.append("assert_non_null(out);")
-            b += field_asserts("out", self.fields, self.data)
+            b += field_asserts("out", self.fields, self.data, self.models)
         b += self.free_out() + self._unparams()
         self._fn("test_" + self.ident, self.decls_common(), b)
 
@@ -743,11 +736,11 @@ class OpCases:
         elif self.paged:
             b.append("assert_int_equal(out->count, 1);")
             b.append("assert_null(out->next_cursor);")
-            b += field_asserts("out->items[0]", self.fields, self.nulls_obj)
+            b += field_asserts("out->items[0]", self.fields, self.nulls_obj, self.models)
             b.append("assert_non_null(json_object_get(out->items[0]->raw, %s));"
                      % c_str("unknown_" + self.ident))
         elif self.kind == "model":
-            b += field_asserts("out", self.fields, self.nulls_obj)
+            b += field_asserts("out", self.fields, self.nulls_obj, self.models)
             b.append("assert_non_null(json_object_get(out->raw, %s));"
                      % c_str("unknown_" + self.ident))
         b += self.free_out() + self._unparams()
@@ -788,38 +781,40 @@ class OpCases:
     def case_refused(self):
         d = self.decls_common(sentinel=True)
         b = self.lo_lines() + self._params()
-        # no client
-        b.append("gen_assert_refused(%s, &err, NULL);" % self.call(client="NULL"))
+        # no client (like the hand-written functions, `out` is then left alone), nowhere to
+        # put the result
+        b.append("gen_assert_refused(%s, &err, \"client\");" % self.call(client="NULL"))
         if self.kind != "none":
-            b.append("assert_null(out);")
-            # nowhere to put the result
-            b.append("gen_assert_refused(%s, &err, NULL);" % self.call(out="NULL"))
-        # each id NULL, then empty
-        for i, name in enumerate(self.ids):
+            b.append("gen_assert_refused(%s, &err, \"out\");" % self.call(out="NULL"))
+        # each id NULL, then empty: the message names the path placeholder
+        for i, p in enumerate(self.op["path_params"]):
             for bad in ("NULL", '""'):
                 ids = [c_str(v) for v in self.id_values]
                 ids[i] = bad
-                b.append("gen_assert_refused(%s, &err, %s);" % (self.call(ids=ids),
-                                                                 c_str(name)))
-        if self.params and self.body_schema is not None or self.body_fields:
-            for name in sorted(self.body_required):
-                if name not in self.body:
-                    continue
-                missing = {k: v for k, v in self.body.items() if k != name}
-                b.append("/* %s is required */" % name)
-                b += self._bad_body(missing, name)
-            for name, ft in sorted(self.body_fields.items()):
-                t = ft
-                if "ref" in t:
-                    t = self.api["schemas"].get(t["ref"], {})
-                if t.get("type") != "string" or not t.get("enum"):
-                    continue
-                if not closed_enum(self.overrides, self.body_schema or "", name):
-                    continue
-                bad = dict(self.body)
-                bad[name] = "not_a_%s" % name
-                b.append("/* %s is a closed set */" % name)
-                b += self._bad_body(bad, name)
+                b += self._refused(self.call(ids=ids), c_str(p["name"]))
+        if self.params:
+            for f in self.body_fields:
+                name = f["name"]
+                if f["required"] and name in self.body:
+                    missing = {k: v for k, v in self.body.items() if k != name}
+                    b.append("/* %s is required */" % name)
+                    b += self._bad_body(missing, name)
+            for f in self.body_fields:
+                name = f["name"]
+                if f.get("enum"):
+                    bad = dict(self.body, **{name: "not_a_%s" % name})
+                    b.append("/* %s is a closed set */" % name)
+                    b += self._bad_body(bad, name)
+                elif f.get("int_enum"):
+                    bad = dict(self.body, **{name: max(f["int_enum"]) + 7})
+                    b.append("/* %s is a closed set */" % name)
+                    b += self._bad_body(bad, name)
+            kinds = [f for f in self.body_fields if f["kind"] in WRONG_KIND]
+            if kinds:
+                f = kinds[0]
+                bad = dict(self.body, **{f["name"]: WRONG_KIND[f["kind"]]})
+                b.append("/* %s has the wrong type */" % f["name"])
+                b += self._bad_body(bad, f["name"])
         if self.paged:
             b.append("/* a filter the list does not declare */")
             b.append("{")
@@ -827,26 +822,33 @@ class OpCases:
             b.append("")
             b.append("    lo.filters = unknown;")
             b.append("    lo.filter_count = 1;")
-            b.append("    gen_assert_refused(%s, &err, \"no_such_filter\");" % self.call())
+            b += ["    " + x for x in self._refused(self.call(), '"no_such_filter"')]
             b.append("}")
         elif self.has_query:
             b.append("/* a query parameter the operation does not declare */")
             b.append("{")
             b.append('    static const ftx_query_param unknown[] = {{"no_such_param", "x"}};')
             b.append("")
-            b.append("    gen_assert_refused(%s, &err, \"no_such_param\");" %
-                     self.call().replace("query, sizeof(query) / sizeof(query[0])",
-                                         "unknown, 1").replace("NULL, 0", "unknown, 1"))
+            call = self.call().replace("query, sizeof(query) / sizeof(query[0])", "unknown, 1")
+            b += ["    " + x for x in self._refused(call.replace("NULL, 0", "unknown, 1"),
+                                                    '"no_such_param"')]
             b.append("}")
-        if self.kind != "none":
-            b.append("assert_true(out == NULL || out == (%s *)(uintptr_t)1);" % self.out_type())
         b += self._unparams()
         self._fn("test_%s_refused" % self.ident, d, b)
 
+    def _refused(self, call, what):
+        """A call refused before sending; `*out` NULL afterwards."""
+        out = []
+        if self.kind != "none":
+            out.append("out = (%s *)(uintptr_t)1;" % self.out_type())
+        out.append("gen_assert_refused(%s, &err, %s);" % (call, what))
+        if self.kind != "none":
+            out.append("assert_null(out);")
+        return out
+
     def _bad_body(self, body, name):
         out = ["json_decref(params);", "params = gen_json(%s);" % c_str(jdump(body), "        ")]
-        out.append("gen_assert_refused(%s, &err, %s);" % (self.call(), c_str(name)))
-        return out
+        return out + self._refused(self.call(), c_str(name))
 
 
 # ---- files ------------------------------------------------------------------------------------
@@ -890,7 +892,7 @@ def case_names(op, entry):
 
 def mapping(api, overrides):
     """{operation_id: ["test_gen_<resource>.c:<case>", ...]} for coverage.py."""
-    capi = load_c_api(api, overrides)
+    capi, _models = load_c_api(api, overrides)
     out = {}
     for res, ops in group(api, overrides, capi).items():
         for op, entry in ops:
@@ -981,12 +983,12 @@ def clang_format(text, name):
 
 def generate(api, overrides, definition):
     """{file name: text} and the number of cases."""
-    capi = load_c_api(api, overrides)
+    capi, models = load_c_api(api, overrides)
     ex = Examples(definition)
     files, total = {}, 0
     groups = group(api, overrides, capi)
     for res, ops in groups.items():
-        cases = [OpCases(api, overrides, ex, op, entry).build() for op, entry in ops]
+        cases = [OpCases(api, models, ex, op, entry).build() for op, entry in ops]
         for oc in cases:
             if [n for n, _ in oc.cases] != case_names(oc.op, oc.e):
                 raise GenError("%s: cases %s differ from case_names" % (oc.oid, oc.cases))
