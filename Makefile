@@ -77,6 +77,7 @@ PYTHON ?= python3
 gen:
 	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
 	$(PYTHON) tools/gen/cgen.py
+	$(PYTHON) tools/gen/ctests.py --definition $(FIVETRAN_OPENAPI)
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
 
 check-gen:

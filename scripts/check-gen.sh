@@ -58,6 +58,28 @@ while read -r f; do
   fi
 done < <(c_files "$tmp/c")
 
+# The generated operation tests (tests/unit/gen/test_gen_*.c, gen_main.c), as ctests.py writes
+# them; their data comes from the definition's examples, so they are compared only with it.
+if [[ $skipped -eq 0 ]]; then
+  mkdir -p "$tmp/ctests"
+  "$PYTHON" tools/gen/ctests.py --api "$api" --definition "$def" -o "$tmp/ctests" >/dev/null
+  t_files() { (cd "$1" && ls test_gen_*.c gen_main.c 2>/dev/null | sort); }
+  if ! diff -u <(t_files tests/unit/gen) <(t_files "$tmp/ctests") >"$tmp/t-files.diff"; then
+    echo "check-gen.sh: the generated tests differ from what tools/gen/ctests.py writes (+ missing, - extra):" >&2
+    head -40 "$tmp/t-files.diff" >&2
+    fail=1
+  fi
+  while read -r f; do
+    if [[ -f "tests/unit/gen/$f" ]] && ! cmp -s "$tmp/ctests/$f" "tests/unit/gen/$f"; then
+      echo "check-gen.sh: tests/unit/gen/$f differs from what tools/gen/ctests.py writes:" >&2
+      diff -u "tests/unit/gen/$f" "$tmp/ctests/$f" | head -40 >&2 || true
+      fail=1
+    fi
+  done < <(t_files "$tmp/ctests")
+else
+  echo "check-gen.sh: skipped the generated tests (tests/unit/gen), made from the definition"
+fi
+
 "$PYTHON" tools/gen/coverage.py --api "$api" -o "$tmp/api-coverage.md"
 if ! cmp -s "$tmp/api-coverage.md" docs/api-coverage.md; then
   echo "check-gen.sh: docs/api-coverage.md differs from what tools/gen/coverage.py writes:" >&2
