@@ -138,8 +138,13 @@ def c_str(s, indent="    ", width=88):
     chunks, cur, n = [], [], 0
     for t in toks:
         if n + len(t) > width and cur:
-            chunks.append("".join(cur))
-            cur, n = [], 0
+            # break after the last comma of the chunk when there is one near the end
+            cut = max((i for i, x in enumerate(cur) if x == ","), default=-1) + 1
+            if cut < len(cur) // 2:
+                cut = len(cur)
+            chunks.append("".join(cur[:cut]))
+            cur = cur[cut:]
+            n = sum(len(x) for x in cur)
         cur.append(t)
         n += len(t)
     chunks.append("".join(cur))

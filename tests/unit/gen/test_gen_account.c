@@ -20,13 +20,13 @@ int gen_run_account(void);
 /* ---- get_account_info: GET /v1/account/info ---- */
 
 static const char GET_ACCOUNT_INFO_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":\"account_id\",\"user_id\":\"user_id\",\""
-    "system_key_id\":\"system_key_id\",\"account_name\":\"account_name_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":\"account_id\",\"user_id\":\"user_id\","
+    "\"system_key_id\":\"system_key_id\",\"account_name\":\"account_name_value\"}}";
 
 static const char GET_ACCOUNT_INFO_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"account_name\":null,\"system_key_i"
-    "d\":null,\"user_id\":null,\"unknown_get_account_info\":{\"added\":[1,\"two\",null],\"lat"
-    "er\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"account_name\":null,"
+    "\"system_key_id\":null,\"user_id\":null,\"unknown_get_account_info\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_get_account_info(void **state)
 {

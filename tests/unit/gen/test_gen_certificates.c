@@ -20,9 +20,9 @@ int gen_run_certificates(void);
 /* ---- approve_certificate: POST /v1/certificates ---- */
 
 static const char APPROVE_CERTIFICATE_BODY[] =
-    "{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\",\"encoded_cer"
-    "t\":\"MIID9DCCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\",\"hash\":\"jhg5"
-    "UI7fgrI6yy...\"}";
+    "{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\","
+    "\"encoded_cert\":\"MIID9DCCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\","
+    "\"hash\":\"jhg5UI7fgrI6yy...\"}";
 
 static const char APPROVE_CERTIFICATE_RESPONSE[] = "{\"code\":\"Success\",\"message\":\"done\"}";
 
@@ -66,22 +66,21 @@ static void test_approve_certificate_refused(void **state)
     gen_assert_refused(ftx_certificates_approve(NULL, params, &err), &err, "client");
     /* encoded_cert is required */
     json_decref(params);
-    params = gen_json(
-        "{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\",\"hash\":\"jh"
-        "g5UI7fgrI6yy...\"}");
+    params = gen_json("{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\","
+                      "\"hash\":\"jhg5UI7fgrI6yy...\"}");
     gen_assert_refused(ftx_certificates_approve(gen_client, params, &err), &err, "encoded_cert");
     /* hash is required */
     json_decref(params);
     params = gen_json(
-        "{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\",\"encoded_cer"
-        "t\":\"MIID9DCCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\"}");
+        "{\"connection_id\":\"connection_id\",\"destination_id\":\"destination_id\","
+        "\"encoded_cert\":\"MIID9DCCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\"}");
     gen_assert_refused(ftx_certificates_approve(gen_client, params, &err), &err, "hash");
     /* connection_id has the wrong type */
     json_decref(params);
     params = gen_json(
-        "{\"connection_id\":12345,\"destination_id\":\"destination_id\",\"encoded_cert\":\"MIID9D"
-        "CCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\",\"hash\":\"jhg5UI7fgrI6yy.."
-        ".\"}");
+        "{\"connection_id\":12345,\"destination_id\":\"destination_id\","
+        "\"encoded_cert\":\"MIID9DCCAtygAwIBAgIBQjANBgkqhkiG9w0BAQUFADCBijELMAkGA1UEBhMCV...\","
+        "\"hash\":\"jhg5UI7fgrI6yy...\"}");
     gen_assert_refused(ftx_certificates_approve(gen_client, params, &err), &err, "connection_id");
     json_decref(params);
 }

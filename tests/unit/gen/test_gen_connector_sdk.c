@@ -20,24 +20,24 @@ int gen_run_connector_sdk(void);
 /* ---- list_connector_sdk_packages: GET /v1/connector-sdk/packages ---- */
 
 static const char LIST_CONNECTOR_SDK_PACKAGES_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_id\",\"connection_id\":\"co"
-    "nnection_id\",\"created_by\":\"user_id\",\"last_updated_by\":\"user_id\",\"created_at\":"
-    "\"2024-01-14T19:30:00Z\",\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\""
-    "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}],\"next_cursor\":\"c"
-    "ursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_id\","
+    "\"connection_id\":\"connection_id\",\"created_by\":\"user_id\","
+    "\"last_updated_by\":\"user_id\",\"created_at\":\"2024-01-14T19:30:00Z\","
+    "\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\"a1b2c3d4e5f6a1b2c3d4e5f6a"
+    "1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_CONNECTOR_SDK_PACKAGES_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_id\",\"connection_id\":\"co"
-    "nnection_id\",\"created_by\":\"user_id\",\"last_updated_by\":\"user_id\",\"created_at\":"
-    "\"2024-01-14T19:30:00Z\",\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\""
-    "a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}],\"next_cursor\":nul"
-    "l}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_id\","
+    "\"connection_id\":\"connection_id\",\"created_by\":\"user_id\","
+    "\"last_updated_by\":\"user_id\",\"created_at\":\"2024-01-14T19:30:00Z\","
+    "\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\"a1b2c3d4e5f6a1b2c3d4e5f6a"
+    "1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}],\"next_cursor\":null}}";
 
 static const char LIST_CONNECTOR_SDK_PACKAGES_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":null,\"created_at\":null,"
-    "\"created_by\":null,\"file_sha256_hash\":null,\"id\":null,\"last_updated_by\":null,\"upd"
-    "ated_at\":null,\"unknown_list_connector_sdk_packages\":{\"added\":[1,\"two\",null],\"lat"
-    "er\":true}}],\"next_cursor\":null}}";
+    "\"created_by\":null,\"file_sha256_hash\":null,\"id\":null,\"last_updated_by\":null,"
+    "\"updated_at\":null,\"unknown_list_connector_sdk_packages\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_list_connector_sdk_packages(void **state)
 {
@@ -145,15 +145,17 @@ static void test_list_connector_sdk_packages_refused(void **state)
 /* ---- get_connector_sdk_package: GET /v1/connector-sdk/packages/{package_id} ---- */
 
 static const char GET_CONNECTOR_SDK_PACKAGE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"package_id\",\"connection_id\":\"connection_id"
-    "\",\"created_by\":\"user_id\",\"last_updated_by\":\"user_id\",\"created_at\":\"2024-01-1"
-    "4T19:30:00Z\",\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\"a1b2c3d4e5f"
-    "6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"package_id\","
+    "\"connection_id\":\"connection_id\",\"created_by\":\"user_id\","
+    "\"last_updated_by\":\"user_id\",\"created_at\":\"2024-01-14T19:30:00Z\","
+    "\"updated_at\":\"2024-01-14T20:15:00Z\",\"file_sha256_hash\":\"a1b2c3d4e5f6a1b2c3d4e5f6a"
+    "1b2c3d4e5f6a1b2c3d4e5f6a1b2c3d4e5f6a1b2\"}}";
 
 static const char GET_CONNECTOR_SDK_PACKAGE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"connection_id\":null,\"created_at\":null,\"created_by"
-    "\":null,\"file_sha256_hash\":null,\"id\":null,\"last_updated_by\":null,\"updated_at\":nu"
-    "ll,\"unknown_get_connector_sdk_package\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"connection_id\":null,\"created_at\":null,"
+    "\"created_by\":null,\"file_sha256_hash\":null,\"id\":null,\"last_updated_by\":null,"
+    "\"updated_at\":null,\"unknown_get_connector_sdk_package\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_connector_sdk_package(void **state)
 {

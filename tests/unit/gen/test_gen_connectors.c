@@ -21,25 +21,27 @@ int gen_run_connectors(void);
 
 static const char GET_CONNECTION_CERTIFICATES_LIST_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g"
-    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1"
-    "\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a"
-    "623b389f4d331ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits pa"
-    "rams: null modulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-"
-    "20T10:15:20.677566Z\",\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
+    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_CONNECTION_CERTIFICATES_LIST_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g"
-    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1"
-    "\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a"
-    "623b389f4d331ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits pa"
-    "rams: null modulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-"
-    "20T10:15:20.677566Z\",\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
+    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
 
 static const char GET_CONNECTION_CERTIFICATES_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"name\":null,\"pu"
-    "blic_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"vali"
-    "dated_date\":null,\"unknown_get_connection_certificates_list\":{\"added\":[1,\"two\",nul"
-    "l],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_get_connection_certificates_list\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_connection_certificates_list(void **state)
 {
@@ -206,18 +208,19 @@ static const char APPROVE_CONNECTION_CERTIFICATE_BODY[] =
     "\"hash\":\"jhg5UI7fgrI6yy...\"}";
 
 static const char APPROVE_CONNECTION_CERTIFICATE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\",\"name\":"
-    "\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1\":\"c8de1d13"
-    "vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331"
-    "ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits params: null mo"
-    "dulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.6"
-    "77566Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\","
+    "\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char APPROVE_CONNECTION_CERTIFICATE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,\"public_key\":n"
-    "ull,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"validated_date\""
-    ":null,\"unknown_approve_connection_certificate\":{\"added\":[1,\"two\",null],\"later\":t"
-    "rue}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_approve_connection_certificate\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_approve_connection_certificate(void **state)
 {
@@ -368,18 +371,19 @@ static void test_approve_connection_certificate_refused(void **state)
  * ---- */
 
 static const char GET_CONNECTION_CERTIFICATE_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\",\"name\":"
-    "\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1\":\"c8de1d13"
-    "vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331"
-    "ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits params: null mo"
-    "dulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.6"
-    "77566Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\","
+    "\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char GET_CONNECTION_CERTIFICATE_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,\"public_key\":n"
-    "ull,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"validated_date\""
-    ":null,\"unknown_get_connection_certificate_details\":{\"added\":[1,\"two\",null],\"later"
-    "\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_get_connection_certificate_details\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_get_connection_certificate_details(void **state)
 {
@@ -583,19 +587,20 @@ static void test_revoke_connection_certificate_refused(void **state)
 static const char GET_CONNECTION_FINGERPRINTS_LIST_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g"
     "\",\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 "
-    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"u"
-    "ser_id\"}],\"next_cursor\":\"cursor_value\"}}";
+    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_CONNECTION_FINGERPRINTS_LIST_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g"
     "\",\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 "
-    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"u"
-    "ser_id\"}],\"next_cursor\":null}}";
+    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
 
 static const char GET_CONNECTION_FINGERPRINTS_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"public_key\":nul"
-    "l,\"validated_by\":null,\"validated_date\":null,\"unknown_get_connection_fingerprints_li"
-    "st\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,"
+    "\"public_key\":null,\"validated_by\":null,\"validated_date\":null,"
+    "\"unknown_get_connection_fingerprints_list\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_connection_fingerprints_list(void **state)
 {
@@ -841,14 +846,16 @@ static void test_approve_connection_fingerprint_refused(void **state)
  * ---- */
 
 static const char GET_CONNECTION_FINGERPRINT_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g\",\"hash\":"
-    "\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 ... fivetran"
-    " user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g\","
+    "\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 ..."
+    " fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char GET_CONNECTION_FINGERPRINT_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"public_key\":null,\"validate"
-    "d_by\":null,\"validated_date\":null,\"unknown_get_connection_fingerprint_details\":{\"ad"
-    "ded\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"public_key\":null,"
+    "\"validated_by\":null,\"validated_date\":null,"
+    "\"unknown_get_connection_fingerprint_details\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_connection_fingerprint_details(void **state)
 {
@@ -1040,20 +1047,22 @@ static void test_revoke_connection_fingerprint_refused(void **state)
 /* ---- pre_create_connection_schema_config: POST /v1/connections/{connectionId}/schemas ---- */
 
 static const char PRE_CREATE_CONNECTION_SCHEMA_CONFIG_BODY[] =
-    "{\"schema_change_handling\":\"ALLOW_COLUMNS\",\"schemas\":{\"schema_name\":{\"enabled\":"
-    "true,\"tables\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\",\"column"
-    "s\":{\"column_name\":{\"enabled\":true,\"hashed\":false}}}}}}}";
+    "{\"schema_change_handling\":\"ALLOW_COLUMNS\","
+    "\"schemas\":{\"schema_name\":{\"enabled\":true,"
+    "\"tables\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\","
+    "\"columns\":{\"column_name\":{\"enabled\":true,\"hashed\":false}}}}}}}";
 
 static const char PRE_CREATE_CONNECTION_SCHEMA_CONFIG_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,\"schemas\":{\"schema\":{"
-    "\"name_in_destination\":\"schema_name_in_destination\",\"enabled\":true,\"tables\":{\"ta"
-    "ble\":{\"sync_mode\":\"SOFT_DELETE\",\"name_in_destination\":\"table_name_in_destination"
-    "\",\"enabled\":true,\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_de"
-    "stination\",\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":fa"
-    "lse,\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},\"enabled_patch_settings\":{"
-    "\"allowed\":false,\"reason\":\"...\",\"reason_code\":\"SYSTEM_TABLE\"},\"supports_column"
-    "s_config\":true,\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_AL"
-    "L\"}}";
+    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,"
+    "\"schemas\":{\"schema\":{\"name_in_destination\":\"schema_name_in_destination\","
+    "\"enabled\":true,\"tables\":{\"table\":{\"sync_mode\":\"SOFT_DELETE\","
+    "\"name_in_destination\":\"table_name_in_destination\",\"enabled\":true,"
+    "\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_destination\","
+    "\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":false,"
+    "\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},"
+    "\"enabled_patch_settings\":{\"allowed\":false,\"reason\":\"...\","
+    "\"reason_code\":\"SYSTEM_TABLE\"},\"supports_columns_config\":true,"
+    "\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_ALL\"}}";
 
 static const char PRE_CREATE_CONNECTION_SCHEMA_CONFIG_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"unknown_pre_create_connection_schema_config\":{\"added"
@@ -1130,10 +1139,10 @@ static void test_pre_create_connection_schema_config_refused(void **state)
     assert_null(out);
     /* schema_change_handling is a closed set */
     json_decref(params);
-    params = gen_json(
-        "{\"schema_change_handling\":\"not_a_schema_change_handling\",\"schemas\":{\"schema_name"
-        "\":{\"enabled\":true,\"tables\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_D"
-        "ELETE\",\"columns\":{\"column_name\":{\"enabled\":true,\"hashed\":false}}}}}}}");
+    params = gen_json("{\"schema_change_handling\":\"not_a_schema_change_handling\","
+                      "\"schemas\":{\"schema_name\":{\"enabled\":true,"
+                      "\"tables\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\","
+                      "\"columns\":{\"column_name\":{\"enabled\":true,\"hashed\":false}}}}}}}");
     out = (ftx_schema_config *)(uintptr_t)1;
     gen_assert_refused(
         ftx_connectors_create_schema_config(gen_client, "connectionId/1 x", params, &out, &err),
@@ -1141,10 +1150,10 @@ static void test_pre_create_connection_schema_config_refused(void **state)
     assert_null(out);
     /* schema_change_handling has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"schema_change_handling\":12345,\"schemas\":{\"schema_name\":{\"enabled\":true,\"table"
-        "s\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\",\"columns\":{\"colum"
-        "n_name\":{\"enabled\":true,\"hashed\":false}}}}}}}");
+    params =
+        gen_json("{\"schema_change_handling\":12345,\"schemas\":{\"schema_name\":{\"enabled\":true,"
+                 "\"tables\":{\"table_name\":{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\","
+                 "\"columns\":{\"column_name\":{\"enabled\":true,\"hashed\":false}}}}}}}");
     out = (ftx_schema_config *)(uintptr_t)1;
     gen_assert_refused(
         ftx_connectors_create_schema_config(gen_client, "connectionId/1 x", params, &out, &err),
@@ -1328,15 +1337,16 @@ static void test_resync_tables_refused(void **state)
 static const char MODIFY_CONNECTION_DATABASE_SCHEMA_CONFIG_BODY[] = "{\"enabled\":true}";
 
 static const char MODIFY_CONNECTION_DATABASE_SCHEMA_CONFIG_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,\"schemas\":{\"schema\":{"
-    "\"name_in_destination\":\"schema_name_in_destination\",\"enabled\":true,\"tables\":{\"ta"
-    "ble\":{\"sync_mode\":\"SOFT_DELETE\",\"name_in_destination\":\"table_name_in_destination"
-    "\",\"enabled\":true,\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_de"
-    "stination\",\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":fa"
-    "lse,\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},\"enabled_patch_settings\":{"
-    "\"allowed\":false,\"reason\":\"...\",\"reason_code\":\"SYSTEM_TABLE\"},\"supports_column"
-    "s_config\":true,\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_AL"
-    "L\"}}";
+    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,"
+    "\"schemas\":{\"schema\":{\"name_in_destination\":\"schema_name_in_destination\","
+    "\"enabled\":true,\"tables\":{\"table\":{\"sync_mode\":\"SOFT_DELETE\","
+    "\"name_in_destination\":\"table_name_in_destination\",\"enabled\":true,"
+    "\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_destination\","
+    "\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":false,"
+    "\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},"
+    "\"enabled_patch_settings\":{\"allowed\":false,\"reason\":\"...\","
+    "\"reason_code\":\"SYSTEM_TABLE\"},\"supports_columns_config\":true,"
+    "\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_ALL\"}}";
 
 static const char MODIFY_CONNECTION_DATABASE_SCHEMA_CONFIG_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"unknown_modify_connection_database_schema_config\":{\""
@@ -1442,15 +1452,16 @@ static const char MODIFY_CONNECTION_TABLE_CONFIG_BODY[] =
     "{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\"}";
 
 static const char MODIFY_CONNECTION_TABLE_CONFIG_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,\"schemas\":{\"schema\":{"
-    "\"name_in_destination\":\"schema_name_in_destination\",\"enabled\":true,\"tables\":{\"ta"
-    "ble\":{\"sync_mode\":\"SOFT_DELETE\",\"name_in_destination\":\"table_name_in_destination"
-    "\",\"enabled\":true,\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_de"
-    "stination\",\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":fa"
-    "lse,\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},\"enabled_patch_settings\":{"
-    "\"allowed\":false,\"reason\":\"...\",\"reason_code\":\"SYSTEM_TABLE\"},\"supports_column"
-    "s_config\":true,\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_AL"
-    "L\"}}";
+    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,"
+    "\"schemas\":{\"schema\":{\"name_in_destination\":\"schema_name_in_destination\","
+    "\"enabled\":true,\"tables\":{\"table\":{\"sync_mode\":\"SOFT_DELETE\","
+    "\"name_in_destination\":\"table_name_in_destination\",\"enabled\":true,"
+    "\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_destination\","
+    "\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":false,"
+    "\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},"
+    "\"enabled_patch_settings\":{\"allowed\":false,\"reason\":\"...\","
+    "\"reason_code\":\"SYSTEM_TABLE\"},\"supports_columns_config\":true,"
+    "\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_ALL\"}}";
 
 static const char MODIFY_CONNECTION_TABLE_CONFIG_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"unknown_modify_connection_table_config\":{\"added\":[1"
@@ -1584,15 +1595,16 @@ static void test_modify_connection_table_config_refused(void **state)
 static const char MODIFY_CONNECTION_COLUMN_CONFIG_BODY[] = "{\"enabled\":true,\"hashed\":false}";
 
 static const char MODIFY_CONNECTION_COLUMN_CONFIG_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,\"schemas\":{\"schema\":{"
-    "\"name_in_destination\":\"schema_name_in_destination\",\"enabled\":true,\"tables\":{\"ta"
-    "ble\":{\"sync_mode\":\"SOFT_DELETE\",\"name_in_destination\":\"table_name_in_destination"
-    "\",\"enabled\":true,\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_de"
-    "stination\",\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":fa"
-    "lse,\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},\"enabled_patch_settings\":{"
-    "\"allowed\":false,\"reason\":\"...\",\"reason_code\":\"SYSTEM_TABLE\"},\"supports_column"
-    "s_config\":true,\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_AL"
-    "L\"}}";
+    "{\"code\":\"Success\",\"data\":{\"enable_new_by_default\":true,"
+    "\"schemas\":{\"schema\":{\"name_in_destination\":\"schema_name_in_destination\","
+    "\"enabled\":true,\"tables\":{\"table\":{\"sync_mode\":\"SOFT_DELETE\","
+    "\"name_in_destination\":\"table_name_in_destination\",\"enabled\":true,"
+    "\"columns\":{\"column\":{\"name_in_destination\":\"column_name_in_destination\","
+    "\"enabled\":true,\"hashed\":false,\"enabled_patch_settings\":{\"allowed\":false,"
+    "\"reason\":\"...\",\"reason_code\":\"SYSTEM_COLUMN\"}}},"
+    "\"enabled_patch_settings\":{\"allowed\":false,\"reason\":\"...\","
+    "\"reason_code\":\"SYSTEM_TABLE\"},\"supports_columns_config\":true,"
+    "\"supports_history_mode\":true}}}},\"schema_change_handling\":\"ALLOW_ALL\"}}";
 
 static const char MODIFY_CONNECTION_COLUMN_CONFIG_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"unknown_modify_connection_column_config\":{\"added\":["
@@ -1858,8 +1870,8 @@ static const char MODIFY_CONNECTION_STATE_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"state\":{\"cursor\":\"2024-01-01T00:00:00Z\"}}}";
 
 static const char MODIFY_CONNECTION_STATE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"state\":null,\"unknown_modify_connection_state\":{\"ad"
-    "ded\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"state\":null,"
+    "\"unknown_modify_connection_state\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_modify_connection_state(void **state)
 {

@@ -21,25 +21,27 @@ int gen_run_destinations(void);
 
 static const char GET_DESTINATION_CERTIFICATES_LIST_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g"
-    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1"
-    "\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a"
-    "623b389f4d331ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits pa"
-    "rams: null modulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-"
-    "20T10:15:20.677566Z\",\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
+    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_DESTINATION_CERTIFICATES_LIST_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g"
-    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1"
-    "\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a"
-    "623b389f4d331ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits pa"
-    "rams: null modulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-"
-    "20T10:15:20.677566Z\",\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
+    "\",\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
 
 static const char GET_DESTINATION_CERTIFICATES_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"name\":null,\"pu"
-    "blic_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"vali"
-    "dated_date\":null,\"unknown_get_destination_certificates_list\":{\"added\":[1,\"two\",nu"
-    "ll],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_get_destination_certificates_list\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_destination_certificates_list(void **state)
 {
@@ -210,18 +212,19 @@ static const char APPROVE_DESTINATION_CERTIFICATE_BODY[] =
     "\"hash\":\"jhg5UI7fgrI6yy...\"}";
 
 static const char APPROVE_DESTINATION_CERTIFICATE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\",\"name\":"
-    "\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1\":\"c8de1d13"
-    "vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331"
-    "ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits params: null mo"
-    "dulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.6"
-    "77566Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\","
+    "\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char APPROVE_DESTINATION_CERTIFICATE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,\"public_key\":n"
-    "ull,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"validated_date\""
-    ":null,\"unknown_approve_destination_certificate\":{\"added\":[1,\"two\",null],\"later\":"
-    "true}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_approve_destination_certificate\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_approve_destination_certificate(void **state)
 {
@@ -373,18 +376,19 @@ static void test_approve_destination_certificate_refused(void **state)
  * /v1/destinations/{destinationId}/certificates/{hash} ---- */
 
 static const char GET_DESTINATION_CERTIFICATE_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\",\"name\":"
-    "\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\",\"sha1\":\"c8de1d13"
-    "vtu435ilj435lj345796d8jh7hk8hgk\",\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331"
-    "ff330026e43af21013vb45f\",\"public_key\":\"Sun RSA public key, 2048 bits params: null mo"
-    "dulus: 7685655455... public exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.6"
-    "77566Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGNlcnRpZmljYXRlIGhhc2g\","
+    "\"name\":\"Certificate Name\",\"hash\":\"jhg5UI7fgrI6yy...\",\"type\":\"TLS\","
+    "\"sha1\":\"c8de1d13vtu435ilj435lj345796d8jh7hk8hgk\","
+    "\"sha256\":\"5vt6rt6jtr654eef94ec3f91122a623b389f4d331ff330026e43af21013vb45f\","
+    "\"public_key\":\"Sun RSA public key, 2048 bits params: null modulus: 7685655455... publi"
+    "c exponent: 65537\",\"validated_date\":\"2023-08-20T10:15:20.677566Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char GET_DESTINATION_CERTIFICATE_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,\"public_key\":n"
-    "ull,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,\"validated_date\""
-    ":null,\"unknown_get_destination_certificate_details\":{\"added\":[1,\"two\",null],\"late"
-    "r\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"name\":null,"
+    "\"public_key\":null,\"sha1\":null,\"sha256\":null,\"type\":null,\"validated_by\":null,"
+    "\"validated_date\":null,\"unknown_get_destination_certificate_details\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_get_destination_certificate_details(void **state)
 {
@@ -591,19 +595,20 @@ static void test_revoke_destination_certificate_refused(void **state)
 static const char GET_DESTINATION_FINGERPRINTS_LIST_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g"
     "\",\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 "
-    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"u"
-    "ser_id\"}],\"next_cursor\":\"cursor_value\"}}";
+    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_DESTINATION_FINGERPRINTS_LIST_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g"
     "\",\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 "
-    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"u"
-    "ser_id\"}],\"next_cursor\":null}}";
+    "... fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}],\"next_cursor\":null}}";
 
 static const char GET_DESTINATION_FINGERPRINTS_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,\"public_key\":nul"
-    "l,\"validated_by\":null,\"validated_date\":null,\"unknown_get_destination_fingerprints_l"
-    "ist\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"hash\":null,\"id\":null,"
+    "\"public_key\":null,\"validated_by\":null,\"validated_date\":null,"
+    "\"unknown_get_destination_fingerprints_list\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_destination_fingerprints_list(void **state)
 {
@@ -856,14 +861,16 @@ static void test_approve_destination_fingerprint_refused(void **state)
  * /v1/destinations/{destinationId}/fingerprints/{hash} ---- */
 
 static const char GET_DESTINATION_FINGERPRINT_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g\",\"hash\":"
-    "\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 ... fivetran"
-    " user key\",\"validated_date\":\"2024-01-01T00:00:00Z\",\"validated_by\":\"user_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"Y29ubmVjdG9yIGZpbmdlcnByaW50IGhhc2g\","
+    "\"hash\":\"eUtPirI6yy...\",\"public_key\":\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6 ..."
+    " fivetran user key\",\"validated_date\":\"2024-01-01T00:00:00Z\","
+    "\"validated_by\":\"user_id\"}}";
 
 static const char GET_DESTINATION_FINGERPRINT_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"public_key\":null,\"validate"
-    "d_by\":null,\"validated_date\":null,\"unknown_get_destination_fingerprint_details\":{\"a"
-    "dded\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"hash\":null,\"id\":null,\"public_key\":null,"
+    "\"validated_by\":null,\"validated_date\":null,"
+    "\"unknown_get_destination_fingerprint_details\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_destination_fingerprint_details(void **state)
 {

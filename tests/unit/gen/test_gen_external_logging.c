@@ -20,17 +20,17 @@ int gen_run_external_logging(void);
 /* ---- list_log_services: GET /v1/external-logging ---- */
 
 static const char LIST_LOG_SERVICES_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"log_id\",\"service\":\"log_service_"
-    "type\",\"enabled\":true}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"log_id\","
+    "\"service\":\"log_service_type\",\"enabled\":true}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_LOG_SERVICES_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"log_id\",\"service\":\"log_service_"
-    "type\",\"enabled\":true}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"log_id\","
+    "\"service\":\"log_service_type\",\"enabled\":true}],\"next_cursor\":null}}";
 
 static const char LIST_LOG_SERVICES_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"enabled\":null,\"id\":null,\"service\":nul"
-    "l,\"unknown_list_log_services\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cur"
-    "sor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_list_log_services\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_list_log_services(void **state)
 {
@@ -132,12 +132,13 @@ static const char ADD_LOG_SERVICE_BODY[] =
     "{\"enabled\":true,\"group_id\":\"group_id\",\"service\":\"log_service_type\"}";
 
 static const char ADD_LOG_SERVICE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char ADD_LOG_SERVICE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_add_log_service\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_add_log_service\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_add_log_service(void **state)
 {
@@ -195,9 +196,9 @@ static void test_add_log_service_refused(void **state)
     gen_assert_refused(ftx_external_logging_create(gen_client, params, NULL, &err), &err, "out");
     /* config has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"enabled\":true,\"group_id\":\"group_id\",\"service\":\"log_service_type\",\"config\":"
-        "[1]}");
+    params =
+        gen_json("{\"enabled\":true,\"group_id\":\"group_id\",\"service\":\"log_service_type\","
+                 "\"config\":[1]}");
     out = (ftx_log_service_details *)(uintptr_t)1;
     gen_assert_refused(ftx_external_logging_create(gen_client, params, &out, &err), &err, "config");
     assert_null(out);
@@ -207,13 +208,13 @@ static void test_add_log_service_refused(void **state)
 /* ---- get_account_log_service_details: GET /v1/external-logging/account ---- */
 
 static const char GET_ACCOUNT_LOG_SERVICE_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char GET_ACCOUNT_LOG_SERVICE_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_get_account_log_service_details\":{\"added\":[1,\"two\",null],\"later\":"
-    "true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_get_account_log_service_details\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}}";
 
 static void test_get_account_log_service_details(void **state)
 {
@@ -268,12 +269,13 @@ static const char ADD_ACCOUNT_LOG_SERVICE_BODY[] =
     "{\"enabled\":true,\"service\":\"log_service_type\"}";
 
 static const char ADD_ACCOUNT_LOG_SERVICE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char ADD_ACCOUNT_LOG_SERVICE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_add_account_log_service\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_add_account_log_service\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_add_account_log_service(void **state)
 {
@@ -346,13 +348,13 @@ static void test_add_account_log_service_refused(void **state)
 static const char UPDATE_ACCOUNT_LOG_SERVICE_BODY[] = "{\"enabled\":true}";
 
 static const char UPDATE_ACCOUNT_LOG_SERVICE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char UPDATE_ACCOUNT_LOG_SERVICE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_update_account_log_service\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_update_account_log_service\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_account_log_service(void **state)
 {
@@ -460,12 +462,13 @@ static void test_delete_account_log_service_refused(void **state)
 /* ---- get_log_service_details: GET /v1/external-logging/{logId} ---- */
 
 static const char GET_LOG_SERVICE_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char GET_LOG_SERVICE_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_get_log_service_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_get_log_service_details\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_log_service_details(void **state)
 {
@@ -526,12 +529,13 @@ static void test_get_log_service_details_refused(void **state)
 static const char UPDATE_LOG_SERVICE_BODY[] = "{\"enabled\":true}";
 
 static const char UPDATE_LOG_SERVICE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\",\"ena"
-    "bled\":true,\"config\":{\"config_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"log_id\",\"service\":\"log_service_type\","
+    "\"enabled\":true,\"config\":{\"config_key\":\"value\"}}}";
 
 static const char UPDATE_LOG_SERVICE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,\"service\""
-    ":null,\"unknown_update_log_service\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"enabled\":null,\"id\":null,"
+    "\"service\":null,\"unknown_update_log_service\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_log_service(void **state)
 {
@@ -650,13 +654,14 @@ static void test_delete_log_service_refused(void **state)
 /* ---- run_setup_tests_log_service: POST /v1/external-logging/{logId}/test ---- */
 
 static const char RUN_SETUP_TESTS_LOG_SERVICE_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"setup_tests\":[{\"title\":\"Validate Login\",\"status"
-    "\":\"FAILED\",\"message\":\"Invalid login credentials.\",\"details\":\"Authentication fa"
-    "iled (401 Unauthorized). Verify the provided credentials and permissions.\"}]}}";
+    "{\"code\":\"Success\",\"data\":{\"setup_tests\":[{\"title\":\"Validate Login\","
+    "\"status\":\"FAILED\",\"message\":\"Invalid login credentials.\","
+    "\"details\":\"Authentication failed (401 Unauthorized). Verify the provided credentials "
+    "and permissions.\"}]}}";
 
 static const char RUN_SETUP_TESTS_LOG_SERVICE_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"setup_tests\":null,\"unknown_run_setup_tests_log_servi"
-    "ce\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"setup_tests\":null,"
+    "\"unknown_run_setup_tests_log_service\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_run_setup_tests_log_service(void **state)
 {

@@ -20,21 +20,24 @@ int gen_run_external_secrets_managers(void);
 /* ---- list_esms: GET /v1/external-secrets-managers ---- */
 
 static const char LIST_ESMS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"lucky_tiger\",\"type\":\"AWS_SECRET"
-    "_MANAGER\",\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,\"created_"
-    "at\":\"2024-01-01T00:00:00.000000Z\",\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"co"
-    "nfig\":{\"config_key\":\"value\"}}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"lucky_tiger\","
+    "\"type\":\"AWS_SECRET_MANAGER\",\"name\":\"My AWS Secrets Manager\","
+    "\"is_hybrid_deployment\":false,\"created_at\":\"2024-01-01T00:00:00.000000Z\","
+    "\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"config\":{\"config_key\":\"value\"}}],"
+    "\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
 
 static const char LIST_ESMS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"lucky_tiger\",\"type\":\"AWS_SECRET"
-    "_MANAGER\",\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,\"created_"
-    "at\":\"2024-01-01T00:00:00.000000Z\",\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"co"
-    "nfig\":{\"config_key\":\"value\"}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"lucky_tiger\","
+    "\"type\":\"AWS_SECRET_MANAGER\",\"name\":\"My AWS Secrets Manager\","
+    "\"is_hybrid_deployment\":false,\"created_at\":\"2024-01-01T00:00:00.000000Z\","
+    "\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"config\":{\"config_key\":\"value\"}}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_ESMS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"config\":null,\"created_at\":null,\"id\":n"
-    "ull,\"is_hybrid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,\"unkn"
-    "own_list_esms\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"config\":null,\"created_at\":null,"
+    "\"id\":null,\"is_hybrid_deployment\":null,\"name\":null,\"type\":null,"
+    "\"updated_at\":null,\"unknown_list_esms\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_list_esms(void **state)
 {
@@ -145,20 +148,21 @@ static void test_list_esms_refused(void **state)
 /* ---- create_esm: POST /v1/external-secrets-managers ---- */
 
 static const char CREATE_ESM_BODY[] =
-    "{\"config\":{},\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\",\"type"
-    "\":\"AWS_SECRET_MANAGER\"}";
+    "{\"config\":{},\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\","
+    "\"type\":\"AWS_SECRET_MANAGER\"}";
 
 static const char CREATE_ESM_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"lucky_tiger\",\"type\":\"AWS_SECRET_MANAGER\","
-    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,\"created_at\":\"2024"
-    "-01-01T00:00:00.000000Z\",\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"config\":{\"r"
-    "ole_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran_ext"
-    "ernal_id\"}}}";
+    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,"
+    "\"created_at\":\"2024-01-01T00:00:00.000000Z\","
+    "\"updated_at\":\"2024-06-01T00:00:00.000000Z\","
+    "\"config\":{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+    "\"external_id\":\"fivetran_external_id\"}}}";
 
 static const char CREATE_ESM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,\"is_hyb"
-    "rid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,\"unknown_create_e"
-    "sm\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,"
+    "\"is_hybrid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,"
+    "\"unknown_create_esm\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_esm(void **state)
 {
@@ -174,10 +178,8 @@ static void test_create_esm(void **state)
     gen_assert_request(0, "POST", "/v1/external-secrets-managers", NULL, "application/json",
                        CREATE_ESM_BODY);
     assert_non_null(out);
-    gen_assert_json(
-        out->config,
-        "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran"
-        "_external_id\"}");
+    gen_assert_json(out->config, "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+                                 "\"external_id\":\"fivetran_external_id\"}");
     assert_ptr_equal(out->config, json_object_get(out->raw, "config"));
     gen_assert_time(&out->created_at, "2024-01-01T00:00:00.000000Z", 1704067200000LL);
     assert_string_equal(out->id, "lucky_tiger");
@@ -256,9 +258,8 @@ static void test_create_esm_refused(void **state)
                        "out");
     /* config is required */
     json_decref(params);
-    params = gen_json(
-        "{\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\",\"type\":\"AWS_SECRE"
-        "T_MANAGER\"}");
+    params = gen_json("{\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\","
+                      "\"type\":\"AWS_SECRET_MANAGER\"}");
     out = (ftx_secrets_manager *)(uintptr_t)1;
     gen_assert_refused(ftx_external_secrets_managers_create(gen_client, params, &out, &err), &err,
                        "config");
@@ -282,8 +283,8 @@ static void test_create_esm_refused(void **state)
     /* type is a closed set */
     json_decref(params);
     params = gen_json(
-        "{\"config\":{},\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\",\"type"
-        "\":\"not_a_type\"}");
+        "{\"config\":{},\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\","
+        "\"type\":\"not_a_type\"}");
     out = (ftx_secrets_manager *)(uintptr_t)1;
     gen_assert_refused(ftx_external_secrets_managers_create(gen_client, params, &out, &err), &err,
                        "type");
@@ -291,8 +292,8 @@ static void test_create_esm_refused(void **state)
     /* config has the wrong type */
     json_decref(params);
     params = gen_json(
-        "{\"config\":[1],\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\",\"typ"
-        "e\":\"AWS_SECRET_MANAGER\"}");
+        "{\"config\":[1],\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\","
+        "\"type\":\"AWS_SECRET_MANAGER\"}");
     out = (ftx_secrets_manager *)(uintptr_t)1;
     gen_assert_refused(ftx_external_secrets_managers_create(gen_client, params, &out, &err), &err,
                        "config");
@@ -304,15 +305,16 @@ static void test_create_esm_refused(void **state)
 
 static const char GET_ESM_DETAILS_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"lucky_tiger\",\"type\":\"AWS_SECRET_MANAGER\","
-    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,\"created_at\":\"2024"
-    "-01-01T00:00:00.000000Z\",\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"config\":{\"r"
-    "ole_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran_ext"
-    "ernal_id\"}}}";
+    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,"
+    "\"created_at\":\"2024-01-01T00:00:00.000000Z\","
+    "\"updated_at\":\"2024-06-01T00:00:00.000000Z\","
+    "\"config\":{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+    "\"external_id\":\"fivetran_external_id\"}}}";
 
 static const char GET_ESM_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,\"is_hyb"
-    "rid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,\"unknown_get_esm_"
-    "details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,"
+    "\"is_hybrid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,"
+    "\"unknown_get_esm_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_get_esm_details(void **state)
 {
@@ -327,10 +329,8 @@ static void test_get_esm_details(void **state)
     gen_assert_request(0, "GET", "/v1/external-secrets-managers/esmId%2F1%20x", NULL,
                        "application/json", NULL);
     assert_non_null(out);
-    gen_assert_json(
-        out->config,
-        "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran"
-        "_external_id\"}");
+    gen_assert_json(out->config, "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+                                 "\"external_id\":\"fivetran_external_id\"}");
     assert_ptr_equal(out->config, json_object_get(out->raw, "config"));
     gen_assert_time(&out->created_at, "2024-01-01T00:00:00.000000Z", 1704067200000LL);
     assert_string_equal(out->id, "lucky_tiger");
@@ -418,15 +418,16 @@ static const char MODIFY_ESM_BODY[] = "{\"config\":{}}";
 
 static const char MODIFY_ESM_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"lucky_tiger\",\"type\":\"AWS_SECRET_MANAGER\","
-    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,\"created_at\":\"2024"
-    "-01-01T00:00:00.000000Z\",\"updated_at\":\"2024-06-01T00:00:00.000000Z\",\"config\":{\"r"
-    "ole_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran_ext"
-    "ernal_id\"}}}";
+    "\"name\":\"My AWS Secrets Manager\",\"is_hybrid_deployment\":false,"
+    "\"created_at\":\"2024-01-01T00:00:00.000000Z\","
+    "\"updated_at\":\"2024-06-01T00:00:00.000000Z\","
+    "\"config\":{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+    "\"external_id\":\"fivetran_external_id\"}}}";
 
 static const char MODIFY_ESM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,\"is_hyb"
-    "rid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,\"unknown_modify_e"
-    "sm\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"config\":null,\"created_at\":null,\"id\":null,"
+    "\"is_hybrid_deployment\":null,\"name\":null,\"type\":null,\"updated_at\":null,"
+    "\"unknown_modify_esm\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_modify_esm(void **state)
 {
@@ -443,10 +444,8 @@ static void test_modify_esm(void **state)
     gen_assert_request(0, "PATCH", "/v1/external-secrets-managers/esmId%2F1%20x", NULL,
                        "application/json", MODIFY_ESM_BODY);
     assert_non_null(out);
-    gen_assert_json(
-        out->config,
-        "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\",\"external_id\":\"fivetran"
-        "_external_id\"}");
+    gen_assert_json(out->config, "{\"role_arn\":\"arn:aws:iam::123456789012:role/FivetranRole\","
+                                 "\"external_id\":\"fivetran_external_id\"}");
     assert_ptr_equal(out->config, json_object_get(out->raw, "config"));
     gen_assert_time(&out->created_at, "2024-01-01T00:00:00.000000Z", 1704067200000LL);
     assert_string_equal(out->id, "lucky_tiger");
@@ -631,13 +630,13 @@ static void test_delete_esm_refused(void **state)
 /* ---- get_esm_entities: GET /v1/external-secrets-managers/{esmId}/entities ---- */
 
 static const char GET_ESM_ENTITIES_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\""
-    ",\"name\":\"my_schema\",\"enabled\":true,\"secret_manager_id\":\"lucky_tiger\",\"created"
-    "_at\":\"2024-01-01T00:00:00.000000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"connection_id\","
+    "\"type\":\"SOURCE\",\"name\":\"my_schema\",\"enabled\":true,"
+    "\"secret_manager_id\":\"lucky_tiger\",\"created_at\":\"2024-01-01T00:00:00.000000Z\"}],"
+    "\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
 
-static const char GET_ESM_ENTITIES_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"value\":null,\"unknown_get_esm_entities\":{\"added\":["
-    "1]}}}";
+static const char GET_ESM_ENTITIES_NULLS[] = "{\"code\":\"Success\",\"data\":{\"value\":null,"
+                                             "\"unknown_get_esm_entities\":{\"added\":[1]}}}";
 
 static void test_get_esm_entities(void **state)
 {
@@ -656,9 +655,9 @@ static void test_get_esm_entities(void **state)
                        "type=type%2F1%20x", "application/json", NULL);
     gen_assert_json(
         out,
-        "{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\",\"name\":\"my_schema\",\"enabl"
-        "ed\":true,\"secret_manager_id\":\"lucky_tiger\",\"created_at\":\"2024-01-01T00:00:00.000"
-        "000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}");
+        "{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\",\"name\":\"my_schema\","
+        "\"enabled\":true,\"secret_manager_id\":\"lucky_tiger\","
+        "\"created_at\":\"2024-01-01T00:00:00.000000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}");
     json_decref(out);
 }
 

@@ -20,13 +20,13 @@ int gen_run_external_secrets_managers_entities(void);
 /* ---- list_esm_entities: GET /v1/external-secrets-managers-entities ---- */
 
 static const char LIST_ESM_ENTITIES_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\""
-    ",\"name\":\"my_schema\",\"enabled\":true,\"secret_manager_id\":\"lucky_tiger\",\"created"
-    "_at\":\"2024-01-01T00:00:00.000000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"connection_id\","
+    "\"type\":\"SOURCE\",\"name\":\"my_schema\",\"enabled\":true,"
+    "\"secret_manager_id\":\"lucky_tiger\",\"created_at\":\"2024-01-01T00:00:00.000000Z\"}],"
+    "\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
 
-static const char LIST_ESM_ENTITIES_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"value\":null,\"unknown_list_esm_entities\":{\"added\":"
-    "[1]}}}";
+static const char LIST_ESM_ENTITIES_NULLS[] = "{\"code\":\"Success\",\"data\":{\"value\":null,"
+                                              "\"unknown_list_esm_entities\":{\"added\":[1]}}}";
 
 static void test_list_esm_entities(void **state)
 {
@@ -44,9 +44,9 @@ static void test_list_esm_entities(void **state)
                        "esm_id=esm_id%2F1%20x&type=type%2F1%20x", "application/json", NULL);
     gen_assert_json(
         out,
-        "{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\",\"name\":\"my_schema\",\"enabl"
-        "ed\":true,\"secret_manager_id\":\"lucky_tiger\",\"created_at\":\"2024-01-01T00:00:00.000"
-        "000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}");
+        "{\"items\":[{\"id\":\"connection_id\",\"type\":\"SOURCE\",\"name\":\"my_schema\","
+        "\"enabled\":true,\"secret_manager_id\":\"lucky_tiger\","
+        "\"created_at\":\"2024-01-01T00:00:00.000000Z\"}],\"next_cursor\":\"eyJza2lwIjoyfQ\"}");
     json_decref(out);
 }
 

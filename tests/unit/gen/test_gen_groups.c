@@ -24,8 +24,8 @@ static const char GROUP_SSH_PUBLIC_KEY_RESPONSE[] =
     "6 ... fivetran user key\"}}";
 
 static const char GROUP_SSH_PUBLIC_KEY_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"public_key\":null,\"unknown_group_ssh_public_key\":{\""
-    "added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"public_key\":null,"
+    "\"unknown_group_ssh_public_key\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_group_ssh_public_key(void **state)
 {
@@ -82,8 +82,8 @@ static const char GROUP_SERVICE_ACCOUNT_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"service_account\":\"service_account\"}}";
 
 static const char GROUP_SERVICE_ACCOUNT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"service_account\":null,\"unknown_group_service_account"
-    "\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"service_account\":null,"
+    "\"unknown_group_service_account\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_group_service_account(void **state)
 {
@@ -138,27 +138,29 @@ static void test_group_service_account_refused(void **state)
 /* ---- list_all_users_in_group: GET /v1/groups/{groupId}/users ---- */
 
 static const char LIST_ALL_USERS_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\",\"email\":\"user@email.va"
-    "lue\",\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... bas"
-    "e64 encoded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Admini"
-    "strator\",\"active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\""
-    "cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\","
+    "\"email\":\"user@email.value\",\"verified\":true,\"invited\":true,"
+    "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+    "\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\"active\":true,"
+    "\"given_name\":\"John\",\"family_name\":\"Doe\","
+    "\"logged_in_at\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_ALL_USERS_IN_GROUP_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\",\"email\":\"user@email.va"
-    "lue\",\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... bas"
-    "e64 encoded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Admini"
-    "strator\",\"active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":nu"
-    "ll}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\","
+    "\"email\":\"user@email.value\",\"verified\":true,\"invited\":true,"
+    "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+    "\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\"active\":true,"
+    "\"given_name\":\"John\",\"family_name\":\"Doe\","
+    "\"logged_in_at\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_ALL_USERS_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"active\":null,\"created_at\":null,\"email"
-    "\":null,\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,\"logged_i"
-    "n_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,\"unknown_li"
-    "st_all_users_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":nu"
-    "ll}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"active\":null,\"created_at\":null,"
+    "\"email\":null,\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,"
+    "\"logged_in_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,"
+    "\"unknown_list_all_users_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_list_all_users_in_group(void **state)
 {

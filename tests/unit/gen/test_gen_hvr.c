@@ -20,16 +20,16 @@ int gen_run_hvr(void);
 /* ---- hvr_register_hub: POST /v1/hvr/register-hub ---- */
 
 static const char HVR_REGISTER_HUB_BODY[] =
-    "{\"fingerprint\":\"fingerprint_value\",\"hub_server_url\":\"hub_server_url\",\"port\":12"
-    "34}";
+    "{\"fingerprint\":\"fingerprint_value\",\"hub_server_url\":\"hub_server_url\","
+    "\"port\":1234}";
 
 static const char HVR_REGISTER_HUB_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"access_token\":\"access_token_value\",\"registration_i"
-    "d\":\"registration_id\"}}";
+    "{\"code\":\"Success\",\"data\":{\"access_token\":\"access_token_value\","
+    "\"registration_id\":\"registration_id\"}}";
 
 static const char HVR_REGISTER_HUB_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"access_token\":null,\"registration_id\":null,\"unknown"
-    "_hvr_register_hub\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"access_token\":null,\"registration_id\":null,"
+    "\"unknown_hvr_register_hub\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_hvr_register_hub(void **state)
 {

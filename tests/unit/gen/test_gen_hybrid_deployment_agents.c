@@ -21,26 +21,29 @@ int gen_run_hybrid_deployment_agents(void);
 
 static const char GET_HYBRID_DEPLOYMENT_AGENT_LIST_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"agent_id\",\"version\":\"version\","
-    "\"enabled\":true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\",\"service\":\"se"
-    "rvice\",\"connection_id\":\"connection_id\"}],\"display_name\":\"display_name\",\"group_"
-    "id\":\"group_id\",\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"cre"
-    "ated_by\",\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
+    "\"enabled\":true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\","
+    "\"service\":\"service\",\"connection_id\":\"connection_id\"}],"
+    "\"display_name\":\"display_name\",\"group_id\":\"group_id\","
+    "\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\","
+    "\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
     "\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_HYBRID_DEPLOYMENT_AGENT_LIST_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"agent_id\",\"version\":\"version\","
-    "\"enabled\":true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\",\"service\":\"se"
-    "rvice\",\"connection_id\":\"connection_id\"}],\"display_name\":\"display_name\",\"group_"
-    "id\":\"group_id\",\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"cre"
-    "ated_by\",\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
+    "\"enabled\":true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\","
+    "\"service\":\"service\",\"connection_id\":\"connection_id\"}],"
+    "\"display_name\":\"display_name\",\"group_id\":\"group_id\","
+    "\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\","
+    "\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
     "\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}],\"next_cursor\":null}}";
 
 static const char GET_HYBRID_DEPLOYMENT_AGENT_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_by\":null,\"deployment_type\":null"
-    ",\"display_name\":null,\"enabled\":null,\"group_id\":null,\"id\":null,\"last_used_at\":n"
-    "ull,\"online\":null,\"registered_at\":null,\"updated_at\":null,\"usage\":null,\"version"
-    "\":null,\"unknown_get_hybrid_deployment_agent_list\":{\"added\":[1,\"two\",null],\"later"
-    "\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_by\":null,"
+    "\"deployment_type\":null,\"display_name\":null,\"enabled\":null,\"group_id\":null,"
+    "\"id\":null,\"last_used_at\":null,\"online\":null,\"registered_at\":null,"
+    "\"updated_at\":null,\"usage\":null,\"version\":null,"
+    "\"unknown_get_hybrid_deployment_agent_list\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_hybrid_deployment_agent_list(void **state)
 {
@@ -179,24 +182,25 @@ static void test_get_hybrid_deployment_agent_list_refused(void **state)
 /* ---- create_hybrid_deployment_agent: POST /v1/hybrid-deployment-agents ---- */
 
 static const char CREATE_HYBRID_DEPLOYMENT_AGENT_BODY[] =
-    "{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"env_ty"
-    "pe\":\"DOCKER\",\"group_id\":\"group_id\"}";
+    "{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\","
+    "\"env_type\":\"DOCKER\",\"group_id\":\"group_id\"}";
 
 static const char CREATE_HYBRID_DEPLOYMENT_AGENT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\",\"enabled\":"
-    "true,\"online\":true,\"files\":{\"config_json\":\"Base64 {... config.json contents ...}"
-    "\",\"auth_json\":\"Base64 {... auth.json contents ...}\",\"docker_compose_yaml\":\"Base6"
-    "4 {... docker-compose.yaml contents ...}\"},\"token\":\"token_value\",\"display_name\":"
-    "\"display_name\",\"group_id\":\"group_id\",\"registered_at\":\"2024-12-01T15:43:29.01372"
-    "9Z\",\"created_by\":\"created_by\",\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-"
-    "12-01T15:43:29.013729Z\",\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\","
+    "\"enabled\":true,\"online\":true,\"files\":{\"config_json\":\"Base64 {... config.json co"
+    "ntents ...}\",\"auth_json\":\"Base64 {... auth.json contents ...}\","
+    "\"docker_compose_yaml\":\"Base64 {... docker-compose.yaml contents ...}\"},"
+    "\"token\":\"token_value\",\"display_name\":\"display_name\",\"group_id\":\"group_id\","
+    "\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\","
+    "\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
+    "\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}}";
 
 static const char CREATE_HYBRID_DEPLOYMENT_AGENT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,\"display_n"
-    "ame\":null,\"enabled\":null,\"files\":null,\"group_id\":null,\"id\":null,\"last_used_at"
-    "\":null,\"online\":null,\"registered_at\":null,\"token\":null,\"updated_at\":null,\"vers"
-    "ion\":null,\"unknown_create_hybrid_deployment_agent\":{\"added\":[1,\"two\",null],\"late"
-    "r\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,"
+    "\"display_name\":null,\"enabled\":null,\"files\":null,\"group_id\":null,\"id\":null,"
+    "\"last_used_at\":null,\"online\":null,\"registered_at\":null,\"token\":null,"
+    "\"updated_at\":null,\"version\":null,\"unknown_create_hybrid_deployment_agent\":{\"added"
+    "\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_hybrid_deployment_agent(void **state)
 {
@@ -314,26 +318,25 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     /* accept_terms is required */
     json_decref(params);
     params = gen_json(
-        "{\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"env_type\":\"DOCKER\",\"grou"
-        "p_id\":\"group_id\"}");
+        "{\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"env_type\":\"DOCKER\","
+        "\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "accept_terms");
     assert_null(out);
     /* display_name is required */
     json_decref(params);
-    params = gen_json(
-        "{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"env_type\":\"DOCKER\",\"group_id\":\"gro"
-        "up_id\"}");
+    params = gen_json("{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"env_type\":\"DOCKER\","
+                      "\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "display_name");
     assert_null(out);
     /* env_type is required */
     json_decref(params);
-    params = gen_json(
-        "{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"group_"
-        "id\":\"group_id\"}");
+    params =
+        gen_json("{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\","
+                 "\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "env_type");
@@ -341,17 +344,17 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     /* auth_type is a closed set */
     json_decref(params);
     params = gen_json(
-        "{\"accept_terms\":true,\"auth_type\":\"not_a_auth_type\",\"display_name\":\"display_name"
-        "\",\"env_type\":\"DOCKER\",\"group_id\":\"group_id\"}");
+        "{\"accept_terms\":true,\"auth_type\":\"not_a_auth_type\","
+        "\"display_name\":\"display_name\",\"env_type\":\"DOCKER\",\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "auth_type");
     assert_null(out);
     /* env_type is a closed set */
     json_decref(params);
-    params = gen_json(
-        "{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"env_ty"
-        "pe\":\"not_a_env_type\",\"group_id\":\"group_id\"}");
+    params =
+        gen_json("{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\","
+                 "\"env_type\":\"not_a_env_type\",\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "env_type");
@@ -359,8 +362,8 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     /* accept_terms has the wrong type */
     json_decref(params);
     params = gen_json(
-        "{\"accept_terms\":\"yes\",\"auth_type\":\"AUTO\",\"display_name\":\"display_name\",\"env"
-        "_type\":\"DOCKER\",\"group_id\":\"group_id\"}");
+        "{\"accept_terms\":\"yes\",\"auth_type\":\"AUTO\",\"display_name\":\"display_name\","
+        "\"env_type\":\"DOCKER\",\"group_id\":\"group_id\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "accept_terms");
@@ -371,18 +374,20 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
 /* ---- get_hybrid_deployment_agent: GET /v1/hybrid-deployment-agents/{agentId} ---- */
 
 static const char GET_HYBRID_DEPLOYMENT_AGENT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\",\"enabled\":"
-    "true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\",\"service\":\"service\",\"co"
-    "nnection_id\":\"connection_id\"}],\"display_name\":\"display_name\",\"group_id\":\"group"
-    "_id\",\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\",\""
-    "deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\",\"last_used_"
-    "at\":\"2024-12-01T15:43:29.013729Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\","
+    "\"enabled\":true,\"online\":true,\"usage\":[{\"schema\":\"schema_name\","
+    "\"service\":\"service\",\"connection_id\":\"connection_id\"}],"
+    "\"display_name\":\"display_name\",\"group_id\":\"group_id\","
+    "\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\","
+    "\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
+    "\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}}";
 
 static const char GET_HYBRID_DEPLOYMENT_AGENT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,\"display_n"
-    "ame\":null,\"enabled\":null,\"group_id\":null,\"id\":null,\"last_used_at\":null,\"online"
-    "\":null,\"registered_at\":null,\"updated_at\":null,\"usage\":null,\"version\":null,\"unk"
-    "nown_get_hybrid_deployment_agent\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,"
+    "\"display_name\":null,\"enabled\":null,\"group_id\":null,\"id\":null,"
+    "\"last_used_at\":null,\"online\":null,\"registered_at\":null,\"updated_at\":null,"
+    "\"usage\":null,\"version\":null,\"unknown_get_hybrid_deployment_agent\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_get_hybrid_deployment_agent(void **state)
 {
@@ -538,20 +543,21 @@ static void test_delete_hybrid_deployment_agent_refused(void **state)
 static const char RE_AUTH_HYBRID_DEPLOYMENT_AGENT_BODY[] = "{\"auth_type\":\"AUTO\"}";
 
 static const char RE_AUTH_HYBRID_DEPLOYMENT_AGENT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\",\"enabled\":"
-    "true,\"online\":true,\"files\":{\"config_json\":\"Base64 {... config.json contents ...}"
-    "\",\"auth_json\":\"Base64 {... auth.json contents ...}\",\"docker_compose_yaml\":\"Base6"
-    "4 {... docker-compose.yaml contents ...}\"},\"token\":\"token_value\",\"display_name\":"
-    "\"display_name\",\"group_id\":\"group_id\",\"registered_at\":\"2024-12-01T15:43:29.01372"
-    "9Z\",\"created_by\":\"created_by\",\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-"
-    "12-01T15:43:29.013729Z\",\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"agent_id\",\"version\":\"version\","
+    "\"enabled\":true,\"online\":true,\"files\":{\"config_json\":\"Base64 {... config.json co"
+    "ntents ...}\",\"auth_json\":\"Base64 {... auth.json contents ...}\","
+    "\"docker_compose_yaml\":\"Base64 {... docker-compose.yaml contents ...}\"},"
+    "\"token\":\"token_value\",\"display_name\":\"display_name\",\"group_id\":\"group_id\","
+    "\"registered_at\":\"2024-12-01T15:43:29.013729Z\",\"created_by\":\"created_by\","
+    "\"deployment_type\":\"DOCKER\",\"updated_at\":\"2024-12-01T15:43:29.013729Z\","
+    "\"last_used_at\":\"2024-12-01T15:43:29.013729Z\"}}";
 
 static const char RE_AUTH_HYBRID_DEPLOYMENT_AGENT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,\"display_n"
-    "ame\":null,\"enabled\":null,\"files\":null,\"group_id\":null,\"id\":null,\"last_used_at"
-    "\":null,\"online\":null,\"registered_at\":null,\"token\":null,\"updated_at\":null,\"vers"
-    "ion\":null,\"unknown_re_auth_hybrid_deployment_agent\":{\"added\":[1,\"two\",null],\"lat"
-    "er\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_by\":null,\"deployment_type\":null,"
+    "\"display_name\":null,\"enabled\":null,\"files\":null,\"group_id\":null,\"id\":null,"
+    "\"last_used_at\":null,\"online\":null,\"registered_at\":null,\"token\":null,"
+    "\"updated_at\":null,\"version\":null,\"unknown_re_auth_hybrid_deployment_agent\":{\"adde"
+    "d\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_re_auth_hybrid_deployment_agent(void **state)
 {

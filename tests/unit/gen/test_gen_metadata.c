@@ -20,33 +20,37 @@ int gen_run_metadata(void);
 /* ---- metadata_connectors: GET /v1/metadata/connector-types ---- */
 
 static const char METADATA_CONNECTORS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"google_ads\",\"name\":\"Google Ads"
-    "\",\"type\":\"Marketing\",\"description\":\"Google Ads is an online advertising platform"
-    "\",\"icons\":[\"icons_1\",\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/"
-    "google_ads/resources/google-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/conne"
-    "ctors/applications/google-ads\",\"connector_class\":\"standard\",\"supported_features\":"
-    "[{\"id\":\"API_CONFIGURABLE\",\"notes\":\"...\"}],\"link_to_erd\":\"https://docs.google."
-    "com/presentation/d/1f16zOPxwT1AXoOcNkvwT82ApKqU1yhtJ04f-73M91nw/embed\",\"service_status"
-    "\":\"general_availability\",\"service_status_updated_at\":\"2024-01-01T00:00:00Z\"}],\"n"
-    "ext_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"google_ads\","
+    "\"name\":\"Google Ads\",\"type\":\"Marketing\","
+    "\"description\":\"Google Ads is an online advertising platform\",\"icons\":[\"icons_1\","
+    "\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/google_ads/resources/googl"
+    "e-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/connectors/applications/google-"
+    "ads\",\"connector_class\":\"standard\",\"supported_features\":[{\"id\":\"API_CONFIGURABL"
+    "E\",\"notes\":\"...\"}],\"link_to_erd\":\"https://docs.google.com/presentation/d/1f16zOP"
+    "xwT1AXoOcNkvwT82ApKqU1yhtJ04f-73M91nw/embed\","
+    "\"service_status\":\"general_availability\","
+    "\"service_status_updated_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char METADATA_CONNECTORS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"google_ads\",\"name\":\"Google Ads"
-    "\",\"type\":\"Marketing\",\"description\":\"Google Ads is an online advertising platform"
-    "\",\"icons\":[\"icons_1\",\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/"
-    "google_ads/resources/google-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/conne"
-    "ctors/applications/google-ads\",\"connector_class\":\"standard\",\"supported_features\":"
-    "[{\"id\":\"API_CONFIGURABLE\",\"notes\":\"...\"}],\"link_to_erd\":\"https://docs.google."
-    "com/presentation/d/1f16zOPxwT1AXoOcNkvwT82ApKqU1yhtJ04f-73M91nw/embed\",\"service_status"
-    "\":\"general_availability\",\"service_status_updated_at\":\"2024-01-01T00:00:00Z\"}],\"n"
-    "ext_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"google_ads\","
+    "\"name\":\"Google Ads\",\"type\":\"Marketing\","
+    "\"description\":\"Google Ads is an online advertising platform\",\"icons\":[\"icons_1\","
+    "\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/google_ads/resources/googl"
+    "e-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/connectors/applications/google-"
+    "ads\",\"connector_class\":\"standard\",\"supported_features\":[{\"id\":\"API_CONFIGURABL"
+    "E\",\"notes\":\"...\"}],\"link_to_erd\":\"https://docs.google.com/presentation/d/1f16zOP"
+    "xwT1AXoOcNkvwT82ApKqU1yhtJ04f-73M91nw/embed\","
+    "\"service_status\":\"general_availability\","
+    "\"service_status_updated_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
 
 static const char METADATA_CONNECTORS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connector_class\":null,\"description\":nul"
-    "l,\"icon_url\":null,\"icons\":null,\"id\":null,\"link_to_docs\":null,\"link_to_erd\":nul"
-    "l,\"name\":null,\"service_status\":null,\"service_status_updated_at\":null,\"supported_f"
-    "eatures\":null,\"type\":null,\"unknown_metadata_connectors\":{\"added\":[1,\"two\",null]"
-    ",\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connector_class\":null,"
+    "\"description\":null,\"icon_url\":null,\"icons\":null,\"id\":null,\"link_to_docs\":null,"
+    "\"link_to_erd\":null,\"name\":null,\"service_status\":null,"
+    "\"service_status_updated_at\":null,\"supported_features\":null,\"type\":null,"
+    "\"unknown_metadata_connectors\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_metadata_connectors(void **state)
 {
@@ -178,23 +182,25 @@ static void test_metadata_connectors_refused(void **state)
 /* ---- metadata_connector_config: GET /v1/metadata/connector-types/{service} ---- */
 
 static const char METADATA_CONNECTOR_CONFIG_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"google_ads\",\"name\":\"Google Ads\",\"type\":"
-    "\"Marketing\",\"description\":\"Google Ads is an online advertising platform\",\"icons\""
-    ":[\"icons_1\",\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/google_ads/r"
-    "esources/google-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/connectors/applic"
-    "ations/google-ads\",\"connector_class\":\"standard\",\"supported_features\":[{\"id\":\"A"
-    "PI_CONFIGURABLE\",\"notes\":\"...\"}],\"link_to_erd\":\"https://docs.google.com/presenta"
-    "tion/d/1f16zOPxwT1AXoOcNkvwT82ApKqU1yhtJ04f-73M91nw/embed\",\"service_status\":\"general"
-    "_availability\",\"auth\":{\"auth_key\":\"value\"},\"config\":{\"config_key\":\"value\"},"
-    "\"external_secrets_keys_config\":{\"external_secrets_keys_config_key\":\"value\"},\"serv"
-    "ice_status_updated_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"google_ads\",\"name\":\"Google Ads\","
+    "\"type\":\"Marketing\",\"description\":\"Google Ads is an online advertising platform\","
+    "\"icons\":[\"icons_1\",\"icons_2\"],\"icon_url\":\"https://fivetran.com/integrations/goo"
+    "gle_ads/resources/google-ads.png\",\"link_to_docs\":\"https://fivetran.com/docs/connecto"
+    "rs/applications/google-ads\",\"connector_class\":\"standard\","
+    "\"supported_features\":[{\"id\":\"API_CONFIGURABLE\",\"notes\":\"...\"}],"
+    "\"link_to_erd\":\"https://docs.google.com/presentation/d/1f16zOPxwT1AXoOcNkvwT82ApKqU1yh"
+    "tJ04f-73M91nw/embed\",\"service_status\":\"general_availability\","
+    "\"auth\":{\"auth_key\":\"value\"},\"config\":{\"config_key\":\"value\"},"
+    "\"external_secrets_keys_config\":{\"external_secrets_keys_config_key\":\"value\"},"
+    "\"service_status_updated_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char METADATA_CONNECTOR_CONFIG_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"auth\":null,\"config\":null,\"connector_class\":null,"
-    "\"description\":null,\"external_secrets_keys_config\":null,\"icon_url\":null,\"icons\":n"
-    "ull,\"id\":null,\"link_to_docs\":null,\"link_to_erd\":null,\"name\":null,\"service_statu"
-    "s\":null,\"service_status_updated_at\":null,\"supported_features\":null,\"type\":null,\""
-    "unknown_metadata_connector_config\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "\"description\":null,\"external_secrets_keys_config\":null,\"icon_url\":null,"
+    "\"icons\":null,\"id\":null,\"link_to_docs\":null,\"link_to_erd\":null,\"name\":null,"
+    "\"service_status\":null,\"service_status_updated_at\":null,\"supported_features\":null,"
+    "\"type\":null,\"unknown_metadata_connector_config\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_metadata_connector_config(void **state)
 {

@@ -20,27 +20,29 @@ int gen_run_private_links(void);
 /* ---- get_private_links: GET /v1/private-links ---- */
 
 static const char GET_PRIVATE_LINKS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"private_link_id\",\"name\":\"Privat"
-    "eLinkName\",\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\",\"h"
-    "ost\":\"example.host.com\",\"cloud_provider\":\"AWS\",\"created_at\":\"2023-12-01T15:43:"
-    "29.013729Z\",\"created_by\":\"user_id\",\"state_summary\":\"...\",\"resource_upstream_st"
-    "atus\":\"IDLE\",\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\""
-    "}}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"private_link_id\","
+    "\"name\":\"PrivateLinkName\",\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\","
+    "\"state\":\"OK\",\"host\":\"example.host.com\",\"cloud_provider\":\"AWS\","
+    "\"created_at\":\"2023-12-01T15:43:29.013729Z\",\"created_by\":\"user_id\","
+    "\"state_summary\":\"...\",\"resource_upstream_status\":\"IDLE\","
+    "\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_PRIVATE_LINKS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"private_link_id\",\"name\":\"Privat"
-    "eLinkName\",\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\",\"h"
-    "ost\":\"example.host.com\",\"cloud_provider\":\"AWS\",\"created_at\":\"2023-12-01T15:43:"
-    "29.013729Z\",\"created_by\":\"user_id\",\"state_summary\":\"...\",\"resource_upstream_st"
-    "atus\":\"IDLE\",\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\""
-    "}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"private_link_id\","
+    "\"name\":\"PrivateLinkName\",\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\","
+    "\"state\":\"OK\",\"host\":\"example.host.com\",\"cloud_provider\":\"AWS\","
+    "\"created_at\":\"2023-12-01T15:43:29.013729Z\",\"created_by\":\"user_id\","
+    "\"state_summary\":\"...\",\"resource_upstream_status\":\"IDLE\","
+    "\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}],"
+    "\"next_cursor\":null}}";
 
 static const char GET_PRIVATE_LINKS_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"account_id\":null,\"cloud_provider\":null,"
-    "\"config\":null,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,\"name"
-    "\":null,\"region\":null,\"resource_upstream_status\":null,\"service\":null,\"state\":nul"
-    "l,\"state_summary\":null,\"unknown_get_private_links\":{\"added\":[1,\"two\",null],\"lat"
-    "er\":true}}],\"next_cursor\":null}}";
+    "\"config\":null,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,"
+    "\"name\":null,\"region\":null,\"resource_upstream_status\":null,\"service\":null,"
+    "\"state\":null,\"state_summary\":null,\"unknown_get_private_links\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_private_links(void **state)
 {
@@ -160,22 +162,23 @@ static void test_get_private_links_refused(void **state)
 /* ---- create_private_link: POST /v1/private-links ---- */
 
 static const char CREATE_PRIVATE_LINK_BODY[] =
-    "{\"config\":{},\"name\":\"PrivateLinkName\",\"region\":\"GCP_US_EAST4\",\"service\":\"DA"
-    "TABRICKS\"}";
+    "{\"config\":{},\"name\":\"PrivateLinkName\",\"region\":\"GCP_US_EAST4\","
+    "\"service\":\"DATABRICKS\"}";
 
 static const char CREATE_PRIVATE_LINK_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"private_link_id\",\"name\":\"PrivateLinkName\","
-    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\",\"host\":\"exam"
-    "ple.host.com\",\"cloud_provider\":\"AWS\",\"created_at\":\"2023-12-01T15:43:29.013729Z\""
-    ",\"created_by\":\"user_id\",\"state_summary\":\"...\",\"resource_upstream_status\":\"IDL"
-    "E\",\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
+    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\","
+    "\"host\":\"example.host.com\",\"cloud_provider\":\"AWS\","
+    "\"created_at\":\"2023-12-01T15:43:29.013729Z\",\"created_by\":\"user_id\","
+    "\"state_summary\":\"...\",\"resource_upstream_status\":\"IDLE\","
+    "\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
 
 static const char CREATE_PRIVATE_LINK_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,\"config\":n"
-    "ull,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,\"name\":null,\"re"
-    "gion\":null,\"resource_upstream_status\":null,\"service\":null,\"state\":null,\"state_su"
-    "mmary\":null,\"unknown_create_private_link\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,"
+    "\"config\":null,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,"
+    "\"name\":null,\"region\":null,\"resource_upstream_status\":null,\"service\":null,"
+    "\"state\":null,\"state_summary\":null,\"unknown_create_private_link\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_create_private_link(void **state)
 {
@@ -276,9 +279,8 @@ static void test_create_private_link_refused(void **state)
     assert_null(out);
     /* config has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"config\":[1],\"name\":\"PrivateLinkName\",\"region\":\"GCP_US_EAST4\",\"service\":\"D"
-        "ATABRICKS\"}");
+    params = gen_json("{\"config\":[1],\"name\":\"PrivateLinkName\",\"region\":\"GCP_US_EAST4\","
+                      "\"service\":\"DATABRICKS\"}");
     out = (ftx_private_link *)(uintptr_t)1;
     gen_assert_refused(ftx_private_links_create(gen_client, params, &out, &err), &err, "config");
     assert_null(out);
@@ -289,17 +291,18 @@ static void test_create_private_link_refused(void **state)
 
 static const char GET_PRIVATE_LINK_DETAILS_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"private_link_id\",\"name\":\"PrivateLinkName\","
-    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\",\"host\":\"exam"
-    "ple.host.com\",\"cloud_provider\":\"AWS\",\"created_at\":\"2023-12-01T15:43:29.013729Z\""
-    ",\"created_by\":\"user_id\",\"state_summary\":\"...\",\"resource_upstream_status\":\"IDL"
-    "E\",\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
+    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\","
+    "\"host\":\"example.host.com\",\"cloud_provider\":\"AWS\","
+    "\"created_at\":\"2023-12-01T15:43:29.013729Z\",\"created_by\":\"user_id\","
+    "\"state_summary\":\"...\",\"resource_upstream_status\":\"IDLE\","
+    "\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
 
 static const char GET_PRIVATE_LINK_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,\"config\":n"
-    "ull,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,\"name\":null,\"re"
-    "gion\":null,\"resource_upstream_status\":null,\"service\":null,\"state\":null,\"state_su"
-    "mmary\":null,\"unknown_get_private_link_details\":{\"added\":[1,\"two\",null],\"later\":"
-    "true}}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,"
+    "\"config\":null,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,"
+    "\"name\":null,\"region\":null,\"resource_upstream_status\":null,\"service\":null,"
+    "\"state\":null,\"state_summary\":null,\"unknown_get_private_link_details\":{\"added\":[1"
+    ",\"two\",null],\"later\":true}}}";
 
 static void test_get_private_link_details(void **state)
 {
@@ -408,17 +411,18 @@ static const char MODIFY_PRIVATE_LINK_BODY[] = "{}";
 
 static const char MODIFY_PRIVATE_LINK_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"private_link_id\",\"name\":\"PrivateLinkName\","
-    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\",\"host\":\"exam"
-    "ple.host.com\",\"cloud_provider\":\"AWS\",\"created_at\":\"2023-12-01T15:43:29.013729Z\""
-    ",\"created_by\":\"user_id\",\"state_summary\":\"...\",\"resource_upstream_status\":\"IDL"
-    "E\",\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
+    "\"region\":\"AWS_US_EAST_1\",\"service\":\"DATABRICKS\",\"state\":\"OK\","
+    "\"host\":\"example.host.com\",\"cloud_provider\":\"AWS\","
+    "\"created_at\":\"2023-12-01T15:43:29.013729Z\",\"created_by\":\"user_id\","
+    "\"state_summary\":\"...\",\"resource_upstream_status\":\"IDLE\","
+    "\"account_id\":\"account_id_value\",\"config\":{\"config_key\":\"value\"}}}";
 
 static const char MODIFY_PRIVATE_LINK_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,\"config\":n"
-    "ull,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,\"name\":null,\"re"
-    "gion\":null,\"resource_upstream_status\":null,\"service\":null,\"state\":null,\"state_su"
-    "mmary\":null,\"unknown_modify_private_link\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"cloud_provider\":null,"
+    "\"config\":null,\"created_at\":null,\"created_by\":null,\"host\":null,\"id\":null,"
+    "\"name\":null,\"region\":null,\"resource_upstream_status\":null,\"service\":null,"
+    "\"state\":null,\"state_summary\":null,\"unknown_modify_private_link\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_modify_private_link(void **state)
 {

@@ -21,22 +21,24 @@ int gen_run_proxy(void);
 
 static const char GET_PROXY_AGENT_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"id\",\"account_id\":\"account_id\","
-    "\"registered_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\",\"created_"
-    "by\":\"created_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\",\"status\":"
-    "\"CONNECTED\",\"connector_count\":3,\"destination_count\":1}],\"next_cursor\":\"eyJza2lw"
-    "IjoyfQ\"}}";
+    "\"registered_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\","
+    "\"created_by\":\"created_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\","
+    "\"status\":\"CONNECTED\",\"connector_count\":3,\"destination_count\":1}],"
+    "\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
 
 static const char GET_PROXY_AGENT_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"id\",\"account_id\":\"account_id\","
-    "\"registered_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\",\"created_"
-    "by\":\"created_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\",\"status\":"
-    "\"CONNECTED\",\"connector_count\":3,\"destination_count\":1}],\"next_cursor\":null}}";
+    "\"registered_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\","
+    "\"created_by\":\"created_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\","
+    "\"status\":\"CONNECTED\",\"connector_count\":3,\"destination_count\":1}],"
+    "\"next_cursor\":null}}";
 
 static const char GET_PROXY_AGENT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"account_id\":null,\"connector_count\":null"
-    ",\"created_by\":null,\"destination_count\":null,\"display_name\":null,\"id\":null,\"regi"
-    "on\":null,\"registered_at\":null,\"status\":null,\"version\":null,\"unknown_get_proxy_ag"
-    "ent\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"account_id\":null,"
+    "\"connector_count\":null,\"created_by\":null,\"destination_count\":null,"
+    "\"display_name\":null,\"id\":null,\"region\":null,\"registered_at\":null,"
+    "\"status\":null,\"version\":null,\"unknown_get_proxy_agent\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_proxy_agent(void **state)
 {
@@ -151,13 +153,13 @@ static const char CREATE_PROXY_AGENT_BODY[] =
     "{\"display_name\":\"display_name\",\"group_region\":\"GCP_US_EAST4\"}";
 
 static const char CREATE_PROXY_AGENT_RESPONSE[] =
-    "{\"code\":\"Created\",\"data\":{\"agent_id\":\"id\",\"auth_token\":\"auth_token\",\"clie"
-    "nt_cert\":\"client_cert\",\"client_private_key\":\"client_private_key\"}}";
+    "{\"code\":\"Created\",\"data\":{\"agent_id\":\"id\",\"auth_token\":\"auth_token\","
+    "\"client_cert\":\"client_cert\",\"client_private_key\":\"client_private_key\"}}";
 
 static const char CREATE_PROXY_AGENT_NULLS[] =
-    "{\"code\":\"Created\",\"data\":{\"agent_id\":null,\"auth_token\":null,\"client_cert\":nu"
-    "ll,\"client_private_key\":null,\"unknown_create_proxy_agent\":{\"added\":[1,\"two\",null"
-    "],\"later\":true}}}";
+    "{\"code\":\"Created\",\"data\":{\"agent_id\":null,\"auth_token\":null,"
+    "\"client_cert\":null,\"client_private_key\":null,"
+    "\"unknown_create_proxy_agent\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_proxy_agent(void **state)
 {
@@ -254,16 +256,17 @@ static void test_create_proxy_agent_refused(void **state)
 /* ---- get_proxy_agent_details: GET /v1/proxy/{agentId} ---- */
 
 static const char GET_PROXY_AGENT_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"id\",\"account_id\":\"account_id\",\"registered"
-    "_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\",\"created_by\":\"creat"
-    "ed_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\",\"status\":\"CONNECTED\""
-    ",\"usage\":[{\"id\":\"connection_id\",\"schema\":\"schema\",\"service\":\"postgres\"}]}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"id\",\"account_id\":\"account_id\","
+    "\"registered_at\":\"2018-12-01T15:43:29.013729Z\",\"region\":\"GCP_US_EAST4\","
+    "\"created_by\":\"created_by\",\"display_name\":\"display_name\",\"version\":\"1.0.0\","
+    "\"status\":\"CONNECTED\",\"usage\":[{\"id\":\"connection_id\",\"schema\":\"schema\","
+    "\"service\":\"postgres\"}]}}";
 
 static const char GET_PROXY_AGENT_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"created_by\":null,\"display_name\""
-    ":null,\"id\":null,\"region\":null,\"registered_at\":null,\"status\":null,\"usage\":null,"
-    "\"version\":null,\"unknown_get_proxy_agent_details\":{\"added\":[1,\"two\",null],\"later"
-    "\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"account_id\":null,\"created_by\":null,"
+    "\"display_name\":null,\"id\":null,\"region\":null,\"registered_at\":null,"
+    "\"status\":null,\"usage\":null,\"version\":null,"
+    "\"unknown_get_proxy_agent_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_get_proxy_agent_details(void **state)
 {
@@ -423,16 +426,17 @@ static void test_delete_proxy_agent_refused(void **state)
 /* ---- get_proxy_agent_connections: GET /v1/proxy/{agentId}/connections ---- */
 
 static const char GET_PROXY_AGENT_CONNECTIONS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":\"connection_id\"}],\"next"
-    "_cursor\":\"eyJza2lwIjoyfQ\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":\"connection_id\"}],"
+    "\"next_cursor\":\"eyJza2lwIjoyfQ\"}}";
 
 static const char GET_PROXY_AGENT_CONNECTIONS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":\"connection_id\"}],\"next"
-    "_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":\"connection_id\"}],"
+    "\"next_cursor\":null}}";
 
 static const char GET_PROXY_AGENT_CONNECTIONS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":null,\"unknown_get_proxy_a"
-    "gent_connections\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"connection_id\":null,"
+    "\"unknown_get_proxy_agent_connections\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_get_proxy_agent_connections(void **state)
 {
@@ -570,13 +574,13 @@ static void test_get_proxy_agent_connections_refused(void **state)
 /* ---- regenerate_secrets_proxy_agent: POST /v1/proxy/{agentId}/regenerate-secrets ---- */
 
 static const char REGENERATE_SECRETS_PROXY_AGENT_RESPONSE[] =
-    "{\"code\":\"Created\",\"data\":{\"agent_id\":\"id\",\"auth_token\":\"auth_token\",\"clie"
-    "nt_cert\":\"client_cert\",\"client_private_key\":\"client_private_key\"}}";
+    "{\"code\":\"Created\",\"data\":{\"agent_id\":\"id\",\"auth_token\":\"auth_token\","
+    "\"client_cert\":\"client_cert\",\"client_private_key\":\"client_private_key\"}}";
 
 static const char REGENERATE_SECRETS_PROXY_AGENT_NULLS[] =
-    "{\"code\":\"Created\",\"data\":{\"agent_id\":null,\"auth_token\":null,\"client_cert\":nu"
-    "ll,\"client_private_key\":null,\"unknown_regenerate_secrets_proxy_agent\":{\"added\":[1,"
-    "\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Created\",\"data\":{\"agent_id\":null,\"auth_token\":null,"
+    "\"client_cert\":null,\"client_private_key\":null,"
+    "\"unknown_regenerate_secrets_proxy_agent\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_regenerate_secrets_proxy_agent(void **state)
 {

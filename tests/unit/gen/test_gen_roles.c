@@ -20,20 +20,22 @@ int gen_run_roles(void);
 /* ---- list_all_roles: GET /v1/roles ---- */
 
 static const char LIST_ALL_ROLES_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"name\":\"Destination Administrator\",\"des"
-    "cription\":\"Role Description\",\"scope\":[\"DESTINATION\"],\"is_custom\":false,\"is_dep"
-    "recated\":true,\"replacement_role_name\":\"Manage Destination\"}],\"next_cursor\":\"curs"
-    "or_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"name\":\"Destination Administrator\","
+    "\"description\":\"Role Description\",\"scope\":[\"DESTINATION\"],\"is_custom\":false,"
+    "\"is_deprecated\":true,\"replacement_role_name\":\"Manage Destination\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_ALL_ROLES_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"name\":\"Destination Administrator\",\"des"
-    "cription\":\"Role Description\",\"scope\":[\"DESTINATION\"],\"is_custom\":false,\"is_dep"
-    "recated\":true,\"replacement_role_name\":\"Manage Destination\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"name\":\"Destination Administrator\","
+    "\"description\":\"Role Description\",\"scope\":[\"DESTINATION\"],\"is_custom\":false,"
+    "\"is_deprecated\":true,\"replacement_role_name\":\"Manage Destination\"}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_ALL_ROLES_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"description\":null,\"is_custom\":null,\"is"
-    "_deprecated\":null,\"name\":null,\"replacement_role_name\":null,\"scope\":null,\"unknown"
-    "_list_all_roles\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"description\":null,\"is_custom\":null,"
+    "\"is_deprecated\":null,\"name\":null,\"replacement_role_name\":null,\"scope\":null,"
+    "\"unknown_list_all_roles\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_list_all_roles(void **state)
 {

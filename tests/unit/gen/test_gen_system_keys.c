@@ -20,33 +20,36 @@ int gen_run_system_keys(void);
 /* ---- get_system_keys: GET /v1/system-keys ---- */
 
 static const char GET_SYSTEM_KEYS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"_moonbeam_acc_dev\",\"name\":\"dev"
-    "\",\"key\":\"<key_1_value>\",\"created_at\":\"2023-11-10T22:11:52.326265Z\",\"expired_at"
-    "\":\"2024-02-10T22:11:52.326265Z\",\"last_used_at\":\"2024-01-01T00:00:00Z\",\"permissio"
-    "ns\":[{\"access_level\":\"access_level_value\",\"resource_filter\":{\"group_ids\":[\"gro"
-    "up_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]},\"resource_type\":\"resource_"
-    "type_value\"}],\"secret\":\"secret_value\",\"updated_at\":\"2024-01-01T00:00:00Z\"},{\"i"
-    "d\":\"cyclical_prospered\",\"name\":\"prod_key\",\"key\":\"<key_2_value>\",\"created_at"
-    "\":\"2023-11-10T22:11:58.931Z\",\"updated_at\":\"2023-11-10T22:11:58.931Z\",\"expired_at"
-    "\":\"2024-02-10T22:11:58.931Z\",\"last_used_at\":\"2024-01-01T00:00:00Z\",\"permissions"
-    "\":[{\"access_level\":\"access_level_value\",\"resource_filter\":{\"group_ids\":[\"group"
-    "_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]},\"resource_type\":\"resource_ty"
-    "pe_value\"}],\"secret\":\"secret_value\"}],\"next_cursor\":\"eyJza2lwIjoxfQ==\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"_moonbeam_acc_dev\","
+    "\"name\":\"dev\",\"key\":\"<key_1_value>\",\"created_at\":\"2023-11-10T22:11:52.326265Z"
+    "\",\"expired_at\":\"2024-02-10T22:11:52.326265Z\","
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"permissions\":[{\"access_level\":\"access_le"
+    "vel_value\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],"
+    "\"ids\":[\"ids_1\",\"ids_2\"]},\"resource_type\":\"resource_type_value\"}],"
+    "\"secret\":\"secret_value\",\"updated_at\":\"2024-01-01T00:00:00Z\"},"
+    "{\"id\":\"cyclical_prospered\",\"name\":\"prod_key\",\"key\":\"<key_2_value>\","
+    "\"created_at\":\"2023-11-10T22:11:58.931Z\",\"updated_at\":\"2023-11-10T22:11:58.931Z\","
+    "\"expired_at\":\"2024-02-10T22:11:58.931Z\",\"last_used_at\":\"2024-01-01T00:00:00Z\","
+    "\"permissions\":[{\"access_level\":\"access_level_value\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]},\"resource_type\":\"resource_type_value\"}],\"secret\":\"secret_value\"}],"
+    "\"next_cursor\":\"eyJza2lwIjoxfQ==\"}}";
 
 static const char GET_SYSTEM_KEYS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"_moonbeam_acc_dev\",\"name\":\"dev"
-    "\",\"key\":\"<key_1_value>\",\"created_at\":\"2023-11-10T22:11:52.326265Z\",\"expired_at"
-    "\":\"2024-02-10T22:11:52.326265Z\",\"last_used_at\":\"2024-01-01T00:00:00Z\",\"permissio"
-    "ns\":[{\"access_level\":\"access_level_value\",\"resource_filter\":{\"group_ids\":[\"gro"
-    "up_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]},\"resource_type\":\"resource_"
-    "type_value\"}],\"secret\":\"secret_value\",\"updated_at\":\"2024-01-01T00:00:00Z\"}],\"n"
-    "ext_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"_moonbeam_acc_dev\","
+    "\"name\":\"dev\",\"key\":\"<key_1_value>\",\"created_at\":\"2023-11-10T22:11:52.326265Z"
+    "\",\"expired_at\":\"2024-02-10T22:11:52.326265Z\","
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"permissions\":[{\"access_level\":\"access_le"
+    "vel_value\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],"
+    "\"ids\":[\"ids_1\",\"ids_2\"]},\"resource_type\":\"resource_type_value\"}],"
+    "\"secret\":\"secret_value\",\"updated_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":null}}";
 
 static const char GET_SYSTEM_KEYS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"expired_at\":null,\"id"
-    "\":null,\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\""
-    ":null,\"updated_at\":null,\"unknown_get_system_keys\":{\"added\":[1,\"two\",null],\"late"
-    "r\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"expired_at\":null,"
+    "\"id\":null,\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,"
+    "\"secret\":null,\"updated_at\":null,\"unknown_get_system_keys\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_system_keys(void **state)
 {
@@ -196,36 +199,40 @@ static void test_get_system_keys_refused(void **state)
 /* ---- create_system_key: POST /v1/system-keys ---- */
 
 static const char CREATE_SYSTEM_KEY_BODY[] =
-    "{\"expiration_period\":\"THREE_MONTHS\",\"name\":\"prod_key\",\"permissions\":[{\"resour"
-    "ce_type\":\"USER\",\"access_level\":\"READ\"},{\"resource_type\":\"WEBHOOK\",\"access_le"
-    "vel\":\"MANAGE\"},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\"},{\"resou"
-    "rce_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},{\"resource_type\":\"TRANSFORMAT"
-    "ION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"g"
-    "roup_id_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\",\"resource_fil"
-    "ter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}";
+    "{\"expiration_period\":\"THREE_MONTHS\",\"name\":\"prod_key\","
+    "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\"},"
+    "{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MANAGE\"},"
+    "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\"},"
+    "{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},"
+    "{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"]}},"
+    "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}";
 
 static const char CREATE_SYSTEM_KEY_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"sod_determine\",\"name\":\"prod_key\",\"key\":"
-    "\"<key_value>\",\"secret\":\"<secret_value>\",\"created_at\":\"2023-11-10T19:32:58.646Z"
-    "\",\"expired_at\":\"2024-02-10T19:32:58.646Z\",\"permissions\":[{\"resource_type\":\"USE"
-    "R\",\"access_level\":\"READ\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"grou"
-    "p_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"WEBHOOK\",\"access_level"
-    "\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids"
-    "\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE"
-    "\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1"
-    "\",\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\",\"reso"
-    "urce_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"],\"ids\":[\"ids_1\",\"ids_2"
-    "\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\",\"resource_filter\":{\""
-    "ids\":[\"connection_id_1\",\"connection_id_2\"],\"group_ids\":[\"group_ids_1\",\"group_i"
-    "ds_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\",\"resource_filter"
-    "\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}}],\"l"
-    "ast_used_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"sod_determine\",\"name\":\"prod_key\","
+    "\"key\":\"<key_value>\",\"secret\":\"<secret_value>\","
+    "\"created_at\":\"2023-11-10T19:32:58.646Z\",\"expired_at\":\"2024-02-10T19:32:58.646Z\","
+    "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"],"
+    "\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}},{\"resource_type\":\"CONNECTOR\","
+    "\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\","
+    "\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}}],"
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char CREATE_SYSTEM_KEY_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,\"ke"
-    "y\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,\"upda"
-    "ted_at\":null,\"unknown_create_system_key\":{\"added\":[1,\"two\",null],\"later\":true}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,"
+    "\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,"
+    "\"updated_at\":null,\"unknown_create_system_key\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_create_system_key(void **state)
 {
@@ -364,28 +371,30 @@ static void test_create_system_key_refused(void **state)
     gen_assert_refused(ftx_system_keys_create(gen_client, params, NULL, &err), &err, "out");
     /* expiration_period is a closed set */
     json_decref(params);
-    params = gen_json(
-        "{\"expiration_period\":\"not_a_expiration_period\",\"name\":\"prod_key\",\"permissions\""
-        ":[{\"resource_type\":\"USER\",\"access_level\":\"READ\"},{\"resource_type\":\"WEBHOOK\","
-        "\"access_level\":\"MANAGE\"},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE"
-        "\"},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},{\"resource_type\":"
-        "\"TRANSFORMATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"gro"
-        "up_id_1\",\"group_id_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
-        "\"resource_filter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}");
+    params = gen_json("{\"expiration_period\":\"not_a_expiration_period\",\"name\":\"prod_key\","
+                      "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\"},"
+                      "{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+                      "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"]}},"
+                      "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+                      "\"resource_filter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}");
     out = (ftx_system_key *)(uintptr_t)1;
     gen_assert_refused(ftx_system_keys_create(gen_client, params, &out, &err), &err,
                        "expiration_period");
     assert_null(out);
     /* expiration_period has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"expiration_period\":12345,\"name\":\"prod_key\",\"permissions\":[{\"resource_type\":"
-        "\"USER\",\"access_level\":\"READ\"},{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MA"
-        "NAGE\"},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\"},{\"resource_type\""
-        ":\"DESTINATION\",\"access_level\":\"MANAGE\"},{\"resource_type\":\"TRANSFORMATION\",\"ac"
-        "cess_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2"
-        "\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\",\"resource_filter\":{\""
-        "ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}");
+    params = gen_json("{\"expiration_period\":12345,\"name\":\"prod_key\","
+                      "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\"},"
+                      "{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},"
+                      "{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+                      "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"]}},"
+                      "{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+                      "\"resource_filter\":{\"ids\":[\"connection_id_1\",\"connection_id_2\"]}}]}");
     out = (ftx_system_key *)(uintptr_t)1;
     gen_assert_refused(ftx_system_keys_create(gen_client, params, &out, &err), &err,
                        "expiration_period");
@@ -396,24 +405,26 @@ static void test_create_system_key_refused(void **state)
 /* ---- get_system_key_details: GET /v1/system-keys/{keyId} ---- */
 
 static const char GET_SYSTEM_KEY_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"updated_key\",\"ke"
-    "y_value\":\"<key_value>\",\"created_at\":\"2023-10-17T14:01:16.318Z\",\"updated_at\":\"2"
-    "023-10-17T14:02:20.919291Z\",\"expired_at\":\"2024-01-17T14:01:16.318Z\",\"permissions\""
-    ":[{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"gr"
-    "oup_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_"
-    "type\":\"DESTINATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":["
-    "\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"TR"
-    "ANSFORMATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_i"
-    "d_1\",\"group_id_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\","
-    "\"access_level\":\"NONE\",\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection"
-    "_id_4\"],\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}}],\"key\":\"key_value\",\"last"
-    "_used_at\":\"2024-01-01T00:00:00Z\",\"secret\":\"secret_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"updated_key\","
+    "\"key_value\":\"<key_value>\",\"created_at\":\"2023-10-17T14:01:16.318Z\","
+    "\"updated_at\":\"2023-10-17T14:02:20.919291Z\","
+    "\"expired_at\":\"2024-01-17T14:01:16.318Z\","
+    "\"permissions\":[{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"],"
+    "\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}}],\"key\":\"key_value\","
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"secret\":\"secret_value\"}}";
 
 static const char GET_SYSTEM_KEY_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,\"ke"
-    "y\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,\"upda"
-    "ted_at\":null,\"unknown_get_system_key_details\":{\"added\":[1,\"two\",null],\"later\":t"
-    "rue}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,"
+    "\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,"
+    "\"updated_at\":null,\"unknown_get_system_key_details\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_system_key_details(void **state)
 {
@@ -528,31 +539,34 @@ static void test_get_system_key_details_refused(void **state)
 /* ---- update_system_key: PATCH /v1/system-keys/{keyId} ---- */
 
 static const char UPDATE_SYSTEM_KEY_BODY[] =
-    "{\"name\":\"updated_key\",\"permissions\":[{\"resource_type\":\"CONNECTOR\",\"access_lev"
-    "el\":\"MANAGE\"},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},{\"reso"
-    "urce_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_"
-    "ids\":[\"group_id_3\",\"group_id_4\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level"
-    "\":\"NONE\",\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"]}}]}";
+    "{\"name\":\"updated_key\",\"permissions\":[{\"resource_type\":\"CONNECTOR\","
+    "\"access_level\":\"MANAGE\"},{\"resource_type\":\"DESTINATION\","
+    "\"access_level\":\"MANAGE\"},{\"resource_type\":\"TRANSFORMATION\","
+    "\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_id_3\","
+    "\"group_id_4\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"]}}]}";
 
 static const char UPDATE_SYSTEM_KEY_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"updated_key\",\"ke"
-    "y_value\":\"<key_value>\",\"created_at\":\"2023-10-17T14:01:16.318Z\",\"updated_at\":\"2"
-    "023-10-17T14:02:20.919291Z\",\"expired_at\":\"2024-01-17T14:01:16.318Z\",\"permissions\""
-    ":[{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"gr"
-    "oup_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_"
-    "type\":\"DESTINATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":["
-    "\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"TR"
-    "ANSFORMATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_i"
-    "d_3\",\"group_id_4\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\","
-    "\"access_level\":\"NONE\",\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection"
-    "_id_4\"],\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}}],\"key\":\"key_value\",\"last"
-    "_used_at\":\"2024-01-01T00:00:00Z\",\"secret\":\"secret_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"updated_key\","
+    "\"key_value\":\"<key_value>\",\"created_at\":\"2023-10-17T14:01:16.318Z\","
+    "\"updated_at\":\"2023-10-17T14:02:20.919291Z\","
+    "\"expired_at\":\"2024-01-17T14:01:16.318Z\","
+    "\"permissions\":[{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_id_3\",\"group_id_4\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"],"
+    "\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}}],\"key\":\"key_value\","
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"secret\":\"secret_value\"}}";
 
 static const char UPDATE_SYSTEM_KEY_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,\"ke"
-    "y\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,\"upda"
-    "ted_at\":null,\"unknown_update_system_key\":{\"added\":[1,\"two\",null],\"later\":true}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,"
+    "\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,"
+    "\"updated_at\":null,\"unknown_update_system_key\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_system_key(void **state)
 {
@@ -675,12 +689,13 @@ static void test_update_system_key_refused(void **state)
     assert_null(out);
     /* name has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"name\":12345,\"permissions\":[{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MAN"
-        "AGE\"},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\"},{\"resource_type"
-        "\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\""
-        "group_id_3\",\"group_id_4\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE"
-        "\",\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"]}}]}");
+    params =
+        gen_json("{\"name\":12345,\"permissions\":[{\"resource_type\":\"CONNECTOR\","
+                 "\"access_level\":\"MANAGE\"},{\"resource_type\":\"DESTINATION\","
+                 "\"access_level\":\"MANAGE\"},{\"resource_type\":\"TRANSFORMATION\","
+                 "\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_id_3\","
+                 "\"group_id_4\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+                 "\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"]}}]}");
     out = (ftx_system_key *)(uintptr_t)1;
     gen_assert_refused(ftx_system_keys_update(gen_client, "keyId/1 x", params, &out, &err), &err,
                        "name");
@@ -731,27 +746,29 @@ static void test_delete_system_key_refused(void **state)
 static const char ROTATE_SYSTEM_KEY_BODY[] = "{}";
 
 static const char ROTATE_SYSTEM_KEY_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"prod_key\",\"key\""
-    ":\"<key_value>\",\"secret\":\"<secret_value>\",\"created_at\":\"2023-11-10T19:32:58.646Z"
-    "\",\"expired_at\":\"2024-02-10T19:32:58.646Z\",\"permissions\":[{\"resource_type\":\"USE"
-    "R\",\"access_level\":\"READ\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"grou"
-    "p_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"WEBHOOK\",\"access_level"
-    "\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids"
-    "\":[\"ids_1\",\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE"
-    "\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1"
-    "\",\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\",\"reso"
-    "urce_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"],\"ids\":[\"ids_1\",\"ids_2"
-    "\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\",\"resource_filter\":{\""
-    "ids\":[\"connection_id_3\",\"connection_id_4\"],\"group_ids\":[\"group_ids_1\",\"group_i"
-    "ds_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"MANAGE\",\"resource_filter"
-    "\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}}],\"l"
-    "ast_used_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"rushed_fainting\",\"name\":\"prod_key\","
+    "\"key\":\"<key_value>\",\"secret\":\"<secret_value>\","
+    "\"created_at\":\"2023-11-10T19:32:58.646Z\",\"expired_at\":\"2024-02-10T19:32:58.646Z\","
+    "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"WEBHOOK\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"DESTINATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_ids_1\",\"group_ids_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"TRANSFORMATION\",\"access_level\":\"MANAGE\","
+    "\"resource_filter\":{\"group_ids\":[\"group_id_1\",\"group_id_2\"],\"ids\":[\"ids_1\","
+    "\"ids_2\"]}},{\"resource_type\":\"CONNECTOR\",\"access_level\":\"NONE\","
+    "\"resource_filter\":{\"ids\":[\"connection_id_3\",\"connection_id_4\"],"
+    "\"group_ids\":[\"group_ids_1\",\"group_ids_2\"]}},{\"resource_type\":\"CONNECTOR\","
+    "\"access_level\":\"MANAGE\",\"resource_filter\":{\"group_ids\":[\"group_ids_1\","
+    "\"group_ids_2\"],\"ids\":[\"ids_1\",\"ids_2\"]}}],"
+    "\"last_used_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char ROTATE_SYSTEM_KEY_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,\"ke"
-    "y\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,\"upda"
-    "ted_at\":null,\"unknown_rotate_system_key\":{\"added\":[1,\"two\",null],\"later\":true}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"expired_at\":null,\"id\":null,"
+    "\"key\":null,\"last_used_at\":null,\"name\":null,\"permissions\":null,\"secret\":null,"
+    "\"updated_at\":null,\"unknown_rotate_system_key\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_rotate_system_key(void **state)
 {

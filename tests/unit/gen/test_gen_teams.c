@@ -21,18 +21,18 @@ int gen_run_teams(void);
 
 static const char LIST_ALL_TEAMS_RESPONSE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"team_id\",\"name\":\"Team Title\","
-    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}],\"next_cursor\":\"c"
-    "ursor_value\"}}";
+    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_ALL_TEAMS_LAST_PAGE[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"team_id\",\"name\":\"Team Title\","
-    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}],\"next_cursor\":nul"
-    "l}}";
+    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_ALL_TEAMS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"description\":null,\"id\":null,\"name\":nu"
-    "ll,\"role\":null,\"unknown_list_all_teams\":{\"added\":[1,\"two\",null],\"later\":true}}"
-    "],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"description\":null,\"id\":null,"
+    "\"name\":null,\"role\":null,\"unknown_list_all_teams\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_list_all_teams(void **state)
 {
@@ -132,16 +132,16 @@ static void test_list_all_teams_refused(void **state)
 /* ---- create_team: POST /v1/teams ---- */
 
 static const char CREATE_TEAM_BODY[] =
-    "{\"description\":\"Team Description\",\"name\":\"Team Title\",\"role\":\"Account Analyst"
-    "\"}";
+    "{\"description\":\"Team Description\",\"name\":\"Team Title\","
+    "\"role\":\"Account Analyst\"}";
 
 static const char CREATE_TEAM_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\",\"description"
-    "\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\","
+    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
 
 static const char CREATE_TEAM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,\"role\":"
-    "null,\"unknown_create_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,"
+    "\"role\":null,\"unknown_create_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_team(void **state)
 {
@@ -208,12 +208,12 @@ static void test_create_team_refused(void **state)
 /* ---- team_details: GET /v1/teams/{teamId} ---- */
 
 static const char TEAM_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\",\"description"
-    "\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\","
+    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
 
 static const char TEAM_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,\"role\":"
-    "null,\"unknown_team_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,"
+    "\"role\":null,\"unknown_team_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_team_details(void **state)
 {
@@ -270,16 +270,16 @@ static void test_team_details_refused(void **state)
 /* ---- modify_team: PATCH /v1/teams/{teamId} ---- */
 
 static const char MODIFY_TEAM_BODY[] =
-    "{\"description\":\"Team description\",\"name\":\"Team Name\",\"role\":\"Account Analyst"
-    "\"}";
+    "{\"description\":\"Team description\",\"name\":\"Team Name\","
+    "\"role\":\"Account Analyst\"}";
 
 static const char MODIFY_TEAM_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\",\"description"
-    "\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"team_id\",\"name\":\"Team Title\","
+    "\"description\":\"Team Description\",\"role\":\"Account Reviewer\"}}";
 
 static const char MODIFY_TEAM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,\"role\":"
-    "null,\"unknown_modify_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"description\":null,\"id\":null,\"name\":null,"
+    "\"role\":null,\"unknown_modify_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_modify_team(void **state)
 {
@@ -391,17 +391,18 @@ static void test_delete_team_refused(void **state)
 /* ---- get_team_memberships_in_connections: GET /v1/teams/{teamId}/connections ---- */
 
 static const char GET_TEAM_MEMBERSHIPS_IN_CONNECTIONS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_TEAM_MEMBERSHIPS_IN_CONNECTIONS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
 
 static const char GET_TEAM_MEMBERSHIPS_IN_CONNECTIONS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,\"role\":nul"
-    "l,\"unknown_get_team_memberships_in_connections\":{\"added\":[1,\"two\",null],\"later\":"
-    "true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,"
+    "\"role\":null,\"unknown_get_team_memberships_in_connections\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_team_memberships_in_connections(void **state)
 {
@@ -515,12 +516,13 @@ static const char ADD_TEAM_MEMBERSHIP_IN_CONNECTION_BODY[] =
     "{\"id\":\"connection_id\",\"role\":\"View Connection\"}";
 
 static const char ADD_TEAM_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char ADD_TEAM_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "add_team_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_add_team_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_add_team_membership_in_connection(void **state)
 {
@@ -612,12 +614,13 @@ static void test_add_team_membership_in_connection_refused(void **state)
 /* ---- get_team_membership_in_connection: GET /v1/teams/{teamId}/connections/{connectionId} ---- */
 
 static const char GET_TEAM_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char GET_TEAM_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "get_team_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_get_team_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_team_membership_in_connection(void **state)
 {
@@ -694,12 +697,13 @@ static void test_get_team_membership_in_connection_refused(void **state)
 static const char UPDATE_TEAM_MEMBERSHIP_IN_CONNECTION_BODY[] = "{\"role\":\"Edit Connection\"}";
 
 static const char UPDATE_TEAM_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char UPDATE_TEAM_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "update_team_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_update_team_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_team_membership_in_connection(void **state)
 {
@@ -852,17 +856,18 @@ static void test_delete_team_membership_in_connection_refused(void **state)
 /* ---- get_team_memberships_in_groups: GET /v1/teams/{teamId}/groups ---- */
 
 static const char GET_TEAM_MEMBERSHIPS_IN_GROUPS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_TEAM_MEMBERSHIPS_IN_GROUPS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
 
 static const char GET_TEAM_MEMBERSHIPS_IN_GROUPS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,\"role\":nul"
-    "l,\"unknown_get_team_memberships_in_groups\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,"
+    "\"role\":null,\"unknown_get_team_memberships_in_groups\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_team_memberships_in_groups(void **state)
 {
@@ -973,12 +978,12 @@ static const char ADD_TEAM_MEMBERSHIP_IN_GROUP_BODY[] =
     "{\"id\":\"group_id\",\"role\":\"Manage Destination\"}";
 
 static const char ADD_TEAM_MEMBERSHIP_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char ADD_TEAM_MEMBERSHIP_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "add_team_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_add_team_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_add_team_membership_in_group(void **state)
 {
@@ -1066,12 +1071,12 @@ static void test_add_team_membership_in_group_refused(void **state)
 /* ---- get_team_membership_in_group: GET /v1/teams/{teamId}/groups/{groupId} ---- */
 
 static const char GET_TEAM_MEMBERSHIP_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char GET_TEAM_MEMBERSHIP_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "get_team_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_get_team_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_get_team_membership_in_group(void **state)
 {
@@ -1143,12 +1148,13 @@ static void test_get_team_membership_in_group_refused(void **state)
 static const char UPDATE_TEAM_MEMBERSHIP_IN_GROUP_BODY[] = "{\"role\":\"Manage Destination\"}";
 
 static const char UPDATE_TEAM_MEMBERSHIP_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char UPDATE_TEAM_MEMBERSHIP_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "update_team_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_update_team_membership_in_group\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_team_membership_in_group(void **state)
 {
@@ -1336,17 +1342,19 @@ static void test_delete_team_membership_in_account_refused(void **state)
 /* ---- list_users_in_team: GET /v1/teams/{teamId}/users ---- */
 
 static const char LIST_USERS_IN_TEAM_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"user_id\":\"user_id\",\"role\":\"Team Memb"
-    "er\",\"created_at\":\"2023-08-20T10:15:20.677566Z\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"user_id\":\"user_id\","
+    "\"role\":\"Team Member\",\"created_at\":\"2023-08-20T10:15:20.677566Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_USERS_IN_TEAM_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"user_id\":\"user_id\",\"role\":\"Team Memb"
-    "er\",\"created_at\":\"2023-08-20T10:15:20.677566Z\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"user_id\":\"user_id\","
+    "\"role\":\"Team Member\",\"created_at\":\"2023-08-20T10:15:20.677566Z\"}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_USERS_IN_TEAM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"role\":null,\"user_id"
-    "\":null,\"unknown_list_users_in_team\":{\"added\":[1,\"two\",null],\"later\":true}}],\"n"
-    "ext_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"role\":null,"
+    "\"user_id\":null,\"unknown_list_users_in_team\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_list_users_in_team(void **state)
 {
@@ -1468,12 +1476,12 @@ static void test_list_users_in_team_refused(void **state)
 static const char ADD_USER_TO_TEAM_BODY[] = "{\"role\":\"Team Manager\",\"user_id\":\"user_id\"}";
 
 static const char ADD_USER_TO_TEAM_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\",\"creat"
-    "ed_at\":\"2023-08-20T10:15:20.677566Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\","
+    "\"created_at\":\"2023-08-20T10:15:20.677566Z\"}}";
 
 static const char ADD_USER_TO_TEAM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,\"unk"
-    "nown_add_user_to_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,"
+    "\"unknown_add_user_to_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_add_user_to_team(void **state)
 {
@@ -1553,12 +1561,12 @@ static void test_add_user_to_team_refused(void **state)
 /* ---- get_user_in_team: GET /v1/teams/{teamId}/users/{userId} ---- */
 
 static const char GET_USER_IN_TEAM_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\",\"creat"
-    "ed_at\":\"2023-08-20T10:15:20.677566Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\","
+    "\"created_at\":\"2023-08-20T10:15:20.677566Z\"}}";
 
 static const char GET_USER_IN_TEAM_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,\"unk"
-    "nown_get_user_in_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,"
+    "\"unknown_get_user_in_team\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_get_user_in_team(void **state)
 {
@@ -1630,12 +1638,12 @@ static void test_get_user_in_team_refused(void **state)
 static const char UPDATE_USER_MEMBERSHIP_BODY[] = "{\"role\":\"Team Member\"}";
 
 static const char UPDATE_USER_MEMBERSHIP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\",\"creat"
-    "ed_at\":\"2023-08-20T10:15:20.677566Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"user_id\":\"user_id\",\"role\":\"Team Member\","
+    "\"created_at\":\"2023-08-20T10:15:20.677566Z\"}}";
 
 static const char UPDATE_USER_MEMBERSHIP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,\"unk"
-    "nown_update_user_membership\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"role\":null,\"user_id\":null,"
+    "\"unknown_update_user_membership\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_update_user_membership(void **state)
 {

@@ -20,14 +20,14 @@ int gen_run_transformation_projects(void);
 /* ---- list_all_transformation_projects: GET /v1/transformation-projects ---- */
 
 static const char LIST_ALL_TRANSFORMATION_PROJECTS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"type\":\"DBT_CORE\",\"created_at\":\"2024-"
-    "01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_valu"
-    "e\",\"id\":\"id_value\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"type\":\"DBT_CORE\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\","
+    "\"group_id\":\"group_id_value\",\"id\":\"id_value\"}],\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_ALL_TRANSFORMATION_PROJECTS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"type\":\"DBT_CORE\",\"created_at\":\"2024-"
-    "01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_valu"
-    "e\",\"id\":\"id_value\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"type\":\"DBT_CORE\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\","
+    "\"group_id\":\"group_id_value\",\"id\":\"id_value\"}],\"next_cursor\":null}}";
 
 static const char LIST_ALL_TRANSFORMATION_PROJECTS_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"created_by_id\":null,"
@@ -141,19 +141,19 @@ static void test_list_all_transformation_projects_refused(void **state)
 static const char CREATE_TRANSFORMATION_PROJECT_BODY[] = "{\"type\":\"DBT_CORE\"}";
 
 static const char CREATE_TRANSFORMATION_PROJECT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\",\"errors"
-    "\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\",\"status\""
-    ":\"FAILED\",\"message\":\"Invalid login credentials.\",\"details\":\"Authentication fail"
-    "ed (401 Unauthorized). Verify the provided credentials and permissions.\"}],\"created_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"gro"
-    "up_id_value\",\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\","
+    "\"errors\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\","
+    "\"status\":\"FAILED\",\"message\":\"Invalid login credentials.\","
+    "\"details\":\"Authentication failed (401 Unauthorized). Verify the provided credentials "
+    "and permissions.\"}],\"created_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_value\","
+    "\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}}";
 
 static const char CREATE_TRANSFORMATION_PROJECT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"errors\":nu"
-    "ll,\"group_id\":null,\"id\":null,\"project_config\":null,\"setup_tests\":null,\"status\""
-    ":null,\"type\":null,\"unknown_create_transformation_project\":{\"added\":[1,\"two\",null"
-    "],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,"
+    "\"errors\":null,\"group_id\":null,\"id\":null,\"project_config\":null,"
+    "\"setup_tests\":null,\"status\":null,\"type\":null,"
+    "\"unknown_create_transformation_project\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_transformation_project(void **state)
 {
@@ -254,19 +254,19 @@ static void test_create_transformation_project_refused(void **state)
 /* ---- transformation_project_details: GET /v1/transformation-projects/{projectId} ---- */
 
 static const char TRANSFORMATION_PROJECT_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\",\"errors"
-    "\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\",\"status\""
-    ":\"FAILED\",\"message\":\"Invalid login credentials.\",\"details\":\"Authentication fail"
-    "ed (401 Unauthorized). Verify the provided credentials and permissions.\"}],\"created_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"gro"
-    "up_id_value\",\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\","
+    "\"errors\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\","
+    "\"status\":\"FAILED\",\"message\":\"Invalid login credentials.\","
+    "\"details\":\"Authentication failed (401 Unauthorized). Verify the provided credentials "
+    "and permissions.\"}],\"created_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_value\","
+    "\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}}";
 
 static const char TRANSFORMATION_PROJECT_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"errors\":nu"
-    "ll,\"group_id\":null,\"id\":null,\"project_config\":null,\"setup_tests\":null,\"status\""
-    ":null,\"type\":null,\"unknown_transformation_project_details\":{\"added\":[1,\"two\",nul"
-    "l],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,"
+    "\"errors\":null,\"group_id\":null,\"id\":null,\"project_config\":null,"
+    "\"setup_tests\":null,\"status\":null,\"type\":null,"
+    "\"unknown_transformation_project_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_transformation_project_details(void **state)
 {
@@ -356,19 +356,19 @@ static void test_transformation_project_details_refused(void **state)
 static const char MODIFY_TRANSFORMATION_PROJECT_BODY[] = "{}";
 
 static const char MODIFY_TRANSFORMATION_PROJECT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\",\"errors"
-    "\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\",\"status\""
-    ":\"FAILED\",\"message\":\"Invalid login credentials.\",\"details\":\"Authentication fail"
-    "ed (401 Unauthorized). Verify the provided credentials and permissions.\"}],\"created_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"gro"
-    "up_id_value\",\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\","
+    "\"errors\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\","
+    "\"status\":\"FAILED\",\"message\":\"Invalid login credentials.\","
+    "\"details\":\"Authentication failed (401 Unauthorized). Verify the provided credentials "
+    "and permissions.\"}],\"created_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_value\","
+    "\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}}";
 
 static const char MODIFY_TRANSFORMATION_PROJECT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"errors\":nu"
-    "ll,\"group_id\":null,\"id\":null,\"project_config\":null,\"setup_tests\":null,\"status\""
-    ":null,\"type\":null,\"unknown_modify_transformation_project\":{\"added\":[1,\"two\",null"
-    "],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,"
+    "\"errors\":null,\"group_id\":null,\"id\":null,\"project_config\":null,"
+    "\"setup_tests\":null,\"status\":null,\"type\":null,"
+    "\"unknown_modify_transformation_project\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_modify_transformation_project(void **state)
 {
@@ -519,19 +519,19 @@ static void test_delete_transformation_project_refused(void **state)
 /* ---- test_transformation_project: POST /v1/transformation-projects/{projectId}/test ---- */
 
 static const char TEST_TRANSFORMATION_PROJECT_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\",\"errors"
-    "\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\",\"status\""
-    ":\"FAILED\",\"message\":\"Invalid login credentials.\",\"details\":\"Authentication fail"
-    "ed (401 Unauthorized). Verify the provided credentials and permissions.\"}],\"created_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_by_id\":\"created_by_id_value\",\"group_id\":\"gro"
-    "up_id_value\",\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}"
-    "}";
+    "{\"code\":\"Success\",\"data\":{\"type\":\"DBT_CORE\",\"status\":\"NOT_READY\","
+    "\"errors\":[\"errors_1\",\"errors_2\"],\"setup_tests\":[{\"title\":\"Validate Login\","
+    "\"status\":\"FAILED\",\"message\":\"Invalid login credentials.\","
+    "\"details\":\"Authentication failed (401 Unauthorized). Verify the provided credentials "
+    "and permissions.\"}],\"created_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_by_id\":\"created_by_id_value\",\"group_id\":\"group_id_value\","
+    "\"id\":\"id_value\",\"project_config\":{\"project_config_key\":\"value\"}}}";
 
 static const char TEST_TRANSFORMATION_PROJECT_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"errors\":nu"
-    "ll,\"group_id\":null,\"id\":null,\"project_config\":null,\"setup_tests\":null,\"status\""
-    ":null,\"type\":null,\"unknown_test_transformation_project\":{\"added\":[1,\"two\",null],"
-    "\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,"
+    "\"errors\":null,\"group_id\":null,\"id\":null,\"project_config\":null,"
+    "\"setup_tests\":null,\"status\":null,\"type\":null,"
+    "\"unknown_test_transformation_project\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_test_transformation_project(void **state)
 {

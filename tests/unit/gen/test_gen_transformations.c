@@ -20,33 +20,37 @@ int gen_run_transformations(void);
 /* ---- transformations_list: GET /v1/transformations ---- */
 
 static const char TRANSFORMATIONS_LIST_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"transformation_id\",\"status\":\"RU"
-    "NNING\",\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIM"
-    "E_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connecti"
-    "on_ids\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"],\"smart_sync"
-    "ing\":true},\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.7"
-    "43708Z\",\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z"
-    "\",\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\",\"output_model_names\":[\"output_mo"
-    "del_names_1\",\"output_model_names_2\"],\"transformation_config\":{\"transformation_conf"
-    "ig_key\":\"value\"}}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"transformation_id\","
+    "\"status\":\"RUNNING\",\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true},"
+    "\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
+    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"transformation_config\":{\"transformation_config_key\":\"value\"}}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char TRANSFORMATIONS_LIST_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"transformation_id\",\"status\":\"RU"
-    "NNING\",\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIM"
-    "E_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connecti"
-    "on_ids\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"],\"smart_sync"
-    "ing\":true},\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.7"
-    "43708Z\",\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z"
-    "\",\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\",\"output_model_names\":[\"output_mo"
-    "del_names_1\",\"output_model_names_2\"],\"transformation_config\":{\"transformation_conf"
-    "ig_key\":\"value\"}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"transformation_id\","
+    "\"status\":\"RUNNING\",\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true},"
+    "\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
+    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"transformation_config\":{\"transformation_config_key\":\"value\"}}],"
+    "\"next_cursor\":null}}";
 
 static const char TRANSFORMATIONS_LIST_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"created_by_id\":null,"
     "\"id\":null,\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,"
-    "\"paused\":null,\"schedule\":null,\"status\":null,\"transformation_config\":null,\"type"
-    "\":null,\"unknown_transformations_list\":{\"added\":[1,\"two\",null],\"later\":true}}],"
-    "\"next_cursor\":null}}";
+    "\"paused\":null,\"schedule\":null,\"status\":null,\"transformation_config\":null,"
+    "\"type\":null,\"unknown_transformations_list\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_transformations_list(void **state)
 {
@@ -206,27 +210,29 @@ static void test_transformations_list_refused(void **state)
 /* ---- create_transformation: POST /v1/transformations ---- */
 
 static const char CREATE_TRANSFORMATION_BODY[] =
-    "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DA"
-    "Y\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids"
-    "\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"]},\"type\":\"DBT_CO"
-    "RE\"}";
+    "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"]},\"type\":\"DBT_CORE\"}";
 
 static const char CREATE_TRANSFORMATION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\",\"sc"
-    "hedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DAY\","
-    "\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids\":["
-    "\"connection_id\"],\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true"
-    "},\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
-    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\",\"last"
-    "_ended_at\":\"2024-01-02T00:00:00.000001Z\",\"output_model_names\":[\"output_model_names"
-    "_1\",\"output_model_names_2\"],\"transformation_config\":{\"transformation_config_key\":"
-    "\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\","
+    "\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true},"
+    "\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
+    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"transformation_config\":{\"transformation_config_key\":\"value\"}}}";
 
 static const char CREATE_TRANSFORMATION_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"id\":null,"
-    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,\"paused\":n"
-    "ull,\"schedule\":null,\"status\":null,\"transformation_config\":null,\"type\":null,\"unk"
-    "nown_create_transformation\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,"
+    "\"paused\":null,\"schedule\":null,\"status\":null,\"transformation_config\":null,"
+    "\"type\":null,\"unknown_create_transformation\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_create_transformation(void **state)
 {
@@ -315,21 +321,20 @@ static void test_create_transformation_refused(void **state)
     gen_assert_refused(ftx_transformations_create(gen_client, params, NULL, &err), &err, "out");
     /* type is a closed set */
     json_decref(params);
-    params = gen_json(
-        "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DA"
-        "Y\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids"
-        "\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"]},\"type\":\"not_a_"
-        "type\"}");
+    params = gen_json("{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+                      "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+                      "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+                      "\"transformation_ids\":[\"transformation_id\"]},\"type\":\"not_a_type\"}");
     out = (ftx_transformation *)(uintptr_t)1;
     gen_assert_refused(ftx_transformations_create(gen_client, params, &out, &err), &err, "type");
     assert_null(out);
     /* paused has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DA"
-        "Y\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids"
-        "\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"]},\"type\":\"DBT_CO"
-        "RE\",\"paused\":\"yes\"}");
+    params = gen_json("{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+                      "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+                      "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+                      "\"transformation_ids\":[\"transformation_id\"]},\"type\":\"DBT_CORE\","
+                      "\"paused\":\"yes\"}");
     out = (ftx_transformation *)(uintptr_t)1;
     gen_assert_refused(ftx_transformations_create(gen_client, params, &out, &err), &err, "paused");
     assert_null(out);
@@ -339,24 +344,26 @@ static void test_create_transformation_refused(void **state)
 /* ---- transformation_package_metadata_list: GET /v1/transformations/package-metadata ---- */
 
 static const char TRANSFORMATION_PACKAGE_METADATA_LIST_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_definition_id\",\"name\":\""
-    "package_definition_name\",\"version\":\"version\",\"connector_types\":[\"connector_types"
-    "_1\",\"connector_types_2\"],\"output_model_names\":[\"output_model_names_1\",\"output_mo"
-    "del_names_2\"],\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}],"
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_definition_id\","
+    "\"name\":\"package_definition_name\",\"version\":\"version\","
+    "\"connector_types\":[\"connector_types_1\",\"connector_types_2\"],"
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}],"
     "\"next_cursor\":\"cursor_value\"}}";
 
 static const char TRANSFORMATION_PACKAGE_METADATA_LIST_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_definition_id\",\"name\":\""
-    "package_definition_name\",\"version\":\"version\",\"connector_types\":[\"connector_types"
-    "_1\",\"connector_types_2\"],\"output_model_names\":[\"output_model_names_1\",\"output_mo"
-    "del_names_2\"],\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}],"
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"package_definition_id\","
+    "\"name\":\"package_definition_name\",\"version\":\"version\","
+    "\"connector_types\":[\"connector_types_1\",\"connector_types_2\"],"
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}],"
     "\"next_cursor\":null}}";
 
 static const char TRANSFORMATION_PACKAGE_METADATA_LIST_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"configurable_variables\":null,\"connector_"
-    "types\":null,\"id\":null,\"name\":null,\"output_model_names\":null,\"version\":null,\"un"
-    "known_transformation_package_metadata_list\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"configurable_variables\":null,"
+    "\"connector_types\":null,\"id\":null,\"name\":null,\"output_model_names\":null,"
+    "\"version\":null,\"unknown_transformation_package_metadata_list\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_transformation_package_metadata_list(void **state)
 {
@@ -530,15 +537,17 @@ static void test_transformation_package_metadata_list_refused(void **state)
  * /v1/transformations/package-metadata/{package_definition_id} ---- */
 
 static const char TRANSFORMATION_PACKAGE_METADATA_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"package_definition_id\",\"name\":\"package_defi"
-    "nition_name\",\"version\":\"version\",\"connector_types\":[\"connector_types_1\",\"conne"
-    "ctor_types_2\"],\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2"
-    "\"],\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"package_definition_id\","
+    "\"name\":\"package_definition_name\",\"version\":\"version\","
+    "\"connector_types\":[\"connector_types_1\",\"connector_types_2\"],"
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"configurable_variables\":{\"configurable_variables_key\":\"value\"}}}";
 
 static const char TRANSFORMATION_PACKAGE_METADATA_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"configurable_variables\":null,\"connector_types\":null"
-    ",\"id\":null,\"name\":null,\"output_model_names\":null,\"version\":null,\"unknown_transf"
-    "ormation_package_metadata_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"configurable_variables\":null,"
+    "\"connector_types\":null,\"id\":null,\"name\":null,\"output_model_names\":null,"
+    "\"version\":null,\"unknown_transformation_package_metadata_details\":{\"added\":[1,"
+    "\"two\",null],\"later\":true}}}";
 
 static void test_transformation_package_metadata_details(void **state)
 {
@@ -649,21 +658,23 @@ static void test_transformation_package_metadata_details_refused(void **state)
 /* ---- transformation_details: GET /v1/transformations/{transformationId} ---- */
 
 static const char TRANSFORMATION_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\",\"sc"
-    "hedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DAY\","
-    "\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids\":["
-    "\"connection_id\"],\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true"
-    "},\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
-    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\",\"last"
-    "_ended_at\":\"2024-01-02T00:00:00.000001Z\",\"output_model_names\":[\"output_model_names"
-    "_1\",\"output_model_names_2\"],\"transformation_config\":{\"transformation_config_key\":"
-    "\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\","
+    "\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true},"
+    "\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
+    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"transformation_config\":{\"transformation_config_key\":\"value\"}}}";
 
 static const char TRANSFORMATION_DETAILS_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"id\":null,"
-    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,\"paused\":n"
-    "ull,\"schedule\":null,\"status\":null,\"transformation_config\":null,\"type\":null,\"unk"
-    "nown_transformation_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,"
+    "\"paused\":null,\"schedule\":null,\"status\":null,\"transformation_config\":null,"
+    "\"type\":null,\"unknown_transformation_details\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_transformation_details(void **state)
 {
@@ -786,26 +797,29 @@ static void test_transformation_details_refused(void **state)
 /* ---- update_transformation: PATCH /v1/transformations/{transformationId} ---- */
 
 static const char UPDATE_TRANSFORMATION_BODY[] =
-    "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DA"
-    "Y\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids"
-    "\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"]}}";
+    "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"]}}";
 
 static const char UPDATE_TRANSFORMATION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\",\"sc"
-    "hedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DAY\","
-    "\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids\":["
-    "\"connection_id\"],\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true"
-    "},\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
-    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\",\"last"
-    "_ended_at\":\"2024-01-02T00:00:00.000001Z\",\"output_model_names\":[\"output_model_names"
-    "_1\",\"output_model_names_2\"],\"transformation_config\":{\"transformation_config_key\":"
-    "\"value\"}}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"transformation_id\",\"status\":\"RUNNING\","
+    "\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+    "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+    "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+    "\"transformation_ids\":[\"transformation_id\"],\"smart_syncing\":true},"
+    "\"type\":\"DBT_CORE\",\"paused\":true,\"created_at\":\"2024-01-02T00:00:00.743708Z\","
+    "\"created_by_id\":\"user_id\",\"last_started_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"last_ended_at\":\"2024-01-02T00:00:00.000001Z\","
+    "\"output_model_names\":[\"output_model_names_1\",\"output_model_names_2\"],"
+    "\"transformation_config\":{\"transformation_config_key\":\"value\"}}}";
 
 static const char UPDATE_TRANSFORMATION_NULLS[] =
     "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"created_by_id\":null,\"id\":null,"
-    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,\"paused\":n"
-    "ull,\"schedule\":null,\"status\":null,\"transformation_config\":null,\"type\":null,\"unk"
-    "nown_update_transformation\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "\"last_ended_at\":null,\"last_started_at\":null,\"output_model_names\":null,"
+    "\"paused\":null,\"schedule\":null,\"status\":null,\"transformation_config\":null,"
+    "\"type\":null,\"unknown_update_transformation\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_transformation(void **state)
 {
@@ -938,11 +952,10 @@ static void test_update_transformation_refused(void **state)
     assert_null(out);
     /* paused has the wrong type */
     json_decref(params);
-    params = gen_json(
-        "{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,\"schedule_type\":\"TIME_OF_DA"
-        "Y\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],\"time_of_day\":\"14:00\",\"connection_ids"
-        "\":[\"connection_id\"],\"transformation_ids\":[\"transformation_id\"]},\"paused\":\"yes"
-        "\"}");
+    params = gen_json("{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
+                      "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
+                      "\"time_of_day\":\"14:00\",\"connection_ids\":[\"connection_id\"],"
+                      "\"transformation_ids\":[\"transformation_id\"]},\"paused\":\"yes\"}");
     out = (ftx_transformation *)(uintptr_t)1;
     gen_assert_refused(
         ftx_transformations_update(gen_client, "transformationId/1 x", params, &out, &err), &err,

@@ -20,26 +20,29 @@ int gen_run_users(void);
 /* ---- list_all_users: GET /v1/users ---- */
 
 static const char LIST_ALL_USERS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\",\"email\":\"user@email.va"
-    "lue\",\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... bas"
-    "e64 encoded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Admini"
-    "strator\",\"active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\""
-    "cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\","
+    "\"email\":\"user@email.value\",\"verified\":true,\"invited\":true,"
+    "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+    "\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\"active\":true,"
+    "\"given_name\":\"John\",\"family_name\":\"Doe\","
+    "\"logged_in_at\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char LIST_ALL_USERS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\",\"email\":\"user@email.va"
-    "lue\",\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... bas"
-    "e64 encoded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Admini"
-    "strator\",\"active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at"
-    "\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":nu"
-    "ll}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"user_id\","
+    "\"email\":\"user@email.value\",\"verified\":true,\"invited\":true,"
+    "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+    "\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\"active\":true,"
+    "\"given_name\":\"John\",\"family_name\":\"Doe\","
+    "\"logged_in_at\":\"2024-01-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":null}}";
 
 static const char LIST_ALL_USERS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"active\":null,\"created_at\":null,\"email"
-    "\":null,\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,\"logged_i"
-    "n_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,\"unknown_li"
-    "st_all_users\":{\"added\":[1,\"two\",null],\"later\":true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"active\":null,\"created_at\":null,"
+    "\"email\":null,\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,"
+    "\"logged_in_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,"
+    "\"unknown_list_all_users\":{\"added\":[1,\"two\",null],\"later\":true}}],"
+    "\"next_cursor\":null}}";
 
 static void test_list_all_users(void **state)
 {
@@ -168,22 +171,23 @@ static void test_list_all_users_refused(void **state)
 /* ---- create_user: POST /v1/users ---- */
 
 static const char CREATE_USER_BODY[] =
-    "{\"email\":\"user@email.value\",\"family_name\":\"Doe\",\"given_name\":\"John\",\"phone"
-    "\":\"+1234567890\",\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... "
-    "blDFSs87gQ==\",\"role\":\"Account Administrator\"}";
+    "{\"email\":\"user@email.value\",\"family_name\":\"Doe\",\"given_name\":\"John\","
+    "\"phone\":\"+1234567890\",\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded ima"
+    "ge ... blDFSs87gQ==\",\"role\":\"Account Administrator\"}";
 
 static const char CREATE_USER_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\",\"veri"
-    "fied\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded "
-    "image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\""
-    "active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01"
-    "-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\","
+    "\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 en"
+    "coded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\","
+    "\"role\":\"Account Administrator\",\"active\":true,\"given_name\":\"John\","
+    "\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char CREATE_USER_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,\"fam"
-    "ily_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,\"logged_in_at\":null,"
-    "\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,\"unknown_create_user\":"
-    "{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,"
+    "\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,"
+    "\"logged_in_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,"
+    "\"unknown_create_user\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_create_user(void **state)
 {
@@ -285,36 +289,36 @@ static void test_create_user_refused(void **state)
     /* email is required */
     json_decref(params);
     params = gen_json(
-        "{\"family_name\":\"Doe\",\"given_name\":\"John\",\"phone\":\"+1234567890\",\"picture\":"
-        "\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\",\"role\":\"Accou"
-        "nt Administrator\"}");
+        "{\"family_name\":\"Doe\",\"given_name\":\"John\",\"phone\":\"+1234567890\","
+        "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+        "\"role\":\"Account Administrator\"}");
     out = (ftx_user *)(uintptr_t)1;
     gen_assert_refused(ftx_users_create(gen_client, params, &out, &err), &err, "email");
     assert_null(out);
     /* family_name is required */
     json_decref(params);
     params = gen_json(
-        "{\"email\":\"user@email.value\",\"given_name\":\"John\",\"phone\":\"+1234567890\",\"pict"
-        "ure\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\",\"role\":"
-        "\"Account Administrator\"}");
+        "{\"email\":\"user@email.value\",\"given_name\":\"John\",\"phone\":\"+1234567890\","
+        "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+        "\"role\":\"Account Administrator\"}");
     out = (ftx_user *)(uintptr_t)1;
     gen_assert_refused(ftx_users_create(gen_client, params, &out, &err), &err, "family_name");
     assert_null(out);
     /* given_name is required */
     json_decref(params);
     params = gen_json(
-        "{\"email\":\"user@email.value\",\"family_name\":\"Doe\",\"phone\":\"+1234567890\",\"pict"
-        "ure\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\",\"role\":"
-        "\"Account Administrator\"}");
+        "{\"email\":\"user@email.value\",\"family_name\":\"Doe\",\"phone\":\"+1234567890\","
+        "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+        "\"role\":\"Account Administrator\"}");
     out = (ftx_user *)(uintptr_t)1;
     gen_assert_refused(ftx_users_create(gen_client, params, &out, &err), &err, "given_name");
     assert_null(out);
     /* email has the wrong type */
     json_decref(params);
     params = gen_json(
-        "{\"email\":12345,\"family_name\":\"Doe\",\"given_name\":\"John\",\"phone\":\"+1234567890"
-        "\",\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
-        "\"role\":\"Account Administrator\"}");
+        "{\"email\":12345,\"family_name\":\"Doe\",\"given_name\":\"John\","
+        "\"phone\":\"+1234567890\",\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded ima"
+        "ge ... blDFSs87gQ==\",\"role\":\"Account Administrator\"}");
     out = (ftx_user *)(uintptr_t)1;
     gen_assert_refused(ftx_users_create(gen_client, params, &out, &err), &err, "email");
     assert_null(out);
@@ -384,17 +388,18 @@ static void test_delete_user_refused(void **state)
 /* ---- user_details: GET /v1/users/{userId} ---- */
 
 static const char USER_DETAILS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\",\"veri"
-    "fied\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded "
-    "image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\""
-    "active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01"
-    "-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\","
+    "\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 en"
+    "coded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\","
+    "\"role\":\"Account Administrator\",\"active\":true,\"given_name\":\"John\","
+    "\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char USER_DETAILS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,\"fam"
-    "ily_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,\"logged_in_at\":null,"
-    "\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,\"unknown_user_details\""
-    ":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,"
+    "\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,"
+    "\"logged_in_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,"
+    "\"unknown_user_details\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_user_details(void **state)
 {
@@ -493,22 +498,23 @@ static void test_user_details_refused(void **state)
 /* ---- modify_user: PATCH /v1/users/{userId} ---- */
 
 static const char MODIFY_USER_BODY[] =
-    "{\"family_name\":\"Doe\",\"given_name\":\"Jane\",\"phone\":\"+9876543210\",\"picture\":"
-    "\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\",\"role\":\"Accou"
-    "nt Administrator\"}";
+    "{\"family_name\":\"Doe\",\"given_name\":\"Jane\",\"phone\":\"+9876543210\","
+    "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+    "\"role\":\"Account Administrator\"}";
 
 static const char MODIFY_USER_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\",\"veri"
-    "fied\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded "
-    "image ... blDFSs87gQ==\",\"phone\":\"+1234567890\",\"role\":\"Account Administrator\",\""
-    "active\":true,\"given_name\":\"John\",\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01"
-    "-01T00:00:00Z\",\"created_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"user_id\",\"email\":\"user@email.value\","
+    "\"verified\":true,\"invited\":true,\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 en"
+    "coded image ... blDFSs87gQ==\",\"phone\":\"+1234567890\","
+    "\"role\":\"Account Administrator\",\"active\":true,\"given_name\":\"John\","
+    "\"family_name\":\"Doe\",\"logged_in_at\":\"2024-01-01T00:00:00Z\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char MODIFY_USER_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,\"fam"
-    "ily_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,\"logged_in_at\":null,"
-    "\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,\"unknown_modify_user\":"
-    "{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"active\":null,\"created_at\":null,\"email\":null,"
+    "\"family_name\":null,\"given_name\":null,\"id\":null,\"invited\":null,"
+    "\"logged_in_at\":null,\"phone\":null,\"picture\":null,\"role\":null,\"verified\":null,"
+    "\"unknown_modify_user\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_modify_user(void **state)
 {
@@ -618,9 +624,9 @@ static void test_modify_user_refused(void **state)
     /* family_name has the wrong type */
     json_decref(params);
     params = gen_json(
-        "{\"family_name\":12345,\"given_name\":\"Jane\",\"phone\":\"+9876543210\",\"picture\":\"A"
-        "Fg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\",\"role\":\"Account "
-        "Administrator\"}");
+        "{\"family_name\":12345,\"given_name\":\"Jane\",\"phone\":\"+9876543210\","
+        "\"picture\":\"AFg65aoa7af4r3feaAa6bi7se ... base64 encoded image ... blDFSs87gQ==\","
+        "\"role\":\"Account Administrator\"}");
     out = (ftx_user *)(uintptr_t)1;
     gen_assert_refused(ftx_users_update(gen_client, "userId/1 x", params, &out, &err), &err,
                        "family_name");
@@ -631,17 +637,18 @@ static void test_modify_user_refused(void **state)
 /* ---- get_user_memberships_in_connections: GET /v1/users/{userId}/connections ---- */
 
 static const char GET_USER_MEMBERSHIPS_IN_CONNECTIONS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_USER_MEMBERSHIPS_IN_CONNECTIONS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
 
 static const char GET_USER_MEMBERSHIPS_IN_CONNECTIONS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,\"role\":nul"
-    "l,\"unknown_get_user_memberships_in_connections\":{\"added\":[1,\"two\",null],\"later\":"
-    "true}}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,"
+    "\"role\":null,\"unknown_get_user_memberships_in_connections\":{\"added\":[1,\"two\","
+    "null],\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_user_memberships_in_connections(void **state)
 {
@@ -755,12 +762,13 @@ static const char ADD_USER_MEMBERSHIP_IN_CONNECTION_BODY[] =
     "{\"id\":\"connection_id\",\"role\":\"Manage Connection\"}";
 
 static const char ADD_USER_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char ADD_USER_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "add_user_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_add_user_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_add_user_membership_in_connection(void **state)
 {
@@ -870,12 +878,13 @@ static void test_add_user_membership_in_connection_refused(void **state)
  */
 
 static const char GET_USER_MEMBERSHIP_IN_CONNECTIONS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char GET_USER_MEMBERSHIP_IN_CONNECTIONS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "get_user_membership_in_connections\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_get_user_membership_in_connections\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_get_user_membership_in_connections(void **state)
 {
@@ -981,12 +990,13 @@ static void test_get_user_membership_in_connections_refused(void **state)
 static const char UPDATE_USER_MEMBERSHIP_IN_CONNECTION_BODY[] = "{\"role\":\"role_value\"}";
 
 static const char UPDATE_USER_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char UPDATE_USER_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "update_user_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_update_user_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_update_user_membership_in_connection(void **state)
 {
@@ -1123,12 +1133,13 @@ static void test_update_user_membership_in_connection_refused(void **state)
  * ---- */
 
 static const char DELETE_USER_MEMBERSHIP_IN_CONNECTION_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char DELETE_USER_MEMBERSHIP_IN_CONNECTION_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "delete_user_membership_in_connection\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_delete_user_membership_in_connection\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}}";
 
 static void test_delete_user_membership_in_connection(void **state)
 {
@@ -1233,17 +1244,18 @@ static void test_delete_user_membership_in_connection_refused(void **state)
 /* ---- get_user_memberships_in_groups: GET /v1/users/{userId}/groups ---- */
 
 static const char GET_USER_MEMBERSHIPS_IN_GROUPS_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":\"cursor_value\"}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],"
+    "\"next_cursor\":\"cursor_value\"}}";
 
 static const char GET_USER_MEMBERSHIPS_IN_GROUPS_LAST_PAGE[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\",\"role\":\"Role Title"
-    "\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"resource_id\","
+    "\"role\":\"Role Title\",\"created_at\":\"2024-01-01T00:00:00Z\"}],\"next_cursor\":null}}";
 
 static const char GET_USER_MEMBERSHIPS_IN_GROUPS_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,\"role\":nul"
-    "l,\"unknown_get_user_memberships_in_groups\":{\"added\":[1,\"two\",null],\"later\":true}"
-    "}],\"next_cursor\":null}}";
+    "{\"code\":\"Success\",\"data\":{\"items\":[{\"created_at\":null,\"id\":null,"
+    "\"role\":null,\"unknown_get_user_memberships_in_groups\":{\"added\":[1,\"two\",null],"
+    "\"later\":true}}],\"next_cursor\":null}}";
 
 static void test_get_user_memberships_in_groups(void **state)
 {
@@ -1354,12 +1366,12 @@ static const char ADD_USER_MEMBERSHIP_IN_GROUP_BODY[] =
     "{\"id\":\"group_id\",\"role\":\"Manage Connection\"}";
 
 static const char ADD_USER_MEMBERSHIP_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char ADD_USER_MEMBERSHIP_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "add_user_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_add_user_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_add_user_membership_in_group(void **state)
 {
@@ -1480,12 +1492,12 @@ static void test_add_user_membership_in_group_refused(void **state)
 /* ---- get_user_membership_in_group: GET /v1/users/{userId}/groups/{groupId} ---- */
 
 static const char GET_USER_MEMBERSHIP_IN_GROUP_RESPONSE[] =
-    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\",\"created"
-    "_at\":\"2024-01-01T00:00:00Z\"}}";
+    "{\"code\":\"Success\",\"data\":{\"id\":\"resource_id\",\"role\":\"Role Title\","
+    "\"created_at\":\"2024-01-01T00:00:00Z\"}}";
 
 static const char GET_USER_MEMBERSHIP_IN_GROUP_NULLS[] =
-    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,\"unknown_"
-    "get_user_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
+    "{\"code\":\"Success\",\"data\":{\"created_at\":null,\"id\":null,\"role\":null,"
+    "\"unknown_get_user_membership_in_group\":{\"added\":[1,\"two\",null],\"later\":true}}}";
 
 static void test_get_user_membership_in_group(void **state)
 {
