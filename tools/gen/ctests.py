@@ -808,8 +808,9 @@ class OpCases:
                 name = f["name"]
                 if f.get("enum"):
                     bad = dict(self.body, **{name: "not_a_%s" % name})
-                    b.append("/* %s is a closed set */" % name)
+                    b.append("/* %s is a closed set: the message lists it */" % name)
                     b += self._bad_body(bad, name)
+                    b.append("assert_non_null(strstr(err.message, %s));" % c_str(f["enum"][0]))
                 elif f.get("int_enum"):
                     bad = dict(self.body, **{name: max(f["int_enum"]) + 7})
                     b.append("/* %s is a closed set */" % name)
@@ -820,24 +821,33 @@ class OpCases:
                 bad = dict(self.body, **{f["name"]: WRONG_KIND[f["kind"]]})
                 b.append("/* %s has the wrong type */" % f["name"])
                 b += self._bad_body(bad, f["name"])
-        if self.paged:
-            b.append("/* a filter the list does not declare */")
-            b.append("{")
-            b.append('    static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};')
-            b.append("")
-            b.append("    lo.filters = unknown;")
-            b.append("    lo.filter_count = 1;")
-            b += ["    " + x for x in self._refused(self.call(), '"no_such_filter"')]
-            b.append("}")
-        elif self.has_query:
-            b.append("/* a query parameter the operation does not declare */")
-            b.append("{")
-            b.append('    static const ftx_query_param unknown[] = {{"no_such_param", "x"}};')
-            b.append("")
-            call = self.call().replace("query, sizeof(query) / sizeof(query[0])", "unknown, 1")
-            b += ["    " + x for x in self._refused(call.replace("NULL, 0", "unknown, 1"),
-                                                    '"no_such_param"')]
-            b.append("}")
+        if self.paged or self.has_query:
+            word = "filter" if self.paged else "query parameter"
+            bad = [("an undeclared %s" % word, "no_such_param", "x")]
+            for q in self.op["query_params"]:
+                if self.paged and q["name"] in ("cursor", "limit"):
+                    continue
+                if q.get("enum"):
+                    bad.append(("%s is a closed set" % q["name"], q["name"], "not_a_value"))
+                elif q.get("type") == "boolean":
+                    bad.append(("%s is true or false" % q["name"], q["name"], "maybe"))
+                elif q.get("type") == "integer":
+                    bad.append(("%s is an integer" % q["name"], q["name"], "many"))
+            for i, (why, name, value) in enumerate(bad):
+                b.append("/* %s */" % why)
+                b.append("{")
+                b.append("    static const ftx_query_param bad%d[] = {{%s, %s}};"
+                         % (i, c_str(name), c_str(value)))
+                b.append("")
+                if self.paged:
+                    b.append("    lo.filters = bad%d;" % i)
+                    b.append("    lo.filter_count = 1;")
+                    call = self.call()
+                else:
+                    call = self.call().replace("query, sizeof(query) / sizeof(query[0])",
+                                               "bad%d, 1" % i).replace("NULL, 0", "bad%d, 1" % i)
+                b += ["    " + x for x in self._refused(call, c_str(name))]
+                b.append("}")
         b += self._unparams()
         self._fn("test_%s_refused" % self.ident, d, b)
 

@@ -129,15 +129,15 @@ static void test_list_connector_sdk_packages_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_connector_sdk_packages_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_connector_sdk_packages_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_connector_sdk_package_page *)(uintptr_t)1;
         gen_assert_refused(ftx_connector_sdk_packages_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }

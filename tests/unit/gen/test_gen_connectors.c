@@ -187,16 +187,16 @@ static void test_get_connection_certificates_list_refused(void **state)
     gen_assert_refused(ftx_connectors_certificates_list(gen_client, "", &lo, &out, &err), &err,
                        "connectionId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_certificate_page *)(uintptr_t)1;
         gen_assert_refused(
             ftx_connectors_certificates_list(gen_client, "connectionId/1 x", &lo, &out, &err), &err,
-            "no_such_filter");
+            "no_such_param");
         assert_null(out);
     }
 }
@@ -736,16 +736,16 @@ static void test_get_connection_fingerprints_list_refused(void **state)
     gen_assert_refused(ftx_connectors_fingerprints_list(gen_client, "", &lo, &out, &err), &err,
                        "connectionId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_fingerprint_page *)(uintptr_t)1;
         gen_assert_refused(
             ftx_connectors_fingerprints_list(gen_client, "connectionId/1 x", &lo, &out, &err), &err,
-            "no_such_filter");
+            "no_such_param");
         assert_null(out);
     }
 }
@@ -1137,7 +1137,7 @@ static void test_pre_create_connection_schema_config_refused(void **state)
         ftx_connectors_create_schema_config(gen_client, "connectionId/1 x", params, &out, &err),
         &err, "schemas");
     assert_null(out);
-    /* schema_change_handling is a closed set */
+    /* schema_change_handling is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"schema_change_handling\":\"not_a_schema_change_handling\","
                       "\"schemas\":{\"schema_name\":{\"enabled\":true,"
@@ -1148,6 +1148,7 @@ static void test_pre_create_connection_schema_config_refused(void **state)
         ftx_connectors_create_schema_config(gen_client, "connectionId/1 x", params, &out, &err),
         &err, "schema_change_handling");
     assert_null(out);
+    assert_non_null(strstr(err.message, "ALLOW_ALL"));
     /* schema_change_handling has the wrong type */
     json_decref(params);
     params =
@@ -1567,7 +1568,7 @@ static void test_modify_connection_table_config_refused(void **state)
                                                             params, &out, &err),
                        &err, "enabled");
     assert_null(out);
-    /* sync_mode is a closed set */
+    /* sync_mode is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"enabled\":true,\"sync_mode\":\"not_a_sync_mode\"}");
     out = (ftx_schema_config *)(uintptr_t)1;
@@ -1576,6 +1577,7 @@ static void test_modify_connection_table_config_refused(void **state)
                                                             params, &out, &err),
                        &err, "sync_mode");
     assert_null(out);
+    assert_non_null(strstr(err.message, "SOFT_DELETE"));
     /* columns has the wrong type */
     json_decref(params);
     params = gen_json("{\"enabled\":true,\"sync_mode\":\"SOFT_DELETE\",\"columns\":[1]}");

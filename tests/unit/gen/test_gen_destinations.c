@@ -191,16 +191,16 @@ static void test_get_destination_certificates_list_refused(void **state)
     gen_assert_refused(ftx_destinations_certificates_list(gen_client, "", &lo, &out, &err), &err,
                        "destinationId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_certificate_page *)(uintptr_t)1;
         gen_assert_refused(
             ftx_destinations_certificates_list(gen_client, "destinationId/1 x", &lo, &out, &err),
-            &err, "no_such_filter");
+            &err, "no_such_param");
         assert_null(out);
     }
 }
@@ -748,16 +748,16 @@ static void test_get_destination_fingerprints_list_refused(void **state)
     gen_assert_refused(ftx_destinations_fingerprints_list(gen_client, "", &lo, &out, &err), &err,
                        "destinationId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_fingerprint_page *)(uintptr_t)1;
         gen_assert_refused(
             ftx_destinations_fingerprints_list(gen_client, "destinationId/1 x", &lo, &out, &err),
-            &err, "no_such_filter");
+            &err, "no_such_param");
         assert_null(out);
     }
 }

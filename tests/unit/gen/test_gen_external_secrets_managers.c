@@ -132,15 +132,15 @@ static void test_list_esms_refused(void **state)
     gen_assert_refused(ftx_external_secrets_managers_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_external_secrets_managers_list(gen_client, &lo, NULL, &err), &err,
                        "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_secrets_manager_page *)(uintptr_t)1;
         gen_assert_refused(ftx_external_secrets_managers_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
@@ -280,7 +280,7 @@ static void test_create_esm_refused(void **state)
     gen_assert_refused(ftx_external_secrets_managers_create(gen_client, params, &out, &err), &err,
                        "type");
     assert_null(out);
-    /* type is a closed set */
+    /* type is a closed set: the message lists it */
     json_decref(params);
     params = gen_json(
         "{\"config\":{},\"is_hybrid_deployment\":false,\"name\":\"My AWS Secrets Manager\","
@@ -289,6 +289,7 @@ static void test_create_esm_refused(void **state)
     gen_assert_refused(ftx_external_secrets_managers_create(gen_client, params, &out, &err), &err,
                        "type");
     assert_null(out);
+    assert_non_null(strstr(err.message, "AWS_SECRET_MANAGER"));
     /* config has the wrong type */
     json_decref(params);
     params = gen_json(
@@ -701,13 +702,13 @@ static void test_get_esm_entities_refused(void **state)
                            gen_client, "", query, sizeof(query) / sizeof(query[0]), &out, &err),
                        &err, "esmId");
     assert_null(out);
-    /* a query parameter the operation does not declare */
+    /* an undeclared query parameter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_param", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
         out = (json_t *)(uintptr_t)1;
         gen_assert_refused(ftx_external_secrets_managers_entities_list(gen_client, "esmId/1 x",
-                                                                       unknown, 1, &out, &err),
+                                                                       bad0, 1, &out, &err),
                            &err, "no_such_param");
         assert_null(out);
     }

@@ -78,14 +78,14 @@ static void test_list_esm_entities_refused(void **state)
     gen_assert_refused(ftx_external_secrets_managers_entities_list_all(
                            gen_client, query, sizeof(query) / sizeof(query[0]), NULL, &err),
                        &err, "out");
-    /* a query parameter the operation does not declare */
+    /* an undeclared query parameter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_param", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
         out = (json_t *)(uintptr_t)1;
         gen_assert_refused(
-            ftx_external_secrets_managers_entities_list_all(gen_client, unknown, 1, &out, &err),
-            &err, "no_such_param");
+            ftx_external_secrets_managers_entities_list_all(gen_client, bad0, 1, &out, &err), &err,
+            "no_such_param");
         assert_null(out);
     }
 }

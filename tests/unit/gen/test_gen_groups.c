@@ -283,15 +283,26 @@ static void test_list_all_users_in_group_refused(void **state)
     out = (ftx_user_page *)(uintptr_t)1;
     gen_assert_refused(ftx_groups_users_list(gen_client, "", &lo, &out, &err), &err, "groupId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_user_page *)(uintptr_t)1;
         gen_assert_refused(ftx_groups_users_list(gen_client, "groupId/1 x", &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
+        assert_null(out);
+    }
+    /* active is true or false */
+    {
+        static const ftx_query_param bad1[] = {{"active", "maybe"}};
+
+        lo.filters = bad1;
+        lo.filter_count = 1;
+        out = (ftx_user_page *)(uintptr_t)1;
+        gen_assert_refused(ftx_groups_users_list(gen_client, "groupId/1 x", &lo, &out, &err), &err,
+                           "active");
         assert_null(out);
     }
 }

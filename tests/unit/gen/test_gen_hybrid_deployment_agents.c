@@ -166,15 +166,15 @@ static void test_get_hybrid_deployment_agent_list_refused(void **state)
     lo.filter_count = sizeof(filters) / sizeof(filters[0]);
     gen_assert_refused(ftx_hybrid_deployment_agents_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_hybrid_deployment_agents_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_hybrid_deployment_agent_page *)(uintptr_t)1;
         gen_assert_refused(ftx_hybrid_deployment_agents_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
@@ -341,7 +341,7 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "env_type");
     assert_null(out);
-    /* auth_type is a closed set */
+    /* auth_type is a closed set: the message lists it */
     json_decref(params);
     params = gen_json(
         "{\"accept_terms\":true,\"auth_type\":\"not_a_auth_type\","
@@ -350,7 +350,8 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "auth_type");
     assert_null(out);
-    /* env_type is a closed set */
+    assert_non_null(strstr(err.message, "AUTO"));
+    /* env_type is a closed set: the message lists it */
     json_decref(params);
     params =
         gen_json("{\"accept_terms\":true,\"auth_type\":\"AUTO\",\"display_name\":\"display_name\","
@@ -359,6 +360,7 @@ static void test_create_hybrid_deployment_agent_refused(void **state)
     gen_assert_refused(ftx_hybrid_deployment_agents_create(gen_client, params, &out, &err), &err,
                        "env_type");
     assert_null(out);
+    assert_non_null(strstr(err.message, "DOCKER"));
     /* accept_terms has the wrong type */
     json_decref(params);
     params = gen_json(
@@ -684,7 +686,7 @@ static void test_re_auth_hybrid_deployment_agent_refused(void **state)
     gen_assert_refused(ftx_hybrid_deployment_agents_re_auth(gen_client, "", params, &out, &err),
                        &err, "agentId");
     assert_null(out);
-    /* auth_type is a closed set */
+    /* auth_type is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"auth_type\":\"not_a_auth_type\"}");
     out = (ftx_hybrid_deployment_agent_created *)(uintptr_t)1;
@@ -692,6 +694,7 @@ static void test_re_auth_hybrid_deployment_agent_refused(void **state)
         ftx_hybrid_deployment_agents_re_auth(gen_client, "agentId/1 x", params, &out, &err), &err,
         "auth_type");
     assert_null(out);
+    assert_non_null(strstr(err.message, "AUTO"));
     /* auth_type has the wrong type */
     json_decref(params);
     params = gen_json("{\"auth_type\":12345}");

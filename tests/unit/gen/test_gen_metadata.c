@@ -166,15 +166,15 @@ static void test_metadata_connectors_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_metadata_connector_types_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_metadata_connector_types_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_connector_type_summary_page *)(uintptr_t)1;
         gen_assert_refused(ftx_metadata_connector_types_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }

@@ -135,14 +135,14 @@ static void test_get_proxy_agent_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_proxy_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_proxy_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_proxy_agent_page *)(uintptr_t)1;
-        gen_assert_refused(ftx_proxy_list(gen_client, &lo, &out, &err), &err, "no_such_filter");
+        gen_assert_refused(ftx_proxy_list(gen_client, &lo, &out, &err), &err, "no_such_param");
         assert_null(out);
     }
 }
@@ -558,15 +558,15 @@ static void test_get_proxy_agent_connections_refused(void **state)
     gen_assert_refused(ftx_proxy_connections_list(gen_client, "", &lo, &out, &err), &err,
                        "agentId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_proxy_integration_page *)(uintptr_t)1;
         gen_assert_refused(ftx_proxy_connections_list(gen_client, "agentId/1 x", &lo, &out, &err),
-                           &err, "no_such_filter");
+                           &err, "no_such_param");
         assert_null(out);
     }
 }

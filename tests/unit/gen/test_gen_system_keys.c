@@ -183,15 +183,15 @@ static void test_get_system_keys_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_system_keys_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_system_keys_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_system_key_page *)(uintptr_t)1;
         gen_assert_refused(ftx_system_keys_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
@@ -369,7 +369,7 @@ static void test_create_system_key_refused(void **state)
     params = gen_json(CREATE_SYSTEM_KEY_BODY);
     gen_assert_refused(ftx_system_keys_create(NULL, params, &out, &err), &err, "client");
     gen_assert_refused(ftx_system_keys_create(gen_client, params, NULL, &err), &err, "out");
-    /* expiration_period is a closed set */
+    /* expiration_period is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"expiration_period\":\"not_a_expiration_period\",\"name\":\"prod_key\","
                       "\"permissions\":[{\"resource_type\":\"USER\",\"access_level\":\"READ\"},"
@@ -384,6 +384,7 @@ static void test_create_system_key_refused(void **state)
     gen_assert_refused(ftx_system_keys_create(gen_client, params, &out, &err), &err,
                        "expiration_period");
     assert_null(out);
+    assert_non_null(strstr(err.message, "ONE_WEEK"));
     /* expiration_period has the wrong type */
     json_decref(params);
     params = gen_json("{\"expiration_period\":12345,\"name\":\"prod_key\","
@@ -913,13 +914,14 @@ static void test_rotate_system_key_refused(void **state)
     out = (ftx_system_key *)(uintptr_t)1;
     gen_assert_refused(ftx_system_keys_rotate(gen_client, "", params, &out, &err), &err, "keyId");
     assert_null(out);
-    /* expiration_period is a closed set */
+    /* expiration_period is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"expiration_period\":\"not_a_expiration_period\"}");
     out = (ftx_system_key *)(uintptr_t)1;
     gen_assert_refused(ftx_system_keys_rotate(gen_client, "keyId/1 x", params, &out, &err), &err,
                        "expiration_period");
     assert_null(out);
+    assert_non_null(strstr(err.message, "ONE_WEEK"));
     /* expiration_period has the wrong type */
     json_decref(params);
     params = gen_json("{\"expiration_period\":12345}");

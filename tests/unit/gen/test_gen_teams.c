@@ -117,14 +117,14 @@ static void test_list_all_teams_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_teams_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_teams_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_team_page *)(uintptr_t)1;
-        gen_assert_refused(ftx_teams_list(gen_client, &lo, &out, &err), &err, "no_such_filter");
+        gen_assert_refused(ftx_teams_list(gen_client, &lo, &out, &err), &err, "no_such_param");
         assert_null(out);
     }
 }
@@ -497,15 +497,15 @@ static void test_get_team_memberships_in_connections_refused(void **state)
     out = (ftx_membership_page *)(uintptr_t)1;
     gen_assert_refused(ftx_teams_connections_list(gen_client, "", &lo, &out, &err), &err, "teamId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_membership_page *)(uintptr_t)1;
         gen_assert_refused(ftx_teams_connections_list(gen_client, "teamId/1 x", &lo, &out, &err),
-                           &err, "no_such_filter");
+                           &err, "no_such_param");
         assert_null(out);
     }
 }
@@ -959,15 +959,15 @@ static void test_get_team_memberships_in_groups_refused(void **state)
     out = (ftx_membership_page *)(uintptr_t)1;
     gen_assert_refused(ftx_teams_groups_list(gen_client, "", &lo, &out, &err), &err, "teamId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_membership_page *)(uintptr_t)1;
         gen_assert_refused(ftx_teams_groups_list(gen_client, "teamId/1 x", &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
@@ -1458,15 +1458,26 @@ static void test_list_users_in_team_refused(void **state)
     out = (ftx_team_membership_page *)(uintptr_t)1;
     gen_assert_refused(ftx_teams_users_list(gen_client, "", &lo, &out, &err), &err, "teamId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_team_membership_page *)(uintptr_t)1;
         gen_assert_refused(ftx_teams_users_list(gen_client, "teamId/1 x", &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
+        assert_null(out);
+    }
+    /* active is true or false */
+    {
+        static const ftx_query_param bad1[] = {{"active", "maybe"}};
+
+        lo.filters = bad1;
+        lo.filter_count = 1;
+        out = (ftx_team_membership_page *)(uintptr_t)1;
+        gen_assert_refused(ftx_teams_users_list(gen_client, "teamId/1 x", &lo, &out, &err), &err,
+                           "active");
         assert_null(out);
     }
 }

@@ -123,15 +123,15 @@ static void test_list_all_transformation_projects_refused(void **state)
     lo.limit = 2;
     gen_assert_refused(ftx_transformation_projects_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_transformation_projects_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_transformation_project_page *)(uintptr_t)1;
         gen_assert_refused(ftx_transformation_projects_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
@@ -234,13 +234,14 @@ static void test_create_transformation_project_refused(void **state)
                        "client");
     gen_assert_refused(ftx_transformation_projects_create(gen_client, params, NULL, &err), &err,
                        "out");
-    /* type is a closed set */
+    /* type is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"type\":\"not_a_type\"}");
     out = (ftx_transformation_project_details *)(uintptr_t)1;
     gen_assert_refused(ftx_transformation_projects_create(gen_client, params, &out, &err), &err,
                        "type");
     assert_null(out);
+    assert_non_null(strstr(err.message, "DBT_CORE"));
     /* group_id has the wrong type */
     json_decref(params);
     params = gen_json("{\"type\":\"DBT_CORE\",\"group_id\":12345}");

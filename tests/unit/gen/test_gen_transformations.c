@@ -194,15 +194,25 @@ static void test_transformations_list_refused(void **state)
     lo.filter_count = sizeof(filters) / sizeof(filters[0]);
     gen_assert_refused(ftx_transformations_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_transformations_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_transformation_page *)(uintptr_t)1;
         gen_assert_refused(ftx_transformations_list(gen_client, &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
+        assert_null(out);
+    }
+    /* type is a closed set */
+    {
+        static const ftx_query_param bad1[] = {{"type", "not_a_value"}};
+
+        lo.filters = bad1;
+        lo.filter_count = 1;
+        out = (ftx_transformation_page *)(uintptr_t)1;
+        gen_assert_refused(ftx_transformations_list(gen_client, &lo, &out, &err), &err, "type");
         assert_null(out);
     }
 }
@@ -319,7 +329,7 @@ static void test_create_transformation_refused(void **state)
     params = gen_json(CREATE_TRANSFORMATION_BODY);
     gen_assert_refused(ftx_transformations_create(NULL, params, &out, &err), &err, "client");
     gen_assert_refused(ftx_transformations_create(gen_client, params, NULL, &err), &err, "out");
-    /* type is a closed set */
+    /* type is a closed set: the message lists it */
     json_decref(params);
     params = gen_json("{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
                       "\"schedule_type\":\"TIME_OF_DAY\",\"days_of_week\":[\"MONDAY\",\"FRIDAY\"],"
@@ -328,6 +338,7 @@ static void test_create_transformation_refused(void **state)
     out = (ftx_transformation *)(uintptr_t)1;
     gen_assert_refused(ftx_transformations_create(gen_client, params, &out, &err), &err, "type");
     assert_null(out);
+    assert_non_null(strstr(err.message, "DBT_CORE"));
     /* paused has the wrong type */
     json_decref(params);
     params = gen_json("{\"schedule\":{\"cron\":[\"0 */1 * * *\"],\"interval\":60,"
@@ -520,15 +531,15 @@ static void test_transformation_package_metadata_list_refused(void **state)
                        "client");
     gen_assert_refused(ftx_transformations_package_metadata_list(gen_client, &lo, NULL, &err), &err,
                        "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_transformation_package_metadata_page *)(uintptr_t)1;
         gen_assert_refused(ftx_transformations_package_metadata_list(gen_client, &lo, &out, &err),
-                           &err, "no_such_filter");
+                           &err, "no_such_param");
         assert_null(out);
     }
 }

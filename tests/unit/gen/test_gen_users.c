@@ -156,14 +156,24 @@ static void test_list_all_users_refused(void **state)
     lo.filter_count = sizeof(filters) / sizeof(filters[0]);
     gen_assert_refused(ftx_users_list(NULL, &lo, &out, &err), &err, "client");
     gen_assert_refused(ftx_users_list(gen_client, &lo, NULL, &err), &err, "out");
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_user_page *)(uintptr_t)1;
-        gen_assert_refused(ftx_users_list(gen_client, &lo, &out, &err), &err, "no_such_filter");
+        gen_assert_refused(ftx_users_list(gen_client, &lo, &out, &err), &err, "no_such_param");
+        assert_null(out);
+    }
+    /* active is true or false */
+    {
+        static const ftx_query_param bad1[] = {{"active", "maybe"}};
+
+        lo.filters = bad1;
+        lo.filter_count = 1;
+        out = (ftx_user_page *)(uintptr_t)1;
+        gen_assert_refused(ftx_users_list(gen_client, &lo, &out, &err), &err, "active");
         assert_null(out);
     }
 }
@@ -743,15 +753,15 @@ static void test_get_user_memberships_in_connections_refused(void **state)
     out = (ftx_membership_page *)(uintptr_t)1;
     gen_assert_refused(ftx_users_connections_list(gen_client, "", &lo, &out, &err), &err, "userId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_membership_page *)(uintptr_t)1;
         gen_assert_refused(ftx_users_connections_list(gen_client, "userId/1 x", &lo, &out, &err),
-                           &err, "no_such_filter");
+                           &err, "no_such_param");
         assert_null(out);
     }
 }
@@ -1347,15 +1357,15 @@ static void test_get_user_memberships_in_groups_refused(void **state)
     out = (ftx_membership_page *)(uintptr_t)1;
     gen_assert_refused(ftx_users_groups_list(gen_client, "", &lo, &out, &err), &err, "userId");
     assert_null(out);
-    /* a filter the list does not declare */
+    /* an undeclared filter */
     {
-        static const ftx_query_param unknown[] = {{"no_such_filter", "x"}};
+        static const ftx_query_param bad0[] = {{"no_such_param", "x"}};
 
-        lo.filters = unknown;
+        lo.filters = bad0;
         lo.filter_count = 1;
         out = (ftx_membership_page *)(uintptr_t)1;
         gen_assert_refused(ftx_users_groups_list(gen_client, "userId/1 x", &lo, &out, &err), &err,
-                           "no_such_filter");
+                           "no_such_param");
         assert_null(out);
     }
 }
