@@ -161,11 +161,6 @@ def c_ident(s):
     return re.sub(r"[^A-Za-z0-9_]", "_", s)
 
 
-def snake(name):
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
-    return re.sub(r"[^A-Za-z0-9]+", "_", s).lower().strip("_")
-
-
 # ---- the C API of every generated operation ---------------------------------------------
 
 KINDS = {"string": "string", "time": "time", "bool": "bool", "boolean": "bool", "int": "int",
@@ -933,8 +928,6 @@ def resource_file(res, cases):
             lines.append(dcl)
             lines.append("")
         for name, text in oc.cases:
-            if name != "test_" + oc.ident and name.replace("test_", "", 1) != oc.ident:
-                pass
             lines.append(text)
             lines.append("")
             names.append(name)
