@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "gen.h"
 #include "internal.h"
 
 /* ---- model ---- */
@@ -356,6 +357,16 @@ static int connector_request(ftx_client *client, const char *method, const char 
     return connector_request_until(client, method, tmpl, connector_id, body, 0, out, err);
 }
 
+/* The filters the API declares (api/fivetran-api.json: list_connections,
+ * list_all_connections_in_group), checked before anything is sent. */
+static const ftx__qparam all_filters[] = {
+    {"group_id", FTX__Q_STRING, 0, NULL},
+    {"schema", FTX__Q_STRING, 0, NULL},
+};
+static const ftx__qparam group_filters[] = {
+    {"schema", FTX__Q_STRING, 0, NULL},
+};
+
 /* The spec of the connectors of `group_id` (`*path` to free), or of the account when
  * `all`. */
 static int list_spec(int all, const char *group_id, ftx__list_spec *spec, char **path,
@@ -368,11 +379,15 @@ static int list_spec(int all, const char *group_id, ftx__list_spec *spec, char *
     if (all) {
         spec->path = "/connections";
         spec->accept_v2 = 1;
+        spec->filters = all_filters;
+        spec->nfilters = sizeof(all_filters) / sizeof(all_filters[0]);
     } else {
         if ((rc = ftx__path(path, err, "/groups/{group_id}/connections", group_id)) < 0)
             return rc;
         spec->path = *path;
         spec->accept_v2 = 0; /* the spec's default for this list is plain application/json */
+        spec->filters = group_filters;
+        spec->nfilters = sizeof(group_filters) / sizeof(group_filters[0]);
     }
     spec->parse = item_parse;
     spec->free_item = item_free;

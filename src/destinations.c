@@ -275,7 +275,8 @@ static void free_item(void *item)
     ftx_destination_free(item);
 }
 
-static const ftx__list_spec list_spec = {"/destinations", NULL, 1, parse_item, free_item};
+static const ftx__list_spec list_spec = {
+    "/destinations", NULL, 1, parse_item, free_item, NULL, 0, 0, NULL};
 
 FTX__TYPED_PAGE_FNS(destination_page, ftx_destination_page, ftx_destination, free_item)
 

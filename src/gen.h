@@ -1,5 +1,5 @@
 /*
- * Private to libfivetrex: the tables the generator writes (src/gen/*.c) and the one
+ * Private to libfivetrex: the tables the generator writes (the files in src/gen/) and the one
  * hand-written interpreter that reads them (src/model.c: decode, free, dup of every
  * generated model; src/operation.c: send every generated operation).
  *
@@ -158,6 +158,30 @@ int ftx__op_stream(ftx_client *c, const ftx__op *op, const char *const *ids,
                    const ftx_list_options *opts, ftx__stream **out, ftx_error *err);
 /* Free an item of op->result's kind (page/stream free_item). */
 void ftx__op_free_item(const ftx__op *op, void *item);
+
+/*
+ * Query checks shared by ftx__op_call and the pager (list filters). `what` names the
+ * operation or list in messages ("/users"), `noun` the kind of parameter ("query
+ * parameter", "filter"). Each of q[0..n-1] must have a non-empty name declared in
+ * decl[0..ndecl-1] (else the error lists the declared names, or says there are none),
+ * given once, with a value of its kind (FTX__Q_BOOL: "true"/"false"; FTX__Q_INT: a
+ * decimal integer) and, for a closed set, one of enum_values (listed in the error);
+ * every required one must be given. FTX_OK or FTX_ERR_INVALID_ARGUMENT.
+ */
+int ftx__query_check(const char *what, const char *noun, const ftx__qparam *decl, size_t ndecl,
+                     const ftx_query_param *q, size_t n, ftx_error *err);
+/* Only the shape: names non-empty, values non-NULL, and not "cursor"/"limit" (the
+ * pager's own). For raw lists (ftx_request_stream). */
+int ftx__query_check_names(const char *what, const char *noun, const ftx_query_param *q, size_t n,
+                           ftx_error *err);
+/* Append q[0..n-1] as "name=value" pairs joined by '&' (after a '&' when `b` is not
+ * empty and does not end with '?'), both percent-encoded. 0 or -1 (out of memory). */
+int ftx__query_encode(ftx__buf *b, const ftx_query_param *q, size_t n);
+
+/* ftx__call_data with a transport variant (http.c): the 2xx body's data unwrapped
+ * (ftx__envelope_data; `*out_data` a new reference). */
+int ftx__call_data_transport(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+                             json_t **out_data, ftx_error *err);
 
 /* Every generated operation, NULL-terminated. Generated. */
 extern const ftx__op *const ftx__ops_all[];

@@ -86,7 +86,8 @@ static int parse_item(const json_t *item, void **out, ftx_error *err)
     return rc;
 }
 
-static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_item, free_item};
+static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_item, free_item,
+                                           NULL,      0,    0, NULL};
 
 int ftx_groups_list(ftx_client *client, const ftx_list_options *opts, ftx_group_page **out,
                     ftx_error *err)

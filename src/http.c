@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "gen.h"
 #include "http.h"
 #include "internal.h"
 #include "retry.h"
@@ -1711,6 +1712,22 @@ int ftx__call_data_after(ftx_client *c, const ftx__request *req, int prior, json
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
     *out_data = NULL;
     rc = call_impl(c, req, NULL, prior, &body, &status, &attempts, err);
+    if (rc == FTX_OK)
+        rc = ftx__response_data(req, body, status, attempts, out_data, err);
+    json_decref(body);
+    return rc;
+}
+
+int ftx__call_data_transport(ftx_client *c, const ftx__request *req, const ftx__transport *t,
+                             json_t **out_data, ftx_error *err)
+{
+    json_t *body = NULL;
+    int rc, attempts, status;
+
+    if (out_data == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out_data must not be NULL");
+    *out_data = NULL;
+    rc = call_impl(c, req, t, 0, &body, &status, &attempts, err);
     if (rc == FTX_OK)
         rc = ftx__response_data(req, body, status, attempts, out_data, err);
     json_decref(body);

@@ -54,8 +54,9 @@ extern const ftx__options_abi ftx__ftx_client_options_abi, ftx__ftx_retry_policy
     ftx__ftx_list_options_abi, ftx__ftx_request_options_abi, ftx__ftx_batch_options_abi,
     ftx__ftx_fanout_options_abi, ftx__ftx_sync_options_abi, ftx__ftx_resync_options_abi,
     ftx__ftx_sync_frequency_options_abi, ftx__ftx_reload_options_abi,
-    ftx__ftx_sync_wait_options_abi, ftx__ftx_destination_test_options_abi,
-    ftx__ftx_webhook_handle_options_abi, ftx__ftx_webhook_server_options_abi;
+    ftx__ftx_sync_wait_options_abi, ftx__ftx_transformation_wait_options_abi,
+    ftx__ftx_destination_test_options_abi, ftx__ftx_webhook_handle_options_abi,
+    ftx__ftx_webhook_server_options_abi;
 /* Every descriptor above, NULL-terminated (for tests). */
 extern const ftx__options_abi *const ftx__options_abis[];
 /* FTX_OK when 1 <= version <= t->current, else FTX_ERR_INVALID_ARGUMENT saying so. */
@@ -215,12 +216,22 @@ void ftx__setup_tests_free(ftx_destination_setup_test **v, size_t n);
 typedef int (*ftx__parse_fn)(const json_t *item, void **out, ftx_error *err);
 typedef void (*ftx__free_fn)(void *item);
 
+struct ftx__qparam; /* gen.h */
+struct ftx__model;  /* gen.h */
+
 typedef struct ftx__list_spec {
     const char *path;        /* e.g. "/groups" or "/groups/x/connections" (encoded) */
     const char *extra_query; /* already-encoded "k=v&k2=v2" or NULL */
     int accept_v2;
-    ftx__parse_fn parse;
-    ftx__free_fn free_item;
+    ftx__parse_fn parse;    /* NULL: items are `model`s (ftx__model_decode) */
+    ftx__free_fn free_item; /* NULL with parse NULL: ftx__model_free(model, item) */
+    /* The filters the list declares (ftx_list_options.filters are checked against them
+     * by ftx__query_check, then sent after extra_query); none: every filter is
+     * FTX_ERR_INVALID_ARGUMENT, unless filters_any. */
+    const struct ftx__qparam *filters;
+    size_t nfilters;
+    int filters_any;                /* raw lists (ftx_request_stream): any filter, sent as given */
+    const struct ftx__model *model; /* items' model when parse is NULL */
 } ftx__list_spec;
 
 /* One page of the pager, untyped. The public typed pages (ftx_group_page, ...) are
@@ -231,6 +242,19 @@ typedef struct ftx__page {
     size_t count;
     char *next_cursor;
 } ftx__page;
+
+/* An item of a spec's list: parse (spec->parse, else ftx__model_decode of spec->model)
+ * and free (spec->free_item, else ftx__model_free). */
+int ftx__spec_parse(const ftx__list_spec *spec, const json_t *item, void **out, ftx_error *err);
+void ftx__spec_free_item(const ftx__list_spec *spec, void *item);
+/* ftx__page_free with the spec's item free. */
+void ftx__page_free_spec(ftx__page *page, const ftx__list_spec *spec);
+/* The query of a list's first and following pages: spec->extra_query then the
+ * filters of `opts` (version 2), checked against spec->filters (ftx__query_check) and
+ * percent-encoded, as "k=v&k2=v2". `*out` NULL when there is none; free with ftx__free.
+ * FTX_OK, FTX_ERR_INVALID_ARGUMENT (nothing may be sent) or FTX_ERR_NOMEM. */
+int ftx__list_query(const ftx__list_spec *spec, const ftx_list_options *opts, char **out,
+                    ftx_error *err);
 
 /*
  * Typed pages without a cast: FTX__TYPED_PAGE_FNS(prefix, PageT, ItemT, free_item), with

@@ -269,7 +269,7 @@ static void finished(fanout *f, slot *s, CURLcode cc)
     rc = ftx__xfer_done(f->c, f->multi, &s->xfer, spec, cc, &page, &retry, &due, &e);
     if (rc == FTX_OK) {
         deliver(f, s, page);
-        ftx__page_free(page, spec->free_item);
+        ftx__page_free_spec(page, spec);
         return;
     }
     if (!retry) {
@@ -403,8 +403,8 @@ int ftx__multi_list(ftx_client *c, const ftx__list_spec *specs, size_t n,
     if ((rc = check_opts(opts, err)) != FTX_OK)
         return rc;
     for (i = 0; i < n; i++)
-        if (specs[i].path == NULL || specs[i].path[0] != '/' || specs[i].parse == NULL ||
-            specs[i].free_item == NULL)
+        if (specs[i].path == NULL || specs[i].path[0] != '/' ||
+            (specs[i].parse == NULL ? specs[i].model == NULL : specs[i].free_item == NULL))
             return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "list spec %zu is incomplete", i);
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));

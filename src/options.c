@@ -57,6 +57,8 @@ FTX__OPTIONS_ABI(ftx_reload_options, FTX_RELOAD_OPTIONS_VERSION, FTX_RELOAD_OPTI
                  sizeof(ftx_reload_options));
 FTX__OPTIONS_ABI(ftx_sync_wait_options, FTX_SYNC_WAIT_OPTIONS_VERSION, FTX_SYNC_WAIT_OPTIONS_INIT,
                  sizeof(ftx_sync_wait_options));
+FTX__OPTIONS_ABI(ftx_transformation_wait_options, FTX_TRANSFORMATION_WAIT_OPTIONS_VERSION,
+                 FTX_TRANSFORMATION_WAIT_OPTIONS_INIT, sizeof(ftx_transformation_wait_options));
 FTX__OPTIONS_ABI(ftx_destination_test_options, FTX_DESTINATION_TEST_OPTIONS_VERSION,
                  FTX_DESTINATION_TEST_OPTIONS_INIT, sizeof(ftx_destination_test_options));
 FTX__OPTIONS_ABI(ftx_webhook_handle_options, FTX_WEBHOOK_HANDLE_OPTIONS_VERSION,
@@ -79,6 +81,7 @@ const ftx__options_abi *const ftx__options_abis[] = {
     &ftx__ftx_sync_frequency_options_abi,
     &ftx__ftx_reload_options_abi,
     &ftx__ftx_sync_wait_options_abi,
+    &ftx__ftx_transformation_wait_options_abi,
     &ftx__ftx_destination_test_options_abi,
     &ftx__ftx_webhook_handle_options_abi,
     &ftx__ftx_webhook_server_options_abi,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gen.h"
 #include "pager.h"
 
 int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err)
@@ -20,6 +21,67 @@ int ftx__list_options_check(const ftx_list_options *opts, ftx_error *err)
 }
 
 /* ---- pages ---- */
+
+int ftx__spec_parse(const ftx__list_spec *spec, const json_t *item, void **out, ftx_error *err)
+{
+    if (spec->parse != NULL)
+        return spec->parse(item, out, err);
+    return ftx__model_decode(spec->model, item, out, err);
+}
+
+void ftx__spec_free_item(const ftx__list_spec *spec, void *item)
+{
+    if (spec->parse != NULL || spec->free_item != NULL) {
+        if (spec->free_item != NULL)
+            spec->free_item(item);
+        return;
+    }
+    ftx__model_free(spec->model, item);
+}
+
+void ftx__page_free_spec(ftx__page *page, const ftx__list_spec *spec)
+{
+    size_t i;
+
+    if (page == NULL)
+        return;
+    for (i = 0; page->items != NULL && i < page->count; i++)
+        ftx__spec_free_item(spec, page->items[i]);
+    ftx__page_free(page, NULL);
+}
+
+int ftx__list_query(const ftx__list_spec *spec, const ftx_list_options *opts, char **out,
+                    ftx_error *err)
+{
+    ftx_list_options lo;
+    ftx__buf b = FTX__BUF_INIT;
+    int rc;
+
+    *out = NULL;
+    if ((rc = FTX__OPTIONS_LOAD(ftx_list_options, &lo, opts, err)) != FTX_OK)
+        return rc;
+    if (spec->filters_any)
+        rc = ftx__query_check_names(spec->path, "filter", lo.filters, lo.filter_count, err);
+    else
+        rc = ftx__query_check(spec->path, "filter", spec->filters, spec->nfilters, lo.filters,
+                              lo.filter_count, err);
+    if (rc != FTX_OK)
+        return rc;
+    if (spec->extra_query != NULL && spec->extra_query[0] != '\0' &&
+        ftx__buf_puts(&b, spec->extra_query) < 0)
+        goto nomem;
+    if (ftx__query_encode(&b, lo.filters, lo.filter_count) < 0)
+        goto nomem;
+    if (b.ptr == NULL)
+        return FTX_OK;
+    if ((*out = ftx__buf_detach(&b)) == NULL)
+        return ftx__error_nomem(err);
+    return FTX_OK;
+
+nomem:
+    ftx__buf_dispose(&b);
+    return ftx__error_nomem(err);
+}
 
 void ftx__page_free(ftx__page *page, ftx__free_fn free_item)
 {
@@ -43,7 +105,8 @@ int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **
     size_t i, n;
     int rc;
 
-    if (out == NULL || spec == NULL || spec->parse == NULL || spec->free_item == NULL)
+    if (out == NULL || spec == NULL ||
+        (spec->parse == NULL ? spec->model == NULL : spec->free_item == NULL))
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "page parse arguments missing");
     *out = NULL;
     if (!json_is_object(data))
@@ -64,9 +127,9 @@ int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **
     for (i = 0; i < n; i++) {
         void *item = NULL;
 
-        rc = spec->parse(json_array_get(items, i), &item, err);
+        rc = ftx__spec_parse(spec, json_array_get(items, i), &item, err);
         if (rc != FTX_OK) {
-            ftx__page_free(page, spec->free_item);
+            ftx__page_free_spec(page, spec);
             return rc;
         }
         page->items[page->count++] = item;
@@ -76,7 +139,7 @@ int ftx__page_parse(const json_t *data, const ftx__list_spec *spec, ftx__page **
     if (json_is_string(cursor) && json_string_length(cursor) > 0) {
         page->next_cursor = ftx__strdup(json_string_value(cursor));
         if (page->next_cursor == NULL) {
-            ftx__page_free(page, spec->free_item);
+            ftx__page_free_spec(page, spec);
             return ftx__error_nomem(err);
         }
     }

@@ -144,7 +144,8 @@ static void json_item_free(void *item)
 
 int ftx_paginate(ftx_page_fetch_fn fetch, void *userdata, ftx_json_stream **out, ftx_error *err)
 {
-    static const ftx__list_spec spec = {"ftx_paginate", NULL, 0, json_item, json_item_free};
+    static const ftx__list_spec spec = {"ftx_paginate", NULL, 0, json_item, json_item_free,
+                                        NULL,           0,    0, NULL};
     ftx__stream *s = NULL;
     int rc;
 
@@ -181,7 +182,7 @@ void ftx_json_stream_free(ftx_json_stream *s)
 int ftx_request_stream(ftx_client *client, const char *path, const ftx_request_options *ropts,
                        const ftx_list_options *opts, ftx_json_stream **out, ftx_error *err)
 {
-    ftx__list_spec spec = {NULL, NULL, 0, json_item, json_item_free};
+    ftx__list_spec spec = {NULL, NULL, 0, json_item, json_item_free, NULL, 0, 0, NULL};
     ftx_request_options ro;
     ftx__stream *s = NULL;
     int rc;
@@ -199,6 +200,7 @@ int ftx_request_stream(ftx_client *client, const char *path, const ftx_request_o
                               "flags (FTX_REQUEST_NO_BODY, FTX_REQUEST_HOST_ROOT) do not apply");
     spec.path = path;
     spec.accept_v2 = ro.accept_v2 != 0;
+    spec.filters_any = 1; /* the caller's path: its filters are its own business */
     rc = ftx__stream_new(client, &spec, opts, &s, err);
     *out = (ftx_json_stream *)s;
     return rc;

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "gen.h"
 #include "pager.h"
 #include "retry.h"
 
@@ -53,7 +54,8 @@ static int check_spec(const ftx__list_spec *spec, const void *out, ftx_error *er
 {
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    if (spec == NULL || spec->path == NULL || spec->parse == NULL || spec->free_item == NULL)
+    if (spec == NULL || spec->path == NULL ||
+        (spec->parse == NULL ? spec->model == NULL : spec->free_item == NULL))
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "list spec is incomplete");
     return FTX_OK;
 }
@@ -89,6 +91,8 @@ static int fetch_page(ftx_client *c, const ftx__list_spec *spec, const char *cur
 int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
               ftx__page **out, ftx_error *err)
 {
+    ftx__list_spec with_query;
+    char *query = NULL;
     int rc;
 
     if (c == NULL)
@@ -96,10 +100,15 @@ int ftx__list(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options 
     if ((rc = check_spec(spec, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
-    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
+    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK ||
+        (rc = ftx__list_query(spec, opts, &query, err)) != FTX_OK)
         return rc;
-    return fetch_page(c, spec, opts && opts->cursor && opts->cursor[0] ? opts->cursor : NULL,
-                      opts ? opts->limit : 0, 0, out, err);
+    with_query = *spec;
+    with_query.extra_query = query;
+    rc = fetch_page(c, &with_query, opts && opts->cursor && opts->cursor[0] ? opts->cursor : NULL,
+                    opts ? opts->limit : 0, 0, out, err);
+    ftx__free(query);
+    return rc;
 }
 
 /* ---- streams ---- */
@@ -164,6 +173,8 @@ static int stream_alloc(const ftx__list_spec *spec, const ftx_list_options *opts
 int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_options *opts,
                     ftx__stream **out, ftx_error *err)
 {
+    ftx__list_spec with_query;
+    char *query = NULL;
     int rc;
 
     if (c == NULL)
@@ -171,9 +182,15 @@ int ftx__stream_new(ftx_client *c, const ftx__list_spec *spec, const ftx_list_op
     if ((rc = check_spec(spec, out, err)) != FTX_OK)
         return rc;
     *out = NULL;
-    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK)
+    if ((rc = ftx__list_options_check(opts, err)) != FTX_OK ||
+        (rc = ftx__list_query(spec, opts, &query, err)) != FTX_OK)
         return rc;
-    if ((rc = stream_alloc(spec, opts, out, err)) != FTX_OK)
+    /* The stream keeps its own copy of the query (filters included). */
+    with_query = *spec;
+    with_query.extra_query = query;
+    rc = stream_alloc(&with_query, opts, out, err);
+    ftx__free(query);
+    if (rc != FTX_OK)
         return rc;
     ftx__client_ref(c);
     (*out)->client = c;
@@ -376,15 +393,15 @@ int ftx__stream_next(ftx__stream *s, const void **out, ftx_error *err)
             return FTX_OK; /* end of stream */
 
         if ((rc = next_page(s, &page, err)) != FTX_OK) {
-            ftx__page_free(page, s->spec.free_item);
+            ftx__page_free_spec(page, &s->spec);
             return rc; /* unchanged: the next call asks for the same page again */
         }
         rc = ftx__walk_accept(&s->walk, s->spec.path, page->next_cursor, page->count, err);
         if (rc != FTX_OK) {
-            ftx__page_free(page, s->spec.free_item);
+            ftx__page_free_spec(page, &s->spec);
             return rc;
         }
-        ftx__page_free(s->page, s->spec.free_item);
+        ftx__page_free_spec(s->page, &s->spec);
         s->page = page;
         s->index = 0;
     }
@@ -401,8 +418,8 @@ void ftx__stream_free(ftx__stream *s)
     ftx__buf_dispose(&s->xfer.path);
     if (s->multi != NULL)
         curl_multi_cleanup(s->multi);
-    ftx__page_free(s->pf_page, s->spec.free_item);
-    ftx__page_free(s->page, s->spec.free_item);
+    ftx__page_free_spec(s->pf_page, &s->spec);
+    ftx__page_free_spec(s->page, &s->spec);
     ftx__walk_dispose(&s->walk);
     ftx__free((char *)(uintptr_t)s->spec.path);
     ftx__free((char *)(uintptr_t)s->spec.extra_query);

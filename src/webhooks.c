@@ -160,7 +160,8 @@ static void free_item(void *item)
     ftx_webhook_free(item);
 }
 
-static const ftx__list_spec list_spec = {"/webhooks", NULL, 0, parse_item, free_item};
+static const ftx__list_spec list_spec = {"/webhooks", NULL, 0, parse_item, free_item,
+                                         NULL,        0,    0, NULL};
 
 FTX__TYPED_PAGE_FNS(webhook_page, ftx_webhook_page, ftx_webhook, free_item)
 

@@ -405,6 +405,8 @@ typedef struct ftx_reload_options {
 /**
  * @brief List one page of a group's connectors: GET /groups/{group_id}/connections.
  * @param opts cursor and limit; NULL for the first page with the API's default size.
+ *        Filters (version 2): `schema` (connectors whose destination schema is that
+ *        name); any other name is FTX_ERR_INVALID_ARGUMENT and nothing is sent.
  * @param[out] out the page; free with ftx_connector_page_free().
  * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT (NULL/empty id), or an HTTP/decode error.
  * @since 0.1
@@ -415,6 +417,7 @@ FTX_EXTERN int ftx_connectors_list(ftx_client *client, const char *group_id,
 
 /**
  * @brief Stream every connector of a group. No request is made until the first _next.
+ *        Takes the filters of ftx_connectors_list() (`schema`), copied by the stream.
  * @param[out] out the stream; free with ftx_connector_stream_free().
  * @return FTX_OK, FTX_ERR_INVALID_ARGUMENT, FTX_ERR_NOMEM.
  * @since 0.1
@@ -425,6 +428,9 @@ FTX_EXTERN int ftx_connectors_stream(ftx_client *client, const char *group_id,
 
 /**
  * @brief List one page of every connector in the account: GET /connections.
+ * @param opts cursor and limit; filters (version 2): `group_id` (the connectors of one
+ *        group) and `schema`; any other name is FTX_ERR_INVALID_ARGUMENT and nothing
+ *        is sent.
  * @param[out] out free with ftx_connector_page_free().
  * @since 0.1
  */
@@ -433,7 +439,9 @@ FTX_EXTERN int ftx_connectors_list_all(ftx_client *client, const ftx_list_option
 
 /**
  * @brief Stream every connector of every group, lazily (GET /connections page by page,
- *        the account-wide list). No request is made until the first _next.
+ *        the account-wide list). No request is made until the first _next. Takes the
+ *        filters of ftx_connectors_list_all() (`group_id`, `schema`), copied by the
+ *        stream and sent with every page.
  * @param[out] out free with ftx_connector_stream_free().
  * @since 0.1
  */

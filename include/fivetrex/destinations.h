@@ -168,6 +168,7 @@ FTX_EXTERN void ftx_destination_test_result_free(ftx_destination_test_result *re
  * Not in the Elixir seed (which predates the endpoint).
  * @param client the client.
  * @param opts cursor and limit; NULL for the first page with the API's default size.
+ *        The list declares no filters: any filter is FTX_ERR_INVALID_ARGUMENT.
  * @param[out] out the page; free with ftx_destination_page_free().
  * @param err optional error detail.
  * @return FTX_OK or a negative ftx_error_type (FTX_ERR_UNAUTHORIZED, FTX_ERR_DECODE, ...).

@@ -52,6 +52,7 @@ FTX_EXTERN void ftx_group_page_free(ftx_group_page *page);
 /**
  * @brief List one page of groups: GET /groups.
  * @param opts cursor and limit; NULL for the first page with the API's default size.
+ *        The list declares no filters: any filter is FTX_ERR_INVALID_ARGUMENT.
  * @param[out] out the page; free with ftx_group_page_free().
  */
 FTX_EXTERN int ftx_groups_list(ftx_client *client, const ftx_list_options *opts,

@@ -222,6 +222,10 @@ FTX_EXTERN int ftx_paginate(ftx_page_fetch_fn fetch, void *userdata, ftx_json_st
  * @param path as for ftx_request(), e.g. "/users" or "/metadata/connector-types".
  * @param ropts as for ftx_request(); `form`, `sink` and FTX_REQUEST_NO_BODY do not
  *        apply to a paged GET and are FTX_ERR_INVALID_ARGUMENT.
+ * @param opts as for the typed lists; its filters (version 2) are sent with every page
+ *        as given (percent-encoded), unchecked since the path is the caller's; a filter
+ *        without a name or value, or named `cursor` or `limit`, is
+ *        FTX_ERR_INVALID_ARGUMENT.
  * @since 0.1
  */
 FTX_EXTERN int ftx_request_stream(ftx_client *client, const char *path,

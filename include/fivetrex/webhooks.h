@@ -130,6 +130,7 @@ FTX_EXTERN void ftx_webhook_test_result_free(ftx_webhook_test_result *result);
  * @brief List one page of webhooks: GET /webhooks.
  * @param client the client.
  * @param opts cursor and limit; NULL for the first page with the API's default size.
+ *        The list declares no filters: any filter is FTX_ERR_INVALID_ARGUMENT.
  * @param[out] out the page; free with ftx_webhook_page_free().
  * @param err optional error detail.
  * @return FTX_OK or a negative ftx_error_type.

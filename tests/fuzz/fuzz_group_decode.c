@@ -30,7 +30,8 @@ static void free_group(void *g)
     ftx_group_free(g);
 }
 
-static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_group, free_group};
+static const ftx__list_spec groups_spec = {"/groups", NULL, 0, parse_group, free_group,
+                                           NULL,      0,    0, NULL};
 
 static int same_str(const char *a, const char *b)
 {

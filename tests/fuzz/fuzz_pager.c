@@ -59,7 +59,7 @@ static void free_id(void *item)
     ftx__free(item);
 }
 
-static const ftx__list_spec spec = {"/fuzz", NULL, 0, parse_id, free_id};
+static const ftx__list_spec spec = {"/fuzz", NULL, 0, parse_id, free_id, NULL, 0, 0, NULL};
 
 static void cursor_name(char *buf, size_t cap, unsigned k, int long_cursor)
 {

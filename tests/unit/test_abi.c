@@ -156,7 +156,7 @@ static void test_every_options_table_is_consistent(void **state)
         assert_int_equal(strncmp(a->name, "ftx_", 4), 0);
         assert_int_equal(strncmp(a->init, "FTX_", 4), 0);
     }
-    assert_int_equal(n, 14);
+    assert_int_equal(n, 15);
 }
 
 /* Through the public API: the 1..CURRENT rule with the real structs. */

@@ -513,6 +513,107 @@ static void test_list_all_page(void **state)
     ftx_client_free(c);
 }
 
+static void test_list_filters(void **state)
+{
+    ftx_client *c = th_client(th_ms);
+    const ftx_query_param all[] = {{"group_id", "projected sickle"}, {"schema", "s/1"}};
+    const ftx_query_param group[] = {{"schema", "github"}};
+    const ftx_query_param bad_all[] = {{"group", "g"}};
+    ftx_query_param streamed[] = {{"group_id", "g1"}};
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx_connector_page *page = NULL;
+    ftx_connector_stream *s = NULL;
+    const ftx_connector *k = NULL;
+    ftx_error err = {0};
+    size_t n = 0;
+
+    (void)state;
+    /* account-wide: group_id and schema, percent-encoded, before cursor and limit */
+    lo.filters = all;
+    lo.filter_count = 2;
+    lo.limit = 2;
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
+    assert_int_equal(ftx_connectors_list_all(c, &lo, &page, &err), FTX_OK);
+    th_assert_request(mock_server_request(th_ms, 0), "GET", "/v1/connections",
+                      "group_id=projected%20sickle&schema=s%2F1&limit=2", V2);
+    assert_int_equal(page->count, 1);
+    ftx_connector_page_free(page);
+
+    /* a group's list: schema only */
+    lo.filters = group;
+    lo.filter_count = 1;
+    lo.cursor = "eyJza2lwIjoxfQ";
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
+    assert_int_equal(ftx_connectors_list(c, "projected_sickle", &lo, &page, &err), FTX_OK);
+    th_assert_request(mock_server_request(th_ms, 1), "GET",
+                      "/v1/groups/projected_sickle/connections",
+                      "schema=github&cursor=eyJza2lwIjoxfQ&limit=2", PLAIN);
+    ftx_connector_page_free(page);
+
+    /* filters the list does not declare: nothing sent, the valid ones listed */
+    lo.filters = all;
+    lo.filter_count = 1;
+    page = (ftx_connector_page *)&err;
+    assert_int_equal(ftx_connectors_list(c, "projected_sickle", &lo, &page, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(page);
+    assert_string_equal(err.message, "/groups/projected_sickle/connections: unknown filter "
+                                     "\"group_id\"; valid: schema");
+    assert_int_equal(ftx_connectors_stream(c, "projected_sickle", &lo, &s, &err),
+                     FTX_ERR_INVALID_ARGUMENT);
+    assert_null(s);
+    lo.filters = bad_all;
+    assert_int_equal(ftx_connectors_list_all(c, &lo, &page, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.message,
+                        "/connections: unknown filter \"group\"; valid: group_id, schema");
+    assert_int_equal(ftx_connectors_stream_all(c, &lo, &s, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(mock_server_request_count(th_ms), 2);
+
+    /* a stream copies its filters and sends them with every page */
+    lo.cursor = NULL;
+    lo.limit = 0;
+    lo.prefetch = 0;
+    lo.filters = streamed;
+    lo.filter_count = 1;
+    assert_int_equal(ftx_connectors_stream_all(c, &lo, &s, &err), FTX_OK);
+    streamed[0].value = "changed";
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page1.json");
+    th_respond_fixture(th_ms, 200, "connectors/group_connections_page2.json");
+    while (ftx_connector_stream_next(s, &k, &err) == FTX_OK && k != NULL)
+        n++;
+    assert_int_equal(n, 3);
+    ftx_connector_stream_free(s);
+    th_assert_request(mock_server_request(th_ms, 2), "GET", "/v1/connections", "group_id=g1", V2);
+    th_assert_request(mock_server_request(th_ms, 3), "GET", "/v1/connections",
+                      "group_id=g1&cursor=eyJza2lwIjoyfQ", V2);
+    ftx_client_free(c);
+}
+
+static void test_other_lists_take_no_filters(void **state)
+{
+    ftx_client *c = th_client(th_ms);
+    const ftx_query_param f[] = {{"schema", "x"}};
+    ftx_list_options lo = FTX_LIST_OPTIONS_INIT;
+    ftx_group_page *gp = NULL;
+    ftx_destination_page *dp = NULL;
+    ftx_webhook_page *wp = NULL;
+    ftx_group_stream *gs = NULL;
+    ftx_error err = {0};
+
+    (void)state;
+    lo.filters = f;
+    lo.filter_count = 1;
+    assert_int_equal(ftx_groups_list(c, &lo, &gp, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.message, "/groups: unknown filter \"schema\": it takes no filters");
+    assert_int_equal(ftx_groups_stream(c, &lo, &gs, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(ftx_destinations_list(c, &lo, &dp, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_string_equal(err.message,
+                        "/destinations: unknown filter \"schema\": it takes no filters");
+    assert_int_equal(ftx_webhooks_list(c, &lo, &wp, &err), FTX_ERR_INVALID_ARGUMENT);
+    assert_int_equal(mock_server_request_count(th_ms), 0);
+    ftx_client_free(c);
+}
+
 /* ---- create / update / delete ---- */
 
 static void test_create_sends_body_and_exposes_connect_card(void **state)
@@ -1055,6 +1156,8 @@ int main(void)
         cmocka_unit_test_setup(test_stream_group_is_lazy, th_reset),
         cmocka_unit_test_setup(test_stream_all_is_lazy_and_stops_early, th_reset),
         cmocka_unit_test_setup(test_list_all_page, th_reset),
+        cmocka_unit_test_setup(test_list_filters, th_reset),
+        cmocka_unit_test_setup(test_other_lists_take_no_filters, th_reset),
         cmocka_unit_test_setup(test_create_sends_body_and_exposes_connect_card, th_reset),
         cmocka_unit_test_setup(test_create_validates_before_sending, th_reset),
         cmocka_unit_test_setup(test_create_is_not_retried_after_ambiguous_failure, th_reset),

@@ -373,6 +373,32 @@ static void test_request_stream(void **state)
                    NULL);
     ftx_json_stream_free(s);
 
+    /* filters: sent as given (the path is the caller's), after the path's own query */
+    {
+        const ftx_query_param f[] = {{"type", "a b"}, {"x", "1"}};
+        const ftx_query_param pager_own[] = {{"limit", "5"}};
+
+        mock_server_reset(fx->ms);
+        lo.cursor = NULL;
+        lo.filters = f;
+        lo.filter_count = 2;
+        mock_server_respond(fx->ms, 200, USERS_PAGE2);
+        assert_int_equal(ftx_request_stream(fx->client, "/users?active=true", NULL, &lo, &s, &err),
+                         FTX_OK);
+        collect(s, ids, sizeof(ids), FTX_OK);
+        th_assert_call(fx->ms, 0, "GET", "/v1/users", "active=true&type=a%20b&x=1",
+                       "application/json", NULL);
+        ftx_json_stream_free(s);
+        lo.filters = pager_own;
+        lo.filter_count = 1;
+        assert_int_equal(ftx_request_stream(fx->client, "/users", NULL, &lo, &s, &err),
+                         FTX_ERR_INVALID_ARGUMENT);
+        assert_string_equal(
+            err.message, "/users: \"limit\" is not a filter: set ftx_list_options.limit instead");
+        lo.filters = NULL;
+        lo.filter_count = 0;
+    }
+
     lo.limit = 1001;
     assert_int_equal(ftx_request_stream(fx->client, "/roles", NULL, &lo, &s, &err),
                      FTX_ERR_INVALID_ARGUMENT);

@@ -37,8 +37,9 @@ static void free_id(void *item)
     ftx__free(item);
 }
 
-static const ftx__list_spec things = {"/things", "schema=s%201", 0, parse_id, free_id};
-static const ftx__list_spec plain = {"/things", NULL, 0, parse_id, free_id};
+static const ftx__list_spec things = {"/things", "schema=s%201", 0, parse_id, free_id, NULL, 0, 0,
+                                      NULL};
+static const ftx__list_spec plain = {"/things", NULL, 0, parse_id, free_id, NULL, 0, 0, NULL};
 
 #define PAGE1                                                                                      \
     "{\"code\":\"Success\",\"data\":{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"}],\"next_cursor\":"   \

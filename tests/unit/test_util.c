@@ -635,7 +635,8 @@ static void free_group(void *g)
 
 static void test_page_parse_alloc_failures(void **state)
 {
-    static const ftx__list_spec spec = {"/groups", NULL, 0, parse_group, free_group};
+    static const ftx__list_spec spec = {"/groups", NULL, 0, parse_group, free_group,
+                                        NULL,      0,    0, NULL};
     json_t *data = th_json("{\"items\":[{\"id\":\"a\",\"name\":\"A\"},{\"id\":\"b\",\"name\":\"B\","
                            "\"created_at\":\"2020-05-25T15:26:47Z\"}],\"next_cursor\":\"c2\"}");
     ftx__page *page = NULL;
@@ -663,7 +664,8 @@ static void test_page_parse_alloc_failures(void **state)
 
 static void test_page_parse_shapes(void **state)
 {
-    static const ftx__list_spec spec = {"/groups", NULL, 0, parse_group, free_group};
+    static const ftx__list_spec spec = {"/groups", NULL, 0, parse_group, free_group,
+                                        NULL,      0,    0, NULL};
     static const char *const decode_errors[] = {
         "{}",
         "{\"items\":null}",

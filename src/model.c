@@ -1,0 +1,326 @@
+/*
+ * The one interpreter of the generated model tables (gen.h): decode, free and deep
+ * copy of any model described field by field, or a hand model's own functions.
+ *
+ * Decoding is as tolerant as the hand-written decoders (json.c): a field that is
+ * absent, null or of the wrong type stays empty, and the whole object is kept as
+ * `raw`. Only a top level that is not an object is an error.
+ */
+#include <string.h>
+
+#include "gen.h"
+
+/* The address of field `f` in `obj`. */
+#define FIELD_AT(obj, off)  ((void *)((char *)(obj) + (off)))
+#define CFIELD_AT(obj, off) ((const void *)((const char *)(obj) + (off)))
+
+static void set_count(void *obj, const ftx__field *f, size_t n)
+{
+    memcpy(FIELD_AT(obj, f->count_offset), &n, sizeof(n));
+}
+
+static size_t get_count(const void *obj, const ftx__field *f)
+{
+    size_t n;
+
+    memcpy(&n, CFIELD_AT(obj, f->count_offset), sizeof(n));
+    return n;
+}
+
+/* The `models` array of a MODELS field: every object element decoded, others skipped.
+ * NULL with *count 0 when absent or not an array. */
+static void **decode_models(ftx__jctx *ctx, const ftx__model *m, const json_t *arr, size_t *count)
+{
+    void **v;
+    size_t i, n = 0;
+
+    *count = 0;
+    if (!json_is_array(arr))
+        return NULL;
+    v = ftx__calloc(json_array_size(arr) + 1, sizeof(void *));
+    if (v == NULL) {
+        ctx->oom = 1;
+        return NULL;
+    }
+    for (i = 0; i < json_array_size(arr); i++) {
+        const json_t *el = json_array_get(arr, i);
+        void *item = NULL;
+
+        if (!json_is_object(el))
+            continue;
+        if (ftx__model_decode(m, el, &item, NULL) == FTX_ERR_NOMEM) {
+            ctx->oom = 1;
+            break;
+        }
+        if (item != NULL)
+            v[n++] = item;
+    }
+    *count = n;
+    return v;
+}
+
+static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *json, void *obj)
+{
+    void *at = FIELD_AT(obj, f->offset);
+    const json_t *v = json_object_get(json, f->name);
+
+    switch (f->kind) {
+    case FTX__F_STRING: {
+        char *s = ftx__jstr(ctx, json, f->name);
+
+        memcpy(at, &s, sizeof(s));
+        break;
+    }
+    case FTX__F_TIME:
+        ftx__jtime(ctx, json, f->name, (ftx_time *)at);
+        break;
+    case FTX__F_BOOL: {
+        int b = ftx__jbool(json, f->name, 0);
+
+        memcpy(at, &b, sizeof(b));
+        break;
+    }
+    case FTX__F_INT: {
+        long long n = ftx__jint(json, f->name, 0);
+
+        memcpy(at, &n, sizeof(n));
+        break;
+    }
+    case FTX__F_NUMBER: {
+        double d = json_is_number(v) ? json_number_value(v) : 0.0;
+
+        memcpy(at, &d, sizeof(d));
+        break;
+    }
+    case FTX__F_JSON: {
+        /* Borrowed from raw, which holds the whole object. */
+        const json_t *j = json_is_null(v) ? NULL : v;
+
+        memcpy(at, &j, sizeof(j));
+        break;
+    }
+    case FTX__F_STRINGS: {
+        size_t n = 0;
+        char **sv = ftx__jstrv(ctx, json, f->name, &n);
+
+        memcpy(at, &sv, sizeof(sv));
+        set_count(obj, f, n);
+        break;
+    }
+    case FTX__F_MODEL: {
+        void *item = NULL;
+
+        /* A hand model may refuse what the tables would not: only memory counts. */
+        if (json_is_object(v) && f->model != NULL &&
+            ftx__model_decode(f->model, v, &item, NULL) == FTX_ERR_NOMEM)
+            ctx->oom = 1;
+        memcpy(at, &item, sizeof(item));
+        break;
+    }
+    case FTX__F_MODELS: {
+        size_t n = 0;
+        void **items = f->model != NULL ? decode_models(ctx, f->model, v, &n) : NULL;
+
+        memcpy(at, &items, sizeof(items));
+        set_count(obj, f, n);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_error *err)
+{
+    ftx__jctx ctx = {0};
+    json_t *raw;
+    void *obj;
+    size_t i;
+
+    if (out == NULL || m == NULL)
+        return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "model and out must not be NULL");
+    *out = NULL;
+    if (m->hand_from_json != NULL)
+        return m->hand_from_json(json, out, err);
+    if (!json_is_object(json))
+        return ftx__error_set(err, FTX_ERR_DECODE, "%s is not a JSON object", m->name);
+    obj = ftx__calloc(1, m->size);
+    if (obj == NULL)
+        return ftx__error_nomem(err);
+    for (i = 0; i < m->nfields && !ctx.oom; i++)
+        decode_field(&ctx, &m->fields[i], json, obj);
+    /* The model keeps a reference; nobody writes through it. */
+    raw = json_incref((json_t *)(uintptr_t)json);
+    memcpy(FIELD_AT(obj, m->raw_offset), &raw, sizeof(raw));
+    if (ctx.oom) {
+        ftx__model_free(m, obj);
+        return ftx__error_nomem(err);
+    }
+    *out = obj;
+    return FTX_OK;
+}
+
+static void free_field(const ftx__field *f, void *obj)
+{
+    void *at = FIELD_AT(obj, f->offset);
+
+    switch (f->kind) {
+    case FTX__F_STRING: {
+        char *s;
+
+        memcpy(&s, at, sizeof(s));
+        if (f->flags & FTX__FF_SECRET)
+            ftx__free_secret(s);
+        else
+            ftx__free(s);
+        break;
+    }
+    case FTX__F_TIME:
+        ftx__time_dispose((ftx_time *)at);
+        break;
+    case FTX__F_STRINGS: {
+        char **sv;
+
+        memcpy(&sv, at, sizeof(sv));
+        ftx__strv_free(sv);
+        break;
+    }
+    case FTX__F_MODEL: {
+        void *item;
+
+        memcpy(&item, at, sizeof(item));
+        ftx__model_free(f->model, item);
+        break;
+    }
+    case FTX__F_MODELS: {
+        void **items;
+        size_t i;
+
+        memcpy(&items, at, sizeof(items));
+        for (i = 0; items != NULL && items[i] != NULL; i++)
+            ftx__model_free(f->model, items[i]);
+        ftx__free(items);
+        break;
+    }
+    default: /* BOOL, INT, NUMBER; JSON is borrowed */
+        break;
+    }
+}
+
+void ftx__model_free(const ftx__model *m, void *obj)
+{
+    json_t *raw;
+    size_t i;
+
+    if (obj == NULL || m == NULL)
+        return;
+    if (m->hand_free != NULL) {
+        m->hand_free(obj);
+        return;
+    }
+    for (i = 0; i < m->nfields; i++)
+        free_field(&m->fields[i], obj);
+    memcpy(&raw, FIELD_AT(obj, m->raw_offset), sizeof(raw));
+    json_decref(raw);
+    ftx__free(obj);
+}
+
+static void dup_field(ftx__jctx *ctx, const ftx__field *f, const void *src, void *dst)
+{
+    const void *from = CFIELD_AT(src, f->offset);
+    void *to = FIELD_AT(dst, f->offset);
+
+    switch (f->kind) {
+    case FTX__F_STRING: {
+        char *s, *copy;
+
+        memcpy(&s, from, sizeof(s));
+        copy = ftx__strdup_ctx(ctx, s);
+        memcpy(to, &copy, sizeof(copy));
+        break;
+    }
+    case FTX__F_TIME:
+        ftx__time_dup(ctx, (ftx_time *)to, (const ftx_time *)from);
+        break;
+    case FTX__F_BOOL:
+        memcpy(to, from, sizeof(int));
+        break;
+    case FTX__F_INT:
+        memcpy(to, from, sizeof(long long));
+        break;
+    case FTX__F_NUMBER:
+        memcpy(to, from, sizeof(double));
+        break;
+    case FTX__F_JSON: /* borrowed from raw, which the copy shares */
+        memcpy(to, from, sizeof(json_t *));
+        break;
+    case FTX__F_STRINGS: {
+        char **sv, **copy;
+        size_t n = get_count(src, f);
+
+        memcpy(&sv, from, sizeof(sv));
+        copy = ftx__strv_dup(ctx, sv, n);
+        memcpy(to, &copy, sizeof(copy));
+        set_count(dst, f, copy != NULL ? n : 0);
+        break;
+    }
+    case FTX__F_MODEL: {
+        void *item, *copy = NULL;
+
+        memcpy(&item, from, sizeof(item));
+        if (item != NULL && (copy = ftx__model_dup(f->model, item)) == NULL)
+            ctx->oom = 1;
+        memcpy(to, &copy, sizeof(copy));
+        break;
+    }
+    case FTX__F_MODELS: {
+        void **items, **copy = NULL;
+        size_t i, n = get_count(src, f);
+
+        memcpy(&items, from, sizeof(items));
+        if (items != NULL) {
+            copy = ftx__calloc(n + 1, sizeof(void *));
+            if (copy == NULL)
+                ctx->oom = 1;
+            for (i = 0; copy != NULL && i < n && items[i] != NULL; i++) {
+                if ((copy[i] = ftx__model_dup(f->model, items[i])) == NULL) {
+                    ctx->oom = 1;
+                    break;
+                }
+            }
+        }
+        memcpy(to, &copy, sizeof(copy));
+        set_count(dst, f, copy != NULL ? n : 0);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void *ftx__model_dup(const ftx__model *m, const void *obj)
+{
+    ftx__jctx ctx = {0};
+    json_t *raw;
+    void *copy;
+    size_t i;
+
+    if (obj == NULL || m == NULL)
+        return NULL;
+    if (m->hand_dup != NULL)
+        return m->hand_dup(obj);
+    copy = ftx__calloc(1, m->size);
+    if (copy == NULL)
+        return NULL;
+    for (i = 0; i < m->nfields && !ctx.oom; i++)
+        dup_field(&ctx, &m->fields[i], obj, copy);
+    memcpy(&raw, CFIELD_AT(obj, m->raw_offset), sizeof(raw));
+    if (raw != NULL)
+        json_incref(raw);
+    memcpy(FIELD_AT(copy, m->raw_offset), &raw, sizeof(raw));
+    if (ctx.oom) {
+        ftx__model_free(m, copy);
+        return NULL;
+    }
+    return copy;
+}
