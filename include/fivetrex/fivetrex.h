@@ -18,7 +18,7 @@
 #include "sync_logs.h"
 #include "request.h"
 #include "batch.h"
-#include "api.h"
 #include "extras.h"
+#include "api.h"
 
 #endif

@@ -502,9 +502,11 @@ def header_close():
 
 
 def gen_models_h(spec):
-    hand_headers = sorted({m.hand["header"] for m in spec.hand_used()})
+    # hand-written models that a generated model holds
+    hand_headers = sorted({d.hand["header"] for m in spec.generated_models() for d in m.deps
+                           if d.hand})
     inc = ["#include <stddef.h>", "", "#include <jansson.h>", "", '#include "../common.h"',
-           '#include "../error.h"']
+           '#include "../error.h"'] + ['#include "../%s"' % h for h in hand_headers]
     out = header_open("FIVETREX_API_MODELS_H",
                       ("api/models.h", "The generated models: one struct per response schema "
                        "of a generated operation, with its free, dup and from_json functions "
@@ -932,9 +934,32 @@ def clang_format(text, assume, root):
     return r.stdout
 
 
+def hand_declared(root):
+    """Functions and types declared by the hand-written headers (include/fivetrex/*.h)."""
+    names = set()
+    d = os.path.join(root, "include", "fivetrex")
+    for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        if n.endswith(".h") and n != "api.h":
+            with open(os.path.join(d, n), encoding="utf-8") as f:
+                text = f.read()
+            names |= set(re.findall(r"\b(ftx_[a-z0-9_]+)\s*\(", text))
+            names |= set(re.findall(r"\bstruct (ftx_[a-z0-9_]+)\b", text))
+            names |= set(re.findall(r"\b(ftx_[a-z0-9_]+);", text))
+    return names
+
+
+def check_hand_collisions(spec, root):
+    hand = hand_declared(root)
+    for n in spec.public_functions + spec.public_types:
+        if n in hand:
+            raise GenError("generated %s collides with a hand-written declaration in "
+                           "include/fivetrex/: add a c_names override" % n)
+
+
 def generate(api, overrides, root):
     """{relative path: text} of every generated file."""
     spec = Spec(api, overrides)
+    check_hand_collisions(spec, root)
     files = {
         "include/fivetrex/api/models.h": gen_models_h(spec),
         "include/fivetrex/api.h": gen_api_h(spec),
