@@ -76,6 +76,7 @@ PYTHON ?= python3
 
 gen:
 	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
+	$(PYTHON) tools/gen/cli.py -o cli/verbs_gen.c --man docs/fivetrex.1
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
 
 check-gen:
