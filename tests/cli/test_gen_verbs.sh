@@ -43,6 +43,30 @@ expect_out "^users$" "__complete: the words after 'teams'"
 run __complete users invite
 expect_out "^--email$" "__complete: the options of a verb"
 
+# bash completion asks the binary for generated words (words[0] is the binary).
+complete() { :; }
+# shellcheck disable=SC1091
+. "$(dirname "$0")/../../cli/completion.bash"
+compl() {
+    COMP_WORDS=("$FIVETREX" "$@")
+    COMP_CWORD=${#@}
+    COMPREPLY=()
+    _fivetrex
+    printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ' >"$OUT"
+}
+compl sys
+expect_out '^system-keys $' "completion: a generated resource"
+compl users groups ""
+expect_out '^add get list remove update $' "completion: nested generated words"
+compl -o json teams users list --limit 5 ""
+expect_out '^ $' "completion: nothing after a whole verb but its ids"
+compl users invite --email a@example.com --fa
+expect_out '^--family-name $' "completion: a generated verb's options, after an option's value"
+compl connectors cert
+expect_out '^certificates $' "completion: generated verbs of a hand-written resource"
+compl connectors s
+expect_out '^schema schemas set-state state status sync $' "completion: hand and generated verbs together"
+
 # ---- the request, printed by --dry-run ----
 run users invite --email a@example.com --given-name Ann --family-name Lee --role 'Account Reviewer' --dry-run
 expect_rc 0 "users invite --dry-run"

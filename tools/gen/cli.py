@@ -446,17 +446,14 @@ def man_section(api, rows):
            ".SS Other resources (generated)",
            "Every other operation of the API has a verb generated from the API description",
            "(tools/gen/cli.py). Ids are positional, in path order; filters of lists and body",
-           "fields are options",
-           ".RB ( \\-\\-name " + "\\fIVALUE\\fR),",
-           "or go in",
-           ".BR \\-\\-data .",
+           "fields are options (\\fB\\-\\-field\\fR \\fIVALUE\\fR), or go in \\fB\\-\\-data\\fR.",
            "Required fields and closed value sets are checked before sending; secret fields of",
-           "results are printed as",
-           ".BR ****** .",
-           "Verbs that delete, revoke, rotate or regenerate ask first",
-           ".RB ( \\-\\-yes ", " \\-\\-dry\\-run ).",
-           ".B \"fivetrex RESOURCE VERB \\-\\-help\"",
-           "lists a verb's ids, options and body fields."]
+           "results are printed as \\fB******\\fR (\\fB\\-\\-secret\\-file\\fR \\fIPATH\\fR saves",
+           "them to a new file of mode 0600). Verbs that delete, revoke, rotate or regenerate",
+           "ask first (\\fB\\-\\-yes\\fR, \\fB\\-\\-dry\\-run\\fR). Uploads take",
+           "\\fB\\-\\-file\\fR \\fIPATH\\fR, downloads \\fB\\-\\-output\\fR \\fIPATH\\fR.",
+           "\\fBfivetrex\\fR \\fIRESOURCE VERB\\fR \\fB\\-\\-help\\fR lists a verb's ids,",
+           "options, body fields and closed value sets."]
     for r in rows:
         op = r["op"]
         ids = " ".join(id_names(op))
@@ -465,6 +462,16 @@ def man_section(api, rows):
         out.append(".B \"%s\"%s" % (man_escape(" ".join(r["words"])),
                                      (" " + man_escape(ids)) if ids else ""))
         out.append("%s %s" % (op["method"], man_escape(path)))
+        q = query_params(op)
+        if q:
+            out.append(".br")
+            out.append("Filters: %s." % ", ".join("\\-\\-" + man_escape(p["flag"]) for p in q))
+        b = [f for f in body_fields(api, {}, op) if f["flag"]]
+        if b:
+            out.append(".br")
+            out.append("Fields: %s." % ", ".join(
+                "\\-\\-" + man_escape(f["flag"]) + (" (required)" if f["required"] else "")
+                for f in b))
     out.append(MAN_END)
     return "\n".join(out) + "\n"
 
