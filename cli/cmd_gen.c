@@ -169,7 +169,7 @@ int cli_gen_complete(int argc, char **argv)
                 printf("--data\n");
             if (row->flags & CLI_GEN_BINARY)
                 printf("--output\n");
-            if (row->secrets)
+            if (row->secrets && !(row->flags & (CLI_GEN_PAGED | CLI_GEN_ITEMS)))
                 printf("--secret-file\n");
             return 0;
         }
@@ -349,8 +349,10 @@ static void verb_help(const cli_gen_verb *row)
         printf("\nSecret fields of the result, printed as " MASK ":");
         for (i = 0; row->secrets[i]; i++)
             printf(" %s", row->secrets[i]);
-        printf("\n  --secret-file PATH                save them (JSON) to a new file PATH, "
-               "mode 0600\n");
+        if (!(row->flags & (CLI_GEN_PAGED | CLI_GEN_ITEMS)))
+            printf("\n  --secret-file PATH                save them (JSON) to a new file PATH, "
+                   "mode 0600");
+        putchar('\n');
     }
     printf("\nGlobal options: see 'fivetrex --help'.\n");
 }
@@ -733,7 +735,7 @@ static int parse_args(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **ar
     }
     if (row->flags & CLI_GEN_BINARY)
         opts[n++] = (cli_opt){"output", 0, CLI_ARG_REQUIRED, G_OUTPUT};
-    if (row->secrets)
+    if (row->secrets && !(row->flags & (CLI_GEN_PAGED | CLI_GEN_ITEMS)))
         opts[n++] = (cli_opt){"secret-file", 0, CLI_ARG_REQUIRED, G_SECRET_FILE};
     opts[n] = (cli_opt){NULL, 0, CLI_ARG_NONE, 0};
 

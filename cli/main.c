@@ -1084,9 +1084,9 @@ int main(int argc, char **argv)
         } else if (strcmp(resource, "help") == 0) {
             /* "fivetrex help connectors [verb]" is "fivetrex connectors [verb] --help" */
             static char help_flag[] = "--help";
-            char *hargv[4];
+            char *hargv[8];
             int n = 0;
-            while (n < sub_argc && n < 2 && sub_argv[n][0] != '-') {
+            while (n < sub_argc && n < 6 && sub_argv[n][0] != '-') {
                 hargv[n] = sub_argv[n];
                 n++;
             }
