@@ -965,11 +965,12 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
         goto done;
     }
     if (row->flags & CLI_GEN_DESTRUCTIVE) {
-        char action[512];
+        char action[512], details[2200];
         size_t i, n = (size_t)snprintf(action, sizeof(action), "%s", row->words);
         for (i = 0; i < a.nids && n < sizeof(action); i++)
             n += (size_t)snprintf(action + n, sizeof(action) - n, " %s", a.ids[i]);
-        if ((rc = cli_confirm(ctx, action, "It cannot be undone.")) != 0)
+        snprintf(details, sizeof(details), "%s %s: it cannot be undone.", row->method, path);
+        if ((rc = cli_confirm(ctx, action, details)) != 0)
             goto done;
     }
     if ((rc = cli_client(ctx)) != 0)

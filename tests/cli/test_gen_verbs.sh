@@ -257,12 +257,57 @@ expect_rc 0 "users delete --yes"
 req "DELETE sent" 'assert [(r["method"], r["path"]) for r in reqs] == [("DELETE", "/v1/users/u1")], reqs'
 py "the API message is printed" 'assert lines == [{"ok": True, "message": "User has been deleted"}], lines'
 
+# On a terminal the question shows the request; "n" sends nothing, "y" sends it.
+pty_run() {
+    local answer=$1
+    shift
+    python3 - "$answer" "$FIVETREX" "$@" >"$OUT" 2>"$ERR" <<'PYEOF'
+import os, pty, sys, select
+answer = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+buf, sent = b"", False
+while True:
+    r, _, _ = select.select([fd], [], [], 20)
+    if not r:
+        break
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    buf += chunk
+    if not sent and b"Proceed? [y/N]" in buf:
+        os.write(fd, (answer + "\n").encode())
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PYEOF
+    RC=$?
+}
+mark
+pty_run n --no-color users delete u1
+expect_rc 1 "answering n exits 1"
+expect_out "users delete u1" "the question names the verb and id"
+expect_out "DELETE /users/u1: it cannot be undone" "... and the request"
+expect_out "cancelled, nothing was changed" "declining says so"
+req "nothing was sent after n" 'assert reqs == [], reqs'
+pty_run y --no-color users delete u1
+expect_rc 0 "answering y sends it"
+req "DELETE sent after y" 'assert [(r["method"], r["path"]) for r in reqs] == [("DELETE", "/v1/users/u1")], reqs'
+
 run system-keys create --name ci
 expect_rc 0 "system-keys create"
 py "the secret is masked in JSON" '
 assert doc["secret"] == "******" and doc["key"] == "key-public-1", doc'
 expect_no "sk-very-secret-77f1" "the secret value is never printed"
 expect_err "secret fields are shown as \*\*\*\*\*\*; --secret-file PATH saves them" "a note says how to keep it"
+run system-keys create --name ci --jq .secret
+expect_out '^\*\*\*\*\*\*$' "--jq sees the masked value"
+expect_no "sk-very-secret-77f1" "... never the secret"
 run system-keys create --name ci -o table
 expect_out "^secret: +\*\*\*\*\*\*$" "masked in table output"
 expect_no "sk-very-secret-77f1" "... and not printed there either"
