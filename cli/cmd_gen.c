@@ -895,6 +895,77 @@ static int save_secrets(cli_ctx *ctx, const cli_gen_verb *row, int fd, const cha
     return 0;
 }
 
+/* The question before a destructive verb: the verb, its ids and the request. */
+static int confirm_row(cli_ctx *ctx, const cli_gen_verb *row, const gen_args *a, const char *path)
+{
+    char action[512], details[2200];
+    size_t i, n = (size_t)snprintf(action, sizeof(action), "%s", row->words);
+
+    for (i = 0; i < a->nids && n < sizeof(action); i++)
+        n += (size_t)snprintf(action + n, sizeof(action) - n, " %s", a->ids[i]);
+    snprintf(details, sizeof(details), "%s %s: it cannot be undone.", row->method, path);
+    return cli_confirm(ctx, action, details);
+}
+
+/* A paged list: one page (--page, --limit up to 1000) or every page, streamed. */
+static int list_run(cli_ctx *ctx, const cli_gen_verb *row, const char *path)
+{
+    cli_list_spec spec;
+
+    memset(&spec, 0, sizeof(spec));
+    spec.what = ctx->cmd;
+    spec.noun = "items";
+    spec.cols = row->cols;
+    spec.ncols = row->ncols;
+    spec.row = gen_row;
+    spec.page = gen_page;
+    spec.stream = gen_stream;
+    spec.wide_cols = row->wide;
+    spec.nwide = row->nwide;
+    spec.wide_row = gen_row;
+    list_row = row;
+    return cli_list_run(ctx, &spec, path);
+}
+
+/* Print the response `out` of a blocking call (secrets masked) and save the secrets to
+ * the open --secret-file `sfd` (closed here), if any. Returns the exit status. */
+static int show_result(cli_ctx *ctx, const cli_gen_verb *row, const gen_args *a, const json_t *out,
+                       int sfd)
+{
+    const json_t *data = json_object_get(out, "data");
+    int rc = 0;
+
+    if (row->flags & CLI_GEN_BINARY) {
+        fflush(stdout);
+        if (strcmp(a->output, "-") != 0) {
+            char msg[600];
+            snprintf(msg, sizeof(msg), "Saved %s", a->output);
+            show_message(ctx, NULL, msg);
+        }
+    } else if ((row->flags & CLI_GEN_MESSAGE) || !data) {
+        show_message(ctx, out, "Done");
+    } else if (row->flags & CLI_GEN_ITEMS) {
+        show_items(ctx, row, json_object_get(data, "items"));
+    } else {
+        show_object(ctx, row, data);
+    }
+    if (sfd >= 0) {
+        rc = save_secrets(ctx, row, sfd, a->secret_file, data);
+        if (rc == 0 && ctx->stderr_tty)
+            fprintf(stderr, "%s: secrets saved to %s\n", ctx->prog, a->secret_file);
+    } else if (row->secrets && !(row->flags & CLI_GEN_ITEMS)) {
+        json_t *s = json_object();
+        collect_secrets(row, data, s);
+        if (json_object_size(s))
+            fprintf(stderr,
+                    "%s: note: secret fields are shown as " MASK "; --secret-file PATH saves "
+                    "them\n",
+                    ctx->prog);
+        json_decref(s);
+    }
+    return rc;
+}
+
 static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
 {
     ftx_request_options ro = FTX_REQUEST_OPTIONS_INIT;
@@ -923,13 +994,16 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
         free(query);
         return cli_usage_error(ctx, ctx->cmd, "%s", err.message);
     }
-    path = malloc(strlen(tmpl_path) + strlen(query) + 1);
-    if (!path) {
-        rc = CLI_EXIT_GENERIC;
-        goto done;
+    {
+        size_t tl = strlen(tmpl_path), ql = strlen(query);
+        path = malloc(tl + ql + 1);
+        if (!path) {
+            rc = CLI_EXIT_GENERIC;
+            goto done;
+        }
+        memcpy(path, tmpl_path, tl);
+        memcpy(path + tl, query, ql + 1);
     }
-    strcpy(path, tmpl_path);
-    strcat(path, query);
 
     if (row->flags & CLI_GEN_MULTIPART) {
         if (!a.file) {
@@ -964,32 +1038,12 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
         rc = 0;
         goto done;
     }
-    if (row->flags & CLI_GEN_DESTRUCTIVE) {
-        char action[512], details[2200];
-        size_t i, n = (size_t)snprintf(action, sizeof(action), "%s", row->words);
-        for (i = 0; i < a.nids && n < sizeof(action); i++)
-            n += (size_t)snprintf(action + n, sizeof(action) - n, " %s", a.ids[i]);
-        snprintf(details, sizeof(details), "%s %s: it cannot be undone.", row->method, path);
-        if ((rc = cli_confirm(ctx, action, details)) != 0)
-            goto done;
-    }
+    if ((row->flags & CLI_GEN_DESTRUCTIVE) && (rc = confirm_row(ctx, row, &a, path)) != 0)
+        goto done;
     if ((rc = cli_client(ctx)) != 0)
         goto done;
     if (row->flags & CLI_GEN_PAGED) {
-        cli_list_spec spec;
-        memset(&spec, 0, sizeof(spec));
-        spec.what = ctx->cmd;
-        spec.noun = "items";
-        spec.cols = row->cols;
-        spec.ncols = row->ncols;
-        spec.row = gen_row;
-        spec.page = gen_page;
-        spec.stream = gen_stream;
-        spec.wide_cols = row->wide;
-        spec.nwide = row->nwide;
-        spec.wide_row = gen_row;
-        list_row = row;
-        rc = cli_list_run(ctx, &spec, path);
+        rc = list_run(ctx, row, path);
         goto done;
     }
     if (a.secret_file && (sfd = open_secret_file(ctx, a.secret_file)) < 0) {
@@ -1009,35 +1063,8 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
         rc = cli_fail(ctx, rc, &err, "%s", ctx->cmd);
         goto done;
     }
-    if (row->flags & CLI_GEN_BINARY) {
-        fflush(stdout);
-        if (strcmp(a.output, "-") != 0) {
-            char msg[600];
-            snprintf(msg, sizeof(msg), "Saved %s", a.output);
-            show_message(ctx, NULL, msg);
-        }
-    } else if ((row->flags & CLI_GEN_MESSAGE) || !json_object_get(out, "data")) {
-        show_message(ctx, out, "Done");
-    } else if (row->flags & CLI_GEN_ITEMS) {
-        show_items(ctx, row, json_object_get(json_object_get(out, "data"), "items"));
-    } else {
-        show_object(ctx, row, json_object_get(out, "data"));
-    }
-    if (sfd >= 0) {
-        rc = save_secrets(ctx, row, sfd, a.secret_file, json_object_get(out, "data"));
-        sfd = -1;
-        if (rc == 0 && ctx->stderr_tty)
-            fprintf(stderr, "%s: secrets saved to %s\n", ctx->prog, a.secret_file);
-    } else if (row->secrets) {
-        json_t *s = json_object();
-        collect_secrets(row, json_object_get(out, "data"), s);
-        if (json_object_size(s))
-            fprintf(stderr,
-                    "%s: note: secret fields are shown as " MASK "; --secret-file PATH saves "
-                    "them\n",
-                    ctx->prog);
-        json_decref(s);
-    }
+    rc = show_result(ctx, row, &a, out, sfd);
+    sfd = -1;
 done:
     if (sfd >= 0) {
         close(sfd);
