@@ -1010,6 +1010,10 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
             rc = cli_usage_error(ctx, ctx->cmd, "--file PATH is required (the file to upload)");
             goto done;
         }
+        if (access(a.file, R_OK) != 0) {
+            rc = cli_usage_error(ctx, ctx->cmd, "--file '%s': %s", a.file, strerror(errno));
+            goto done;
+        }
         memset(&part, 0, sizeof(part));
         part.name = row->nbody ? row->body[0].name : "file";
         part.file_path = a.file;

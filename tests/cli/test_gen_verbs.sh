@@ -138,6 +138,9 @@ run connector-sdk packages create
 expect_rc 2 "an upload without --file"
 run connector-sdk packages download p1
 expect_rc 2 "a download without --output"
+run connector-sdk packages create --file "$TMP/no-such.zip" --dry-run
+expect_rc 2 "an upload of a file that cannot be read"
+expect_err "no-such.zip': No such file" "... names it"
 
 # ---- against a mock API ----
 cat >"$TMP/routes.json" <<'EOF'
