@@ -197,6 +197,11 @@ class Facts(unittest.TestCase):
         self.assertEqual(t, {"ref": "Inner"})
         self.assertEqual(cli.secret_names(API, OVERRIDES, t), {"token"})
 
+    def test_secrets_section_shapes(self):
+        t = cli.result_schema(API, rows_by_op()["get_thing"]["op"])
+        o = dict(OVERRIDES, secrets={"comment": "c", "schemas": {"Thing": ["secret"]}})
+        self.assertEqual(cli.secret_names(API, o, t), {"secret"})
+
     def test_columns(self):
         cols, wide = cli.columns(API, {"ref": "Thing"})
         self.assertEqual(cols, ["id", "name", "active", "created_at"])
@@ -235,6 +240,13 @@ class RealApi(unittest.TestCase):
         self.assertEqual(m["run_transformation"], ["transformations run"])
         self.assertEqual(m["approve_certificate"], ["certificates approve"])
         rows = cli.plan(api, ovr)
+        sec = {r["op"]["operation_id"]: cli.secret_names(api, ovr, cli.result_schema(api, r["op"]))
+               for r in rows}
+        self.assertEqual(sec["create_system_key"], {"secret"})
+        self.assertEqual(sec["rotate_system_key"], {"secret"})
+        self.assertEqual(sec["regenerate_secrets_proxy_agent"], {"auth_token", "client_private_key"})
+        self.assertEqual(sec["create_hybrid_deployment_agent"], {"token", "auth_json"})
+        self.assertEqual(sec["hvr_register_hub"], {"access_token"})
         cli.check_hand_verbs(rows, ROOT)
         with open(os.path.join(ROOT, "cli", "verbs_gen.c"), encoding="utf-8") as f:
             self.assertEqual(f.read(), cli.generate(api, ovr, rows),

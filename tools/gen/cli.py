@@ -257,6 +257,14 @@ def result_schema(api, op):
     return t
 
 
+def schema_secrets(overrides):
+    """The `secrets` section: {schema: [field...]}, at its top or under "schemas"."""
+    sec = overrides.get("secrets", {})
+    if isinstance(sec.get("schemas"), dict):
+        sec = sec["schemas"]
+    return {k: v for k, v in sec.items() if isinstance(v, list)}
+
+
 def secret_names(api, overrides, t, seen=None):
     """Secret field names of the result: the `secrets` of every schema it reaches."""
     seen = set() if seen is None else seen
@@ -268,7 +276,7 @@ def secret_names(api, overrides, t, seen=None):
         if name in seen:
             return out
         seen.add(name)
-        out.update(overrides.get("secrets", {}).get(name, []))
+        out.update(schema_secrets(overrides).get(name, []))
         t = api["schemas"][name]
     for f in t.get("fields", {}).values():
         out |= secret_names(api, overrides, f, seen)
