@@ -105,12 +105,12 @@ void cli_gen_resources_help(FILE *f)
         int col, first = 1;
         char last[64] = "";
 
-        if (is_hand_resource(w, rl))
-            continue;
         if (i > 0 && strncmp(cli_gen_verbs[i - 1].words, w, rl) == 0 &&
             cli_gen_verbs[i - 1].words[rl] == ' ')
             continue; /* resource already printed */
         col = fprintf(f, "  %-.*s", (int)rl, w);
+        if (is_hand_resource(w, rl))
+            col += fprintf(f, "%*salso:", col < 17 ? 17 - col : 1, "");
         for (j = i; j < cli_gen_nverbs; j++) {
             const char *v = cli_gen_verbs[j].words;
             size_t sl;
@@ -121,7 +121,9 @@ void cli_gen_resources_help(FILE *f)
             if (strlen(last) == sl && strncmp(last, v, sl) == 0)
                 continue;
             snprintf(last, sizeof(last), "%.*s", (int)sl, v);
-            if (first && col >= 16) {
+            if (first && is_hand_resource(w, rl)) {
+                col += fprintf(f, " ");
+            } else if (first && col >= 16) {
                 fprintf(f, "\n%17s", "");
                 col = 17;
             } else if (first) {

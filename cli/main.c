@@ -141,7 +141,7 @@ static const char top_help_tail[] =
 static void top_help_print(FILE *f)
 {
     fputs(top_help, f);
-    fputs("\nMore resources, one verb per API operation (generated; 'fivetrex RESOURCE "
+    fputs("\nMore resources and verbs, one per API operation (generated; 'fivetrex RESOURCE "
           "--help'):\n",
           f);
     cli_gen_resources_help(f);

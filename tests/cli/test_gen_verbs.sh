@@ -11,6 +11,8 @@ expect_rc 0 "fivetrex --help"
 expect_out "^  users +connections, delete, get, groups, invite, list, role, update" \
     "the top help lists the generated resources with their verbs"
 expect_out "^  system-keys +create, delete, get, list, rotate, update" "system-keys too"
+expect_out "^  connectors +also: certificates, fingerprints, schemas, set-state$" \
+    "... and the generated verbs of hand-written resources"
 run users --help
 expect_rc 0 "users --help"
 expect_out "^  invite +POST /users$" "users --help lists invite"
