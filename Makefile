@@ -78,6 +78,7 @@ gen:
 	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
 	$(PYTHON) tools/gen/cgen.py
 	$(PYTHON) tools/gen/ctests.py --definition $(FIVETRAN_OPENAPI)
+	$(PYTHON) tools/gen/cli.py -o cli/verbs_gen.c --man docs/fivetrex.1
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
 
 check-gen:

@@ -1,6 +1,35 @@
 # bash completion for fivetrex(1).
 # Installed as share/bash-completion/completions/fivetrex; or: source cli/completion.bash
 
+# Generated verbs (users, teams, system-keys, ... and the extra verbs of groups,
+# connectors, destinations and webhooks): ask the binary, 'fivetrex __complete WORDS...'
+# prints the words that may follow, or a verb's options once WORDS name a whole verb.
+# Every option of a generated verb takes a value.
+_fivetrex_generated() {
+    local bin=$1 cur=$2
+    shift 2
+    local i w skip=0 pos=()
+    for ((i = 1; i < ${#words[@]} - 1 && i < cword; i++)); do
+        w="${words[i]}"
+        if ((skip)); then
+            skip=0
+            continue
+        fi
+        case "$w" in
+        --*=* | -v | --verbose | -y | --yes | --dry-run | --no-color | --version | -h | --help) ;;
+        -*) skip=1 ;;
+        *) pos+=("$w") ;;
+        esac
+    done
+    local next
+    next=$("$bin" __complete "${pos[@]}" 2>/dev/null)
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$next $globals" -- "$cur"))
+    else
+        COMPREPLY=($(compgen -W "$(grep -v '^-' <<<"$next")" -- "$cur"))
+    fi
+}
+
 _fivetrex() {
     local cur prev words cword
     if declare -F _init_completion >/dev/null 2>&1; then
@@ -121,8 +150,28 @@ _fivetrex() {
         if [[ $cur == -* ]]; then
             COMPREPLY=($(compgen -W "$globals" -- "$cur"))
         else
-            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api config auth help" -- "$cur"))
+            COMPREPLY=($(compgen -W "groups connectors destinations webhooks api config auth help
+                $("${words[0]}" __complete 2>/dev/null)" -- "$cur"))
         fi
+        return
+    fi
+    local hand_verbs
+    case "$resource" in
+    groups) hand_verbs="list get create update delete connectors" ;;
+    connectors)
+        hand_verbs="list get create update delete sync resync pause resume state status
+            frequency schema columns test connect-card logs"
+        ;;
+    destinations) hand_verbs="list get create update delete test" ;;
+    webhooks) hand_verbs="list get create update delete test listen sign verify" ;;
+    config | auth | api | help) hand_verbs="-" ;;
+    *)
+        _fivetrex_generated "${words[0]}" "$cur"
+        return
+        ;;
+    esac
+    if [[ -n $verb && $hand_verbs != - && " $(echo $hand_verbs) " != *" $verb "* ]]; then
+        _fivetrex_generated "${words[0]}" "$cur"
         return
     fi
     if [[ -z $verb ]]; then
@@ -141,6 +190,7 @@ _fivetrex() {
                 --create --paginate --dry-run"
             ;;
         esac
+        [[ $hand_verbs != - ]] && opts="$opts $("${words[0]}" __complete "$resource" 2>/dev/null)"
         [[ $cur == -* ]] && opts="$globals"
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
         return

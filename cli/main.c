@@ -17,7 +17,7 @@
 #include <sys/prctl.h>
 #endif
 
-#include "cli.h"
+#include "cli_gen.h"
 
 /* ---- global options ---- */
 
@@ -78,7 +78,10 @@ static const char top_help[] =
     "  webhooks       list, get, create, update, delete, test, listen, sign, verify\n"
     "  api            any other API operation: fivetrex api [METHOD] PATH (see --help)\n"
     "  config         list, get KEY, set KEY VALUE: profiles (see 'fivetrex config --help')\n"
-    "  auth           status: check the credentials (GET /account/info)\n"
+    "  auth           status: check the credentials (GET /account/info)\n";
+
+/* After the generated resources (cli_gen_resources_help). */
+static const char top_help_tail[] =
     "\n"
     "Global options (accepted anywhere on the line):\n"
     "  --api-key KEY          API key (default: $FIVETRAN_API_KEY)\n"
@@ -134,6 +137,16 @@ static const char top_help[] =
     "  fivetrex webhooks listen --port 8080 --secret-env WEBHOOK_SECRET\n"
     "\n"
     "See fivetrex(1) for the full reference.\n";
+
+static void top_help_print(FILE *f)
+{
+    fputs(top_help, f);
+    fputs("\nMore resources and verbs, one per API operation (generated; 'fivetrex RESOURCE "
+          "--help'):\n",
+          f);
+    cli_gen_resources_help(f);
+    fputs(top_help_tail, f);
+}
 
 static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_written)
 {
@@ -946,6 +959,7 @@ int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, in
             return CLI_EXIT_USAGE;
         if (id == CLI_GETOPT_HELP) {
             fputs(resource_help, stdout);
+            cli_gen_help(stdout, resource);
             return 0;
         }
         if (id == CLI_GETOPT_POSITIONAL) {
@@ -955,6 +969,7 @@ int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, in
     }
     if (!verb) {
         fputs(resource_help, stderr);
+        cli_gen_help(stderr, resource);
         return CLI_EXIT_USAGE;
     }
     for (i = 0; cmds[i].name; i++) {
@@ -969,6 +984,10 @@ int cli_dispatch(cli_ctx *ctx, const char *resource, const cli_command *cmds, in
             return cmds[i].run(ctx, argc - (p.i - 1), argv + (p.i - 1));
         }
     }
+    /* Not a hand-written verb: perhaps a generated one ("connectors certificates"). */
+    snprintf(cmdname, sizeof(cmdname), "%s %s", resource, verb);
+    if (cli_gen_known(cmdname))
+        return cli_gen_run(ctx, resource, argc - (p.i - 1), argv + (p.i - 1));
     return cli_usage_error(ctx, resource, "unknown command '%s'", verb);
 }
 
@@ -995,9 +1014,11 @@ static int main_resource(cli_ctx *ctx, const char *resource, int argc, char **ar
         return cmd_config(ctx, argc, argv);
     if (strcmp(resource, "auth") == 0)
         return cmd_auth(ctx, argc, argv);
+    if (cli_gen_known(resource))
+        return cli_gen_run(ctx, resource, argc, argv);
     return cli_usage_error(ctx, NULL,
-                           "unknown resource '%s'; use groups, connectors, destinations, "
-                           "webhooks, api, config or auth",
+                           "unknown resource '%s'; 'fivetrex --help' lists them (any operation: "
+                           "fivetrex api)",
                            resource);
 }
 
@@ -1042,7 +1063,7 @@ int main(int argc, char **argv)
         if (id == CLI_GETOPT_ERROR)
             return CLI_EXIT_USAGE;
         if (id == CLI_GETOPT_HELP) {
-            fputs(top_help, stdout);
+            top_help_print(stdout);
             return 0;
         }
         if (id == CLI_GETOPT_POSITIONAL) {
@@ -1051,29 +1072,32 @@ int main(int argc, char **argv)
         }
     }
     if (!resource) {
-        fputs(top_help, stderr);
+        top_help_print(stderr);
         return CLI_EXIT_USAGE;
     }
     {
         int sub_argc = argc - 1 - p.i;
         char **sub_argv = argv + 1 + p.i;
-        if (strcmp(resource, "help") == 0) {
+        if (strcmp(resource, "__complete") == 0) {
+            /* bash completion: the words that may follow (cli/completion.bash) */
+            rc = cli_gen_complete(sub_argc, sub_argv);
+        } else if (strcmp(resource, "help") == 0) {
             /* "fivetrex help connectors [verb]" is "fivetrex connectors [verb] --help" */
             static char help_flag[] = "--help";
-            char *hargv[4];
+            char *hargv[8];
             int n = 0;
-            while (n < sub_argc && n < 2 && sub_argv[n][0] != '-') {
+            while (n < sub_argc && n < 6 && sub_argv[n][0] != '-') {
                 hargv[n] = sub_argv[n];
                 n++;
             }
             if (n == 0) {
-                fputs(top_help, stdout);
+                top_help_print(stdout);
                 rc = 0;
             } else {
                 hargv[n] = help_flag;
                 hargv[n + 1] = NULL;
                 if (strcmp(hargv[0], "help") == 0) {
-                    fputs(top_help, stdout);
+                    top_help_print(stdout);
                     rc = 0;
                 } else {
                     rc = main_resource(&ctx, hargv[0], n, hargv + 1);

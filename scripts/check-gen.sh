@@ -87,6 +87,17 @@ if ! cmp -s "$tmp/api-coverage.md" docs/api-coverage.md; then
   fail=1
 fi
 
+# The CLI's generated verbs (cli/verbs_gen.c) and the man page's generated section.
+cp docs/fivetrex.1 "$tmp/fivetrex.1"
+"$PYTHON" tools/gen/cli.py --api "$api" -o "$tmp/verbs_gen.c" --man "$tmp/fivetrex.1"
+for pair in "cli/verbs_gen.c:$tmp/verbs_gen.c" "docs/fivetrex.1:$tmp/fivetrex.1"; do
+  if ! cmp -s "${pair%%:*}" "${pair#*:}"; then
+    echo "check-gen.sh: ${pair%%:*} differs from what tools/gen/cli.py writes:" >&2
+    diff -u "${pair%%:*}" "${pair#*:}" | head -40 >&2 || true
+    fail=1
+  fi
+done
+
 if [[ $fail -ne 0 ]]; then
   echo "check-gen.sh: run 'make gen' and commit the result" >&2
   exit 1
