@@ -97,7 +97,9 @@ OVERRIDES = {
     "cli_verbs": {"operations": {
         "add_part": {"verb": "things parts add", "comment": "a membership"},
         "run_thing": {"destructive": True, "comment": "re-imports"}}},
-    "secrets": {"Thing": ["secret"], "Inner": ["token"]},
+    "secrets": {"comment": "c", "schemas": {
+        "Thing": {"fields": ["secret"], "comment": "c"},
+        "Inner": {"fields": ["token"], "comment": "c"}}},
 }
 
 
@@ -196,11 +198,6 @@ class Facts(unittest.TestCase):
         t = cli.result_schema(API, rows_by_op()["entities"]["op"])
         self.assertEqual(t, {"ref": "Inner"})
         self.assertEqual(cli.secret_names(API, OVERRIDES, t), {"token"})
-
-    def test_secrets_section_shapes(self):
-        t = cli.result_schema(API, rows_by_op()["get_thing"]["op"])
-        o = dict(OVERRIDES, secrets={"comment": "c", "schemas": {"Thing": ["secret"]}})
-        self.assertEqual(cli.secret_names(API, o, t), {"secret"})
 
     def test_columns(self):
         cols, wide = cli.columns(API, {"ref": "Thing"})

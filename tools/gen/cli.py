@@ -258,11 +258,9 @@ def result_schema(api, op):
 
 
 def schema_secrets(overrides):
-    """The `secrets` section: {schema: [field...]}, at its top or under "schemas"."""
-    sec = overrides.get("secrets", {})
-    if isinstance(sec.get("schemas"), dict):
-        sec = sec["schemas"]
-    return {k: v for k, v in sec.items() if isinstance(v, list)}
+    """The `secrets` section (shared with cgen.py): {schema: [field...]}."""
+    sec = overrides.get("secrets", {}).get("schemas", {})
+    return {k: v["fields"] for k, v in sec.items()}
 
 
 def secret_names(api, overrides, t, seen=None):
