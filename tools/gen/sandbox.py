@@ -2,7 +2,7 @@
 """Write sandbox/routes_gen.c: the sandbox's route table, one row per operation.
 
 Usage: sandbox.py [--api api/fivetran-api.json] [--overrides tools/gen/overrides.json]
-                  [-o sandbox/routes_gen.c]
+                  [-o sandbox/routes_gen.c] [--readme sandbox/README.md [--readme-output F]]
 
 Each row of the table carries what the sandbox's router (sandbox/router.c) and its generic
 collection handler (sandbox/collections.c) need: the method, the path template split into
@@ -295,6 +295,7 @@ def main(argv=None):
     ap.add_argument("--overrides", default=os.path.join(here, "overrides.json"))
     ap.add_argument("-o", "--output", default=os.path.join(root, "sandbox", "routes_gen.c"))
     ap.add_argument("--readme", help="also rewrite the generated operation list in this README")
+    ap.add_argument("--readme-output", help="write the README there instead (scripts/check-gen.sh)")
     a = ap.parse_args(argv)
     with open(a.api, encoding="utf-8") as f:
         api = json.load(f)
@@ -311,7 +312,7 @@ def main(argv=None):
         if i < 0 or j < i:
             sys.exit("sandbox.py: %s lacks the %s ... %s markers" % (a.readme, start, end))
         text = text[:i + len(start)] + "\n" + readme_list(api, overrides) + text[j:]
-        write_atomic(a.readme, text)
+        write_atomic(a.readme_output or a.readme, text)
     return 0
 
 
