@@ -617,7 +617,11 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
         snprintf(id, sizeof(id), "%s", u->id);
     } else if (rt->key_field) {
         const char *k = json_string_value(json_object_get(b, rt->key_field));
-        snprintf(id, sizeof(id), "%s", k ? k : "");
+        if (!k || !*k) {
+            sbx_reply_errf(q->r, 400, "InvalidInput", "Field '%s' is required", rt->key_field);
+            return;
+        }
+        snprintf(id, sizeof(id), "%s", k);
         if (strcmp(rt->key_field, "hash") != 0) {
             const char *rk = strcmp(rt->key_field, "user_id") == 0 ? "users" : kind;
             if (!exists(rk, rk, id)) {

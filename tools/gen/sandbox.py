@@ -242,8 +242,10 @@ def generate(api, overrides=None):
             req_lines.extend(frows)
             req_lines.append("};")
             if "SBX_OP_CREATE" in flags:
+                # the body field naming the new item: a membership's id (the definition does
+                # not always mark it required), a certificate's hash
                 for k in ("id", "user_id", "hash"):
-                    if k in bs["fields"] and k in reqd:
+                    if k in bs["fields"] and (k in reqd or len(segs) >= 3):
                         key_field = c_str(k)
                         break
         resp = o.get("response", {})
