@@ -8,7 +8,7 @@ Reads the compact description (api/fivetran-api.json, from extract.py) and the h
 coverage table in overrides.json, and checks the table against the sources so the page cannot
 drift: each C function must be declared in include/fivetrex/*.h, the operation's path template
 must be used in src/*.c, each CLI verb must be in the cli/cmd_<resource>.c verb table, and each
-sandbox handler must exist in sandbox/store.c. Standard library only; deterministic output.
+sandbox handler must exist in sandbox/*.c. Standard library only; deterministic output.
 """
 
 import argparse
@@ -48,7 +48,7 @@ def source_facts(root):
     for p in sorted(glob.glob(os.path.join(root, "cli", "cmd_*.c"))):
         res = os.path.basename(p)[4:-2]
         verbs[res] = set(re.findall(r'\{"([a-z-]+)",\s*"[^"]*",\s*[a-z_]+,\s*CLI_VERB_', read(p)))
-    store = read(os.path.join(root, "sandbox", "store.c"))
+    store = "".join(read(p) for p in sorted(glob.glob(os.path.join(root, "sandbox", "*.c"))))
     handlers = set(re.findall(r"^(?:static )?void ([a-z_]+)\(", store, re.M))
     return declared, templates, verbs, handlers
 
@@ -88,7 +88,7 @@ def build(api, overrides, root):
             check_cli(v.split(" --")[0], verbs)
         sb = e.get("sandbox")
         if sb and sb not in handlers:
-            raise CoverageError("%s: sandbox handler %s() not in sandbox/store.c" % (o["operation_id"], sb))
+            raise CoverageError("%s: sandbox handler %s() not in sandbox/*.c" % (o["operation_id"], sb))
         typed += bool(funcs)
         cli_n += bool(e.get("cli"))
         sbx_n += bool(sb)
