@@ -225,7 +225,7 @@ static void entity_of(const char *seg, char *out, size_t len)
     }
     out[o] = '\0';
     if (o > 3 && strcmp(out + o - 3, "ies") == 0)
-        strcpy(out + o - 3, "y");
+        snprintf(out + o - 3, len - (o - 3), "y");
     else if (o > 1 && out[o - 1] == 's')
         out[o - 1] = '\0';
 }
