@@ -589,6 +589,51 @@ static void sha256_hex(const char *p, size_t n, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
+/* The file part of a multipart/form-data body ("--boundary\r\nheaders\r\n\r\ncontent
+ * \r\n--boundary"); the whole body when it is not multipart. */
+static void multipart_file(const char *body, size_t len, const char **out, size_t *olen)
+{
+    *out = body;
+    *olen = len;
+    if (len < 4 || body[0] != '-' || body[1] != '-')
+        return;
+    const char *eol = memchr(body, '\r', len);
+    if (!eol || (size_t)(eol - body) > 200)
+        return;
+    char delim[256];
+    int dl = snprintf(delim, sizeof(delim), "\r\n%.*s", (int)(eol - body), body);
+    const char *p = body;
+    const char *end = body + len;
+    while (p + 4 <= end && memcmp(p, "\r\n\r\n", 4) != 0)
+        p++;
+    if (p + 4 > end)
+        return;
+    const char *start = p + 4;
+    for (const char *x = start; x + dl <= end; x++)
+        if (memcmp(x, delim, (size_t)dl) == 0) {
+            *out = start;
+            *olen = (size_t)(x - start);
+            return;
+        }
+}
+
+/* a connector SDK package's file: the multipart body's file part and its SHA-256 */
+static void set_file(const sbx_req *q, item *it)
+{
+    char h[65];
+    const char *file;
+    size_t flen;
+    multipart_file(q->body, q->len, &file, &flen);
+    sha256_hex(file, flen, h);
+    json_object_set_new(it->obj, "file_sha256_hash", json_string(h));
+    free(it->blob);
+    it->blob = malloc(flen + 1);
+    if (it->blob) {
+        memcpy(it->blob, file, flen);
+        it->blob[flen] = '\0';
+    }
+}
+
 static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
 {
     char key[512], id[SBX_ID_MAX * 2], hum[96];
@@ -650,16 +695,8 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
         sbx_reply_errf(q->r, 500, "InternalError", "Out of memory");
         return;
     }
-    if (rt->flags & SBX_RF_MULTIPART) {
-        char h[65];
-        sha256_hex(q->body, q->len, h);
-        json_object_set_new(it->obj, "file_sha256_hash", json_string(h));
-        it->blob = malloc(q->len + 1);
-        if (it->blob) {
-            memcpy(it->blob, q->body, q->len);
-            it->blob[q->len] = '\0';
-        }
-    }
+    if (rt->flags & SBX_RF_MULTIPART)
+        set_file(q, it);
     char mkey[512], mid[SBX_ID_MAX * 2];
     if (mirror(key, id, mkey, sizeof(mkey), mid, sizeof(mid))) {
         coll *m = coll_get(mkey, 1);
@@ -716,6 +753,8 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
             merge_into(it->obj, b);
         }
         json_object_set_new(it->obj, "updated_at", ts(sbx_stamp()));
+        if ((rt->flags & SBX_RF_MULTIPART) && q->len)
+            set_file(q, it);
         char mkey[512], mid[SBX_ID_MAX * 2];
         if (mirror(key, id, mkey, sizeof(mkey), mid, sizeof(mid))) {
             item *m = item_find(coll_get(mkey, 0), mid);

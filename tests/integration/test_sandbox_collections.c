@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 static sandbox_proc *sb;
 
 static int setup(void **state)
@@ -487,6 +489,42 @@ static void test_singleton_and_catalogues(void **state)
                  NULL);
 }
 
+static void test_connector_sdk_package(void **state)
+{
+    (void)state;
+    const char *body = "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; "
+                       "filename=\"p.zip\"\r\nContent-Type: application/zip\r\n\r\n"
+                       "PK-content\r\n--XyZ--\r\n";
+    json_t *j = sbt_call(sb, "POST", 201, body, "/connector-sdk/packages");
+    json_t *pkg = sbt_data(j);
+    char *id = strdup(sbt_str(pkg, "id"));
+    /* sha256("PK-content") */
+    char want[65];
+    unsigned char md[32];
+    unsigned int ml = 0;
+    EVP_Digest("PK-content", 10, md, &ml, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(want + 2 * i, 3, "%02x", md[i]);
+    assert_string_equal(sbt_str(pkg, "file_sha256_hash"), want);
+    assert_string_equal(sbt_str(pkg, "created_by"), "_airworthy");
+    json_decref(j);
+    char path[128];
+    snprintf(path, sizeof(path), "/connector-sdk/packages/%s/download", id);
+    long status = 0;
+    char *resp = NULL;
+    assert_int_equal(sandbox_request(sandbox_url(sb), "GET", path, NULL, NULL, &status, &resp), 0);
+    assert_int_equal(status, 200);
+    assert_string_equal(resp, "PK-content");
+    free(resp);
+    assert_int_equal(list_len("/connector-sdk/packages"), 1);
+    j = sbt_call(sb, "DELETE", 200, NULL, "/connector-sdk/packages/%s", id);
+    json_decref(j);
+    assert_int_equal(list_len("/connector-sdk/packages"), 0);
+    assert_error(400, "POST", NULL, "/connector-sdk/packages", "InvalidInput",
+                 "Field 'file' is required");
+    free(id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_credentials_shown_once),
         cmocka_unit_test(test_transformation_run_ends),
         cmocka_unit_test(test_singleton_and_catalogues),
+        cmocka_unit_test(test_connector_sdk_package),
     };
     return cmocka_run_group_tests_name("sandbox_collections", tests, setup, teardown);
 }
