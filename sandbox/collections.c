@@ -535,6 +535,37 @@ static void seed_static(void)
 }
 
 /* ---- the handler ---- */
+/* list filters: each query parameter other than cursor and limit (groupId reads group_id)
+ * keeps the items whose field of that name equals it; fields an item lacks do not filter */
+static int filtered_out(const sbx_req *q, json_t *it)
+{
+    for (int i = 0; i < q->nq; i++) {
+        const char *k = q->qk[i];
+        if (strcmp(k, "cursor") == 0 || strcmp(k, "limit") == 0)
+            continue;
+        char snake[96];
+        size_t o = 0;
+        for (const char *p = k; *p && o + 2 < sizeof(snake); p++) {
+            if (isupper((unsigned char)*p)) {
+                snake[o++] = '_';
+                snake[o++] = (char)tolower((unsigned char)*p);
+            } else {
+                snake[o++] = *p;
+            }
+        }
+        snake[o] = '\0';
+        json_t *v = json_object_get(it, snake);
+        if (!v)
+            continue;
+        const char *want = q->qv[i];
+        if (json_is_boolean(v)  ? strcmp(want, json_is_true(v) ? "true" : "false") != 0
+            : json_is_string(v) ? strcmp(want, json_string_value(v)) != 0
+                                : 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void do_list(sbx_req *q, const sbx_route *rt)
 {
     long limit;
@@ -560,11 +591,17 @@ static void do_list(sbx_req *q, const sbx_route *rt)
             item *it = c->v[i];
             if (it->seq <= after)
                 continue;
+            json_t *o = render_item(rt, q, key, it);
+            if (filtered_out(q, o)) {
+                json_decref(o);
+                continue;
+            }
             if (count == limit) {
+                json_decref(o);
                 more = 1;
                 break;
             }
-            json_array_append_new(items, render_item(rt, q, key, it));
+            json_array_append_new(items, o);
             last = it->seq;
             count++;
         }

@@ -210,6 +210,9 @@ static void test_users_crud_and_paging(void **state)
     json_decref(j);
     json_decref(j2);
     assert_error(400, "GET", NULL, "/users?limit=0", "InvalidInput", NULL);
+    /* a list filter: active users (all of them here), none inactive */
+    assert_true(list_len("/users?active=true") >= 3);
+    assert_int_equal(list_len("/users?active=false"), 0);
 
     j = sbt_call(sb, "DELETE", 200, NULL, "/users/%s", c);
     char msg[128];
@@ -413,6 +416,15 @@ static void test_credentials_shown_once(void **state)
     assert_string_not_equal(sbt_str(sbt_data(j), "auth_token"), "******");
     assert_non_null(strstr(sbt_str(sbt_data(j), "client_private_key"), "PRIVATE KEY"));
     json_decref(j);
+    /* hybrid deployment agents, filtered by groupId */
+    j = sbt_call(sb, "POST", 201,
+                 "{\"display_name\":\"h\",\"group_id\":\"decent_dropsy\",\"env_type\":"
+                 "\"DOCKER\",\"accept_terms\":true}",
+                 "/hybrid-deployment-agents");
+    assert_string_not_equal(sbt_str(sbt_data(j), "token"), "******");
+    json_decref(j);
+    assert_int_equal(list_len("/hybrid-deployment-agents?groupId=decent_dropsy"), 1);
+    assert_int_equal(list_len("/hybrid-deployment-agents?groupId=other_group"), 0);
     j = sbt_call(sb, "GET", 200, NULL, "/proxy/%s", aid);
     assert_string_equal(sbt_str(sbt_data(j), "display_name"), "edge");
     json_decref(j);
