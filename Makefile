@@ -80,6 +80,7 @@ gen:
 	$(PYTHON) tools/gen/ctests.py --definition $(FIVETRAN_OPENAPI)
 	$(PYTHON) tools/gen/cli.py -o cli/verbs_gen.c --man docs/fivetrex.1
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
+	$(PYTHON) tools/gen/sandbox.py -o sandbox/routes_gen.c --readme sandbox/README.md
 
 check-gen:
 	FIVETRAN_OPENAPI=$(FIVETRAN_OPENAPI) scripts/check-gen.sh

@@ -4,6 +4,7 @@
 #   the C layer            (include/fivetrex/api.h, include/fivetrex/api/, src/gen/) from
 #                          api/fivetran-api.json + overrides.json (tools/gen/cgen.py)
 #   docs/api-coverage.md   from api/fivetran-api.json + the coverage table + the sources
+#   sandbox/routes_gen.c   from api/fivetran-api.json (and the list in sandbox/README.md)
 # The definition is $FIVETRAN_OPENAPI, else ../shared/openapi/fivetran-openapi.json next to
 # the clone, else /work/shared/openapi/fivetran-openapi.json. A clone without it still
 # checks the coverage page, and says that it skipped only the definition comparison.
@@ -94,6 +95,17 @@ for pair in "cli/verbs_gen.c:$tmp/verbs_gen.c" "docs/fivetrex.1:$tmp/fivetrex.1"
   if ! cmp -s "${pair%%:*}" "${pair#*:}"; then
     echo "check-gen.sh: ${pair%%:*} differs from what tools/gen/cli.py writes:" >&2
     diff -u "${pair%%:*}" "${pair#*:}" | head -40 >&2 || true
+    fail=1
+  fi
+done
+
+# sandbox/routes_gen.c and the operation list in sandbox/README.md (tools/gen/sandbox.py)
+"$PYTHON" tools/gen/sandbox.py --api "$api" -o "$tmp/routes_gen.c" \
+  --readme sandbox/README.md --readme-output "$tmp/sandbox-README.md"
+for pair in "routes_gen.c:sandbox/routes_gen.c" "sandbox-README.md:sandbox/README.md"; do
+  if ! cmp -s "$tmp/${pair%%:*}" "${pair#*:}"; then
+    echo "check-gen.sh: ${pair#*:} differs from what tools/gen/sandbox.py writes:" >&2
+    diff -u "${pair#*:}" "$tmp/${pair%%:*}" | head -40 >&2 || true
     fail=1
   fi
 done

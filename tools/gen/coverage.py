@@ -12,7 +12,7 @@ and the generated tests from ctests.mapping() (each `mapping(api, overrides) -> 
 [names]}`). It checks the result against the sources so the page cannot drift: each C function
 must be declared in include/fivetrex/ (api/ included), the operation's path template must be
 used in src/ or src/gen/, each hand-kept CLI verb must be in the cli/cmd_<resource>.c verb table,
-and each hand-kept sandbox handler must exist in sandbox/store.c. Standard library only;
+and each hand-kept sandbox handler must exist in sandbox/*.c. Standard library only;
 deterministic output.
 """
 
@@ -75,7 +75,7 @@ def source_facts(root):
     for p in sorted(glob.glob(os.path.join(root, "cli", "cmd_*.c"))):
         res = os.path.basename(p)[4:-2]
         verbs[res] = set(re.findall(r'\{"([a-z-]+)",\s*"[^"]*",\s*[a-z_]+,\s*CLI_VERB_', read(p)))
-    store = read(os.path.join(root, "sandbox", "store.c"))
+    store = "".join(read(p) for p in sorted(glob.glob(os.path.join(root, "sandbox", "*.c"))))
     handlers = set(re.findall(r"^(?:static )?void ([a-z_]+)\(", store, re.M))
     return declared, templates, verbs, handlers
 
@@ -132,7 +132,7 @@ def build(api, overrides, root):
         cli += [v for v in gen_cli.get(oid, []) if v not in cli]
         sbx = [e["sandbox"]] if e.get("sandbox") else []
         if sbx and sbx[0] not in handlers:
-            raise CoverageError("%s: sandbox handler %s() not in sandbox/store.c" % (oid, sbx[0]))
+            raise CoverageError("%s: sandbox handler %s() not in sandbox/*.c" % (oid, sbx[0]))
         sbx += [h for h in gen_sbx.get(oid, []) if h not in sbx]
         tests = list(gen_tests.get(oid, []))
         typed += bool(funcs)
