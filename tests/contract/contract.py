@@ -67,6 +67,7 @@ PUBLIC_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6Y29udHJhY3Q= contract"
 SEED_SCHEMA_CONN = "speak_inexpensive"
 SEED_SCHEMA = ("public", "users", "email")  # a schema, a table, a non-key column
 SEED_STATE_CONN = "cedar_harbor"
+SEED_FAILING_CONN = "upriver_avoid"  # its setup tests fail (details on the failing step)
 
 # Creates (and other object-making POSTs) run first, in this order (dependencies first).
 CREATE_ORDER = [
@@ -198,6 +199,46 @@ def hand_body(op_id, ctx):
         "update_user_membership_in_connection": {"role": "Connector Administrator"},
         "add_user_membership_in_group": {"id": g, "role": "Destination Reviewer"},
         "update_user_membership_in_group": {"role": "Destination Administrator"},
+        "add_log_service": {"group_id": g, "service": "datadog_log", "enabled": True,
+                            "config": {"region": "US", "api_key": "contract-key"}},
+        "add_account_log_service": {"service": "datadog_log", "enabled": True,
+                                    "config": {"region": "US", "api_key": "contract-key"}},
+        "update_log_service": {"enabled": False},
+        "update_account_log_service": {"enabled": False},
+        "create_esm": {"name": "contract_esm", "type": "AWS_SECRET_MANAGER",
+                       "config": {"region": "us-east-1",
+                                  "role_arn": "arn:aws:iam::123456789012:role/contract"}},
+        "modify_esm": {"config": {"region": "us-west-2",
+                                  "role_arn": "arn:aws:iam::123456789012:role/contract"}},
+        "create_private_link": {
+            "name": "contract_link", "region": "AWS_US_EAST_1", "service": "SOURCE_AWS",
+            "config": {"connection_service_name":
+                       "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0"}},
+        "modify_private_link": {
+            "config": {"connection_service_name":
+                       "com.amazonaws.vpce.us-east-1.vpce-svc-0fedcba9876543210"}},
+        "create_proxy_agent": {"display_name": "contract_proxy", "group_region": "GCP_US_EAST4"},
+        "create_hybrid_deployment_agent": {"display_name": "contract_agent", "env_type": "DOCKER",
+                                           "accept_terms": True, "group_id": g},
+        "re_auth_hybrid_deployment_agent": {"auth_type": "AUTO"},
+        "hvr_register_hub": {"fingerprint": "contract_fingerprint", "port": 4343,
+                             "hub_server_url": "hub.contract.example"},
+        "rotate_system_key": {"expiration_period": "SIX_MONTHS"},
+        "create_transformation_project": {
+            "group_id": g, "type": "DBT_CORE", "run_tests": False,
+            "project_config": {"git_remote_url": "git@github.com:contract/dbt.git",
+                               "git_branch": "main", "folder_path": "", "dbt_version": "1.7.0",
+                               "default_schema": "contract", "target_name": "prod",
+                               "threads": 1}},
+        "modify_transformation_project": {"run_tests": False},
+        "create_transformation": {
+            "type": "QUICKSTART", "paused": True,
+            "schedule": {"schedule_type": "INTEGRATED",
+                         "connection_ids": [ctx.get("connection", "")]},
+            "transformation_config": {"package_name": "fivetran_log",
+                                      "connection_ids": [ctx.get("connection", "")]}},
+        "update_transformation": {"paused": True},
+        "run_transformation": {"full_refresh": False},
     }
     return copy.deepcopy(bodies[op_id]) if op_id in bodies else None
 
@@ -278,6 +319,18 @@ def apply_overlay(defn, overlay, extra_responses):
                                        % (e["id"], name, e["pointer"]))
                 node[parts[-1]] = copy.deepcopy(e["value"])
                 hits[0] += 1
+        elif kind == "map":
+            for m in e["maps"]:
+                node = schemas.get(m["schema"])
+                for part in [x for x in m["pointer"].split("/") if x]:
+                    node = node.get(part) if isinstance(node, dict) else None
+                props = node.get("properties") if isinstance(node, dict) else None
+                if not isinstance(props, dict) or list(props) != [m["key"]]:
+                    raise OverlayError("overlay %s: %s%s is not an object with the single "
+                                       "property %s" % (e["id"], m["schema"], m["pointer"], m["key"]))
+                node["additionalProperties"] = props[m["key"]]
+                del node["properties"]
+                hits[0] += 1
         elif kind == "response":
             found = any(op.get("operationId") == e["operation"]
                         for m in defn["paths"].values() for op in m.values()
@@ -310,6 +363,40 @@ def to_json_schema(node):
             if "enum" in out and None not in out["enum"]:
                 out["enum"] = out["enum"] + [None]
     return out
+
+
+def undeclared_fields(doc, schema, body, path, out, depth=0):
+    """Adds to out the paths of body's object members that schema does not declare (array
+    indices as [], map keys as {}). Informational: the API may send more than the definition
+    declares, so these are not violations."""
+    if depth > 30 or not isinstance(schema, dict):
+        return
+    seen = 0
+    while "$ref" in schema and seen < 20:
+        schema = doc["components"]["schemas"][schema["$ref"].split("/")[-1]]
+        seen += 1
+    if "anyOf" in schema:  # a nullable $ref
+        for sub in schema["anyOf"]:
+            if sub.get("type") != "null":
+                undeclared_fields(doc, sub, body, path, out, depth + 1)
+        return
+    if isinstance(body, dict):
+        props = dict(schema.get("properties", {}))
+        for sub in schema.get("allOf", []):
+            while isinstance(sub, dict) and "$ref" in sub:
+                sub = doc["components"]["schemas"][sub["$ref"].split("/")[-1]]
+            props.update(sub.get("properties", {}))
+        addl = schema.get("additionalProperties")
+        for k, v in body.items():
+            if k in props:
+                undeclared_fields(doc, props[k], v, path + "/" + k, out, depth + 1)
+            elif isinstance(addl, dict):
+                undeclared_fields(doc, addl, v, path + "/{}", out, depth + 1)
+            elif addl is None and (props or schema.get("type") == "object" and "properties" in schema):
+                out.add(path + "/" + k)
+    elif isinstance(body, list) and isinstance(schema.get("items"), dict):
+        for v in body:
+            undeclared_fields(doc, schema["items"], v, path + "/[]", out, depth + 1)
 
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -521,6 +608,8 @@ class Run:
         self.statuses = []  # (op, probe, expected, got, body)
         self.undeclared_errors = []  # (op, status): error status the definition omits
         self.validators = {}
+        self.undeclared = {}  # op -> paths of members the definition does not declare
+        self.js_doc = None
 
     def path_for(self, op, unknown=False):
         path = op["path"]
@@ -578,6 +667,11 @@ class Run:
             if len(errs) > 8:
                 msgs.append("... and %d more" % (len(errs) - 8))
             self.violations.append((op["id"], probe, status, msgs))
+        if schema != "error":
+            extra = set()
+            undeclared_fields(self.js_doc, to_json_schema(schema), body, "", extra)
+            if extra:
+                self.undeclared.setdefault(op["id"], set()).update(extra)
 
     def send(self, op, probe, path, body):
         data, ctype = encode(op, body)
@@ -618,6 +712,12 @@ class Run:
             data = parsed.get("data")
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 self.ctx[CREATED[op["id"]]] = data["id"]
+        # Setup tests of a connection configured to fail: the failing step's shape.
+        if op["id"] == "run_setup_tests" and 200 <= status < 300:
+            path = op["path"].replace("{connectionId}", SEED_FAILING_CONN)
+            status, raw, parsed = self.send(op, "failing", path, body)
+            self.check_status(op, "failing", (200,), status, parsed)
+            self.validate(op, "failing", status, raw)
         # A second pre-create finds the schema config the first one made: 409 (overlay).
         if op["id"] == "pre_create_connection_schema_config" and 200 <= status < 300:
             status, raw, parsed = self.send(op, "409", self.path_for(op), body)
@@ -688,6 +788,7 @@ def main():
             return 1
         run = Run(defn, ops, extra, jsonschema.Draft4Validator, resolver, fmt, sbx,
                   args.verbose)
+        run.js_doc = js_doc
         try:
             run.run()
         finally:
@@ -712,6 +813,13 @@ def main():
     if run.undeclared_errors:
         print("note: %d error answers have a status the definition does not list for the "
               "operation (checked against the error envelope)" % len(run.undeclared_errors))
+    if run.undeclared:
+        n = sum(len(v) for v in run.undeclared.values())
+        print("note: %d members in %d operations' answers are not declared by the definition "
+              "(informational%s)" % (n, len(run.undeclared), "" if args.verbose else "; -v lists them"))
+        if args.verbose:
+            for op_id in sorted(run.undeclared):
+                print("    %s: %s" % (op_id, " ".join(sorted(run.undeclared[op_id]))))
     if run.unserved:
         print("not served (%d): %s" % (len(run.unserved), " ".join(sorted(run.unserved))))
     print("contract: %d operations, %d served, %d not served; %d responses checked, "
