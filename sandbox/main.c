@@ -215,9 +215,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         }
     }
 
-    if (expected_auth) {
+    {
+        /* any Basic credential by default; exactly --api-key/--api-secret when given */
         const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-        if (!auth || strcmp(auth, expected_auth) != 0) {
+        int ok = expected_auth ? auth && strcmp(auth, expected_auth) == 0
+                               : auth && strncasecmp(auth, "Basic ", 6) == 0 && auth[6];
+        if (!ok) {
             sbx_reply_error(&r, 401, "AuthFailed",
                             "Authentication failed: missing or invalid API key and secret");
             enum MHD_Result rc = send_json(c, &r, 0);

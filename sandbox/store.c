@@ -3,7 +3,7 @@
  * and the request handlers. One global mutex guards all state; handlers run under it and
  * release it only around outbound HTTP (webhook tests).
  */
-#include "sandbox.h"
+#include "router.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -262,6 +262,31 @@ static void reply_msg(sbx_response *r, const char *fmt, ...)
     reply_data(r, 200, msg, NULL);
 }
 
+void sbx_reply_errf(sbx_response *r, int status, const char *code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    sbx_reply_error(r, status, code, msg);
+}
+
+void sbx_reply_data(sbx_response *r, int status, const char *message, json_t *data)
+{
+    reply_data(r, status, message, data);
+}
+
+void sbx_reply_msg(sbx_response *r, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    reply_data(r, 200, msg, NULL);
+}
+
 /* ---- validation errors ---- */
 typedef struct verr {
     int status;
@@ -283,19 +308,7 @@ static void reply_verr(sbx_response *r, const verr *e)
 }
 
 /* ---- request ---- */
-#define MAX_SEG 12
-#define MAX_Q   16
-
-typedef struct req {
-    const char *method;
-    char *seg[MAX_SEG];
-    int nseg;
-    char *qk[MAX_Q], *qv[MAX_Q];
-    int nq;
-    const char *body;
-    size_t len;
-    sbx_response *r;
-} req;
+typedef sbx_req req;
 
 static const char *qget(const req *q, const char *k)
 {
@@ -331,34 +344,9 @@ static int allow(req *q, const char *allowed)
     return 0;
 }
 
-/* Parse the JSON body. Returns 0 with *out an object (or NULL when empty and optional),
- * -1 with the response set. */
 static int body_json(req *q, json_t **out, int required)
 {
-    *out = NULL;
-    size_t i = 0;
-    while (i < q->len && isspace((unsigned char)q->body[i]))
-        i++;
-    if (i == q->len) {
-        if (required) {
-            reply_err(q->r, 400, "InvalidInput", "Request body is required");
-            return -1;
-        }
-        return 0;
-    }
-    json_error_t je;
-    json_t *j = json_loadb(q->body, q->len, 0, &je);
-    if (!j) {
-        reply_err(q->r, 400, "InvalidInput", "Malformed JSON in request body: %s", je.text);
-        return -1;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        reply_err(q->r, 400, "InvalidInput", "Request body must be a JSON object");
-        return -1;
-    }
-    *out = j;
-    return 0;
+    return sbx_body_json(q, out, required);
 }
 
 /* field readers: 1 present and valid, 0 absent (or null), -1 invalid (e filled) */
@@ -673,6 +661,7 @@ static void group_delete(group *g)
             synth_kill(i);
     dest *d = dest_find(g->e.id);
     if (d) {
+        sbx_coll_forget("destinations", d->e.id);
         sbx_map_del(&S.dmap, d->e.id);
         vec_remove(&S.dests, d);
         json_decref(d->obj);
@@ -690,6 +679,7 @@ static void group_delete(group *g)
             free(h);
         }
     }
+    sbx_coll_forget("groups", g->e.id);
     sbx_map_del(&S.gmap, g->e.id);
     vec_remove(&S.groups, g);
     json_decref(g->obj);
@@ -756,7 +746,7 @@ static int dest_build(json_t *b, int seed, dest **out, json_t **tests, verr *e)
         f_str(b, "networking_method", &nm, 0, e) < 0 || check_link_ids(b, 4, e) < 0)
         return -1;
     if (!group_find(gid))
-        FAIL(e, 404, "NotFound", "Group with id '%s' not found", gid);
+        FAIL(e, 404, "NotFound_Group", "Cannot find entity 'Group' with id '%s'", gid);
     if (dest_find(gid))
         FAIL(e, 409, "Conflict", "Destination for group '%s' already exists", gid);
     dest *d = calloc(1, sizeof(*d));
@@ -1288,6 +1278,7 @@ static void *ticker(void *arg)
                 sync_begin(c, 0);
             }
         }
+        sbx_coll_tick(now);
         pthread_mutex_unlock(&S.lock);
     }
 }
@@ -1315,6 +1306,7 @@ void sbx_ticker_stop(void)
 static void conn_delete(conn *c)
 {
     emit(c, "delete_connector", NULL, json_object());
+    sbx_coll_forget("connections", c->e.id);
     if (c->syncing)
         vec_remove(&S.syncing, c);
     sbx_map_del(&S.cmap, c->e.id);
@@ -1816,6 +1808,7 @@ static void route_destinations(req *q)
     if (is_method(q, "DELETE")) {
         char id[SBX_ID_MAX];
         snprintf(id, sizeof(id), "%s", d->e.id);
+        sbx_coll_forget("destinations", d->e.id);
         sbx_map_del(&S.dmap, d->e.id);
         vec_remove(&S.dests, d);
         json_decref(d->obj);
@@ -2726,86 +2719,263 @@ static void route_webhooks(req *q)
 /* ------------------------------------------------------------------------------------ */
 /* dispatch                                                                              */
 
-static void req_free(req *q)
+/* ------------------------------------------------------------------------------------ */
+/* the router's entry points                                                             */
+
+void sbx_lock(void)
 {
-    for (int i = 0; i < q->nseg; i++)
-        free(q->seg[i]);
-    for (int i = 0; i < q->nq; i++) {
-        free(q->qk[i]);
-        free(q->qv[i]);
-    }
+    pthread_mutex_lock(&S.lock);
 }
 
-static int req_parse(req *q, const char *path, const char *query)
+void sbx_unlock(void)
 {
-    if (strncmp(path, "/v1", 3) != 0 || (path[3] != '/' && path[3] != '\0'))
-        return -1;
-    const char *p = path + 3;
-    while (*p == '/') {
-        p++;
-        const char *e = strchr(p, '/');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (q->nseg == MAX_SEG || l == 0)
-            return -1;
-        q->seg[q->nseg] = sbx_pct_decode(p, l, 0);
-        if (!q->seg[q->nseg])
-            return -1;
-        q->nseg++;
-        p += l;
-    }
-    while (query && *query) {
-        const char *amp = strchr(query, '&');
-        size_t l = amp ? (size_t)(amp - query) : strlen(query);
-        const char *eq = memchr(query, '=', l);
-        if (l && q->nq < MAX_Q) {
-            size_t kl = eq ? (size_t)(eq - query) : l;
-            q->qk[q->nq] = sbx_pct_decode(query, kl, 1);
-            q->qv[q->nq] = eq ? sbx_pct_decode(eq + 1, l - kl - 1, 1) : sbx_strdup("");
-            if (!q->qk[q->nq] || !q->qv[q->nq]) {
-                free(q->qk[q->nq]);
-                free(q->qv[q->nq]);
-                return -1;
-            }
-            q->nq++;
-        }
-        query = amp ? amp + 1 : NULL;
-    }
+    pthread_mutex_unlock(&S.lock);
+}
+
+int64_t sbx_stamp(void)
+{
+    return stamp();
+}
+
+void sbx_gen_id(char out[SBX_ID_MAX])
+{
+    gen_id(out);
+}
+
+uint64_t sbx_next_seq(void)
+{
+    return ++S.seq;
+}
+
+uint64_t *sbx_rng(void)
+{
+    return &S.rng;
+}
+
+int sbx_entity_exists(const char *kind, const char *id)
+{
+    if (strcmp(kind, "groups") == 0)
+        return group_find(id) != NULL;
+    if (strcmp(kind, "destinations") == 0)
+        return dest_find(id) != NULL;
+    if (strcmp(kind, "connections") == 0)
+        return sbx_map_get(&S.cmap, id) != NULL || synth_index(id, 1) >= 0;
     return 0;
 }
 
-void sbx_handle(const char *method, const char *raw_path, const char *raw_query, const char *body,
-                size_t body_len, sbx_response *out)
+json_t *sbx_connections_where(const char *field, const char *value)
 {
-    req q;
-    memset(&q, 0, sizeof(q));
-    q.method = method;
-    q.body = body ? body : "";
-    q.len = body ? body_len : 0;
-    q.r = out;
-    if (req_parse(&q, raw_path, raw_query) < 0 || q.nseg == 0) {
-        reply_err(out, 404, "NotFound", "HTTP 404 Not Found");
-        req_free(&q);
+    json_t *a = json_array();
+    for (size_t i = 0; i < S.conns.n; i++) {
+        conn *c = S.conns.v[i];
+        const char *v = json_string_value(json_object_get(c->obj, field));
+        if (v && strcmp(v, value) == 0)
+            json_array_append_new(a, json_string(c->e.id));
+    }
+    return a;
+}
+
+long sbx_sync_ms(void)
+{
+    return S.cfg && S.cfg->sync_ms > 0 ? S.cfg->sync_ms : 0;
+}
+
+int sbx_page_parse(sbx_req *q, long *limit, uint64_t *after)
+{
+    page p;
+    if (page_parse(q, &p) < 0)
+        return -1;
+    *limit = p.limit;
+    *after = p.after;
+    return 0;
+}
+
+json_t *sbx_cursor(uint64_t seq)
+{
+    return cursor_json(seq);
+}
+
+void sbx_h_groups(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    route_groups(q);
+}
+
+void sbx_h_connections(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    route_connections(q);
+}
+
+void sbx_h_destinations(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    route_destinations(q);
+}
+
+void sbx_h_webhooks(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    route_webhooks(q);
+}
+
+void sbx_h_account_info(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    reply_data(q->r, 200, "Account information retrieved successfully",
+               json_pack("{s:s,s:s,s:s,s:n}", "account_id", SBX_ACCOUNT_ID, "account_name",
+                         "Sandbox", "user_id", SBX_USER_ID, "system_key_id"));
+}
+
+/* the connection of /connections/{id}/schemas/...: materialised; NULL with the reply set */
+static conn *schema_conn(req *q)
+{
+    conn *c = conn_find(q->seg[1], 1, NULL);
+    if (!c) {
+        not_found_conn(q, q->seg[1]);
+        return NULL;
+    }
+    if (!c->schema) {
+        reply_err(q->r, 404, "NotFound_SchemaConfig",
+                  "Connection with id '%s' doesn't have schema config", c->e.id);
+        return NULL;
+    }
+    return c;
+}
+
+/* POST /connections/{id}/schemas/drop-columns
+ * {"schemas":{"s":{"tables":{"t":{"columns":["c", ...]}}}}}: every named column must exist
+ * and be blocked (enabled:false), else nothing changes (404 / 409); the columns leave the
+ * schema config. */
+void sbx_h_drop_columns(sbx_req *q, const sbx_route *rt)
+{
+    json_t *b = NULL;
+    if (sbx_body_json(q, &b, 1) < 0 || sbx_validate(q, rt, b) < 0) {
+        json_decref(b);
         return;
     }
-    pthread_mutex_lock(&S.lock);
-    const char *r0 = q.seg[0];
-    if (strcmp(r0, "groups") == 0)
-        route_groups(&q);
-    else if (strcmp(r0, "connections") == 0)
-        route_connections(&q);
-    else if (strcmp(r0, "destinations") == 0)
-        route_destinations(&q);
-    else if (strcmp(r0, "webhooks") == 0)
-        route_webhooks(&q);
-    else if (strcmp(r0, "account") == 0 && q.nseg == 2 && strcmp(q.seg[1], "info") == 0) {
-        if (allow(&q, "GET"))
-            reply_data(out, 200, "Account information retrieved successfully",
-                       json_pack("{s:s,s:s,s:s,s:n}", "account_id", SBX_ACCOUNT_ID, "account_name",
-                                 "Sandbox", "user_id", SBX_USER_ID, "system_key_id"));
-    } else
-        reply_err(out, 404, "NotFound", "HTTP 404 Not Found");
-    pthread_mutex_unlock(&S.lock);
-    req_free(&q);
+    conn *c = schema_conn(q);
+    if (!c) {
+        json_decref(b);
+        return;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        const char *sn, *tn;
+        json_t *sv, *tv;
+        json_object_foreach(json_object_get(b, "schemas"), sn, sv)
+        {
+            json_t *s = json_object_get(json_object_get(c->schema, "schemas"), sn);
+            json_t *tabs = json_object_get(sv, "tables");
+            if (!s || !json_is_object(tabs)) {
+                if (!s)
+                    reply_err(q->r, 404, "NotFound", "Schema '%s' not found", sn);
+                else
+                    reply_err(q->r, 400, "InvalidInput", "Field 'schemas.%s.tables' is required",
+                              sn);
+                json_decref(b);
+                return;
+            }
+            json_object_foreach(tabs, tn, tv)
+            {
+                json_t *t = json_object_get(json_object_get(s, "tables"), tn);
+                json_t *cols = json_object_get(tv, "columns");
+                if (!t) {
+                    reply_err(q->r, 404, "NotFound", "Table '%s' not found in schema '%s'", tn, sn);
+                    json_decref(b);
+                    return;
+                }
+                if (!json_is_array(cols) || !json_array_size(cols)) {
+                    reply_err(q->r, 400, "InvalidInput",
+                              "Field 'schemas.%s.tables.%s.columns' must be a non-empty array", sn,
+                              tn);
+                    json_decref(b);
+                    return;
+                }
+                size_t i;
+                json_t *cv;
+                json_array_foreach(cols, i, cv)
+                {
+                    const char *cn = json_string_value(cv);
+                    json_t *tcols = json_object_get(t, "columns");
+                    json_t *col = cn ? json_object_get(tcols, cn) : NULL;
+                    if (pass == 1) {
+                        json_object_del(tcols, cn);
+                        continue;
+                    }
+                    if (!col) {
+                        reply_err(q->r, 404, "NotFound", "Column '%s' not found in table '%s'",
+                                  cn ? cn : "", tn);
+                        json_decref(b);
+                        return;
+                    }
+                    if (json_is_true(json_object_get(col, "enabled"))) {
+                        reply_err(q->r, 409, "Conflict", "Column '%s' is not blocked", cn);
+                        json_decref(b);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    json_decref(b);
+    reply_msg(q->r, "Columns successfully marked for deletion");
+}
+
+/* POST /connections/{id}/schemas/tables/resync {"schema":["table", ...], ...}: a historical
+ * sync of the named tables (they must exist in the schema config) */
+void sbx_h_tables_resync(sbx_req *q, const sbx_route *rt)
+{
+    (void)rt;
+    json_t *b = NULL;
+    if (sbx_body_json(q, &b, 1) < 0)
+        return;
+    conn *c = schema_conn(q);
+    if (!c) {
+        json_decref(b);
+        return;
+    }
+    const char *sn;
+    json_t *tabs;
+    if (!json_object_size(b)) {
+        reply_err(q->r, 400, "InvalidInput", "At least one schema with tables is required");
+        json_decref(b);
+        return;
+    }
+    json_object_foreach(b, sn, tabs)
+    {
+        json_t *s = json_object_get(json_object_get(c->schema, "schemas"), sn);
+        if (!json_is_array(tabs) || !json_array_size(tabs)) {
+            reply_err(q->r, 400, "InvalidInput", "Field '%s' must be a non-empty array of tables",
+                      sn);
+            json_decref(b);
+            return;
+        }
+        if (!s) {
+            reply_err(q->r, 404, "NotFound", "Schema '%s' not found", sn);
+            json_decref(b);
+            return;
+        }
+        size_t i;
+        json_t *t;
+        json_array_foreach(tabs, i, t)
+        {
+            const char *tn = json_string_value(t);
+            if (!tn || !json_object_get(json_object_get(s, "tables"), tn)) {
+                reply_err(q->r, 404, "NotFound", "Table '%s' not found in schema '%s'",
+                          tn ? tn : "", sn);
+                json_decref(b);
+                return;
+            }
+        }
+    }
+    json_decref(b);
+    emit(c, "resync_table", NULL, json_object());
+    json_object_set_new(status_of(c), "is_historical_sync", json_true());
+    if (json_is_true(json_object_get(c->obj, "paused")))
+        c->pending = 1;
+    else
+        sync_begin(c, 1);
+    reply_msg(q->r, "Re-sync has been triggered successfully");
 }
 
 /* ------------------------------------------------------------------------------------ */
@@ -2908,6 +3078,7 @@ int sbx_store_init(const sbx_config *cfg, char *errbuf, size_t errlen)
 
 void sbx_store_free(void)
 {
+    sbx_coll_free();
     for (size_t i = 0; i < S.conns.n; i++)
         sbx_map_del(&S.cmap, ((conn *)S.conns.v[i])->e.id), conn_free(S.conns.v[i]);
     for (size_t i = 0; i < S.cmap.cap; i++) { /* materialised synthetic connections */

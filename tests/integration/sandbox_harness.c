@@ -197,7 +197,9 @@ int sandbox_request(const char *base_url, const char *method, const char *path, 
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
     }
-    if (userpwd) {
+    if (!userpwd)
+        userpwd = SANDBOX_DEFAULT_USERPWD;
+    if (*userpwd) {
         curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
     }

@@ -32,11 +32,15 @@ int sandbox_stop(sandbox_proc *sb);
 
 /*
  * One HTTP request with libcurl to base_url + path (path starts with '/', e.g. "/groups").
- * body: JSON text or NULL (no body); userpwd: "key:secret" for Basic auth or NULL.
+ * body: JSON text or NULL (no body); userpwd: "key:secret" for Basic auth, NULL for
+ * SANDBOX_DEFAULT_USERPWD (the sandbox accepts any Basic credential unless started with
+ * --api-key/--api-secret), or "" for no Authorization header at all.
  * Fills *status (0 on transport failure) and *resp (malloc'd, NUL-terminated; free()).
  * Returns 0 when a response arrived, -1 on a transport error (connection dropped, truncated
  * body, ...). resp may be NULL when the body is not wanted.
  */
+#define SANDBOX_DEFAULT_USERPWD "sandbox_key:sandbox_secret"
+
 int sandbox_request(const char *base_url, const char *method, const char *path, const char *body,
                     const char *userpwd, long *status, char **resp);
 

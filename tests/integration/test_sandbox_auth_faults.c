@@ -15,7 +15,7 @@ static void test_auth_enforced(void **state)
     const char *args[] = {"--api-key", "key1", "--api-secret", "sec1", NULL};
     sandbox_proc *sb = sandbox_start(args);
     assert_non_null(sb);
-    static const char *const wrong[] = {NULL, "key1:wrong", "wrong:sec1", "key1:", ":sec1"};
+    static const char *const wrong[] = {"", NULL, "key1:wrong", "wrong:sec1", "key1:", ":sec1"};
     for (size_t i = 0; i < sizeof(wrong) / sizeof(*wrong); i++) {
         json_t *j = sbt_call_auth(sb, wrong[i], "GET", 401, NULL, "/groups");
         sbt_assert_error(j, "AuthFailed");
@@ -33,15 +33,22 @@ static void test_auth_enforced(void **state)
     assert_int_equal(sandbox_stop(sb), 0);
 }
 
-static void test_no_auth_without_credentials(void **state)
+static void test_any_basic_auth_by_default(void **state)
 {
     (void)state;
     sandbox_proc *sb = sandbox_start(NULL);
     assert_non_null(sb);
     json_t *j = sbt_call_auth(sb, "any:thing", "GET", 200, NULL, "/groups");
     json_decref(j);
-    j = sbt_call_auth(sb, NULL, "GET", 200, NULL, "/groups");
+    j = sbt_call_auth(sb, NULL, "GET", 200, NULL, "/groups"); /* the harness's default */
     json_decref(j);
+    /* no Authorization header at all: 401, before routing */
+    static const char *const paths[] = {"/groups", "/users", "/nowhere"};
+    for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+        j = sbt_call_auth(sb, "", "GET", 401, NULL, paths[i]);
+        sbt_assert_error(j, "AuthFailed");
+        json_decref(j);
+    }
     assert_int_equal(sandbox_stop(sb), 0);
 }
 
@@ -241,7 +248,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth_enforced),
-        cmocka_unit_test(test_no_auth_without_credentials),
+        cmocka_unit_test(test_any_basic_auth_by_default),
         cmocka_unit_test(test_faults_rate_and_determinism),
         cmocka_unit_test(test_retry_after_header),
         cmocka_unit_test(test_concurrent_clients),

@@ -100,8 +100,8 @@ static void test_groups_errors(void **state)
     j = sbt_call(sb, "PUT", 405, "{}", "/groups");
     sbt_assert_error(j, "MethodNotAllowed");
     json_decref(j);
-    j = sbt_call(sb, "GET", 404, NULL, "/groups/nope_nope/users/x");
-    sbt_assert_error(j, "NotFound");
+    j = sbt_call(sb, "GET", 404, NULL, "/groups/nope_nope/widgets/x");
+    sbt_assert_error(j, "NotFound_Route");
     json_decref(j);
     /* hostile ids are one path segment and never reach another endpoint */
     j = sbt_call(sb, "GET", 404, NULL, "/groups/..%%2Fconnections");
@@ -399,7 +399,7 @@ static void test_connection_actions(void **state)
     sbt_assert_error(j, "InvalidInput");
     json_decref(j);
     j = sbt_call(sb, "POST", 404, "{}", "/connections/program_quoth/explode");
-    sbt_assert_error(j, "NotFound");
+    sbt_assert_error(j, "NotFound_Route");
     json_decref(j);
 }
 
@@ -604,7 +604,7 @@ static void test_destinations(void **state)
     j = sbt_call(sb, "POST", 404,
                  "{\"group_id\":\"no_group\",\"service\":\"snowflake\",\"time_zone_offset\":\"0\"}",
                  "/destinations");
-    sbt_assert_error(j, "NotFound");
+    sbt_assert_error(j, "NotFound_Group");
     json_decref(j);
     j = sbt_call(sb, "POST", 400, "{\"group_id\":\"x\",\"service\":\"snowflake\"}",
                  "/destinations");
@@ -773,7 +773,7 @@ static void test_malformed_requests(void **state)
 {
     (void)state;
     json_t *j = sbt_call(sb, "GET", 404, NULL, "/nothing/here");
-    sbt_assert_error(j, "NotFound");
+    sbt_assert_error(j, "NotFound_Route");
     json_decref(j);
     long status;
     char *resp;
@@ -782,7 +782,7 @@ static void test_malformed_requests(void **state)
     assert_int_equal(status, 404);
     free(resp);
     j = sbt_call(sb, "GET", 404, NULL, "/groups//connections");
-    sbt_assert_error(j, "NotFound");
+    sbt_assert_error(j, "NotFound_Route");
     json_decref(j);
     j = sbt_call(sb, "DELETE", 405, NULL, "/connections");
     sbt_assert_error(j, "MethodNotAllowed");

@@ -1,0 +1,9 @@
+# The sandbox's sources without main.c (the server) and seed.c: the request handling that the
+# fivetrex-sandbox binary and the fuzzers (tests/fuzz) compile in.
+set(FTX_SANDBOX_CORE_SOURCES
+  ${CMAKE_SOURCE_DIR}/sandbox/store.c
+  ${CMAKE_SOURCE_DIR}/sandbox/router.c
+  ${CMAKE_SOURCE_DIR}/sandbox/routes_gen.c
+  ${CMAKE_SOURCE_DIR}/sandbox/collections.c
+  ${CMAKE_SOURCE_DIR}/sandbox/util.c
+  ${CMAKE_SOURCE_DIR}/sandbox/deliver.c)
