@@ -44,6 +44,7 @@ ERROR_SCHEMA = {
 }
 
 UNKNOWN_ID = "contract_no_such_id"
+FILE_SENT = [None]  # the file part of the last multipart request
 
 # Deliberate sandbox choices (sandbox/README.md, "Behaviour and deliberate choices") that
 # make a body without the definition's required fields acceptable: no 400 probe there.
@@ -67,7 +68,10 @@ PUBLIC_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6Y29udHJhY3Q= contract"
 SEED_SCHEMA_CONN = "speak_inexpensive"
 SEED_SCHEMA = ("public", "users", "email")  # a schema, a table, a non-key column
 SEED_STATE_CONN = "cedar_harbor"
-SEED_FAILING_CONN = "upriver_avoid"  # its setup tests fail (details on the failing step)
+SEED_FAILING_CONN = "upriver_avoid"
+# The group of /v1/users/{id}/groups: not the created group, which add_user_to_group
+# (POST /v1/groups/{id}/users) already makes the user a member of.
+SEED_USER_GROUP = "amber_lagoon"  # its setup tests fail (details on the failing step)
 
 # Creates (and other object-making POSTs) run first, in this order (dependencies first).
 CREATE_ORDER = [
@@ -84,6 +88,20 @@ CREATE_ORDER = [
 ]
 # Deletes run last; these, in this order, at the very end (a group delete cascades).
 DELETE_LAST = ["delete_connection", "delete_destination", "delete_group"]
+
+# Requests sent (unchecked) before an operation, to put the sandbox in the state it needs:
+# (method, path, body); {connection} is the schema connection.
+SETUP = {
+    # drop-columns drops blocked columns only; the column delete uses users.email.
+    "delete_multiple_columns_connection_config": [
+        ("PATCH", "/v1/connections/%s/schemas/public/tables/orders/columns/currency"
+         % SEED_SCHEMA_CONN, {"enabled": False})],
+}
+# Operations moved just before another one of the same phase (a run can be cancelled).
+BEFORE = {"run_transformation": "cancel_transformation"}
+# Ids read from the first item of a list when the create did not give one.
+FROM_LIST = {"get_proxy_agent": "proxy", "transformation_package_metadata_list":
+             "package_definition", "get_hybrid_deployment_agent_list": "hda"}
 
 # Where a create's id goes in the context (data.id of the response).
 CREATED = {
@@ -121,6 +139,8 @@ def context_key(op, param):
         return "proxy" if path.startswith("/v1/proxy") else "hda"
     if param == "id" and path.startswith("/v1/users"):
         return "user"
+    if param == "groupId" and path.startswith("/v1/users/"):
+        return "user_group"
     return {
         "groupId": "group", "destinationId": "destination", "userId": "user",
         "teamId": "team", "webhookId": "webhook", "logId": "log", "esmId": "esm",
@@ -175,7 +195,8 @@ def hand_body(op_id, ctx):
         "create_group_webhook": {"url": hook_url, "events": ["sync_end"], "active": False},
         "modify_webhook": {"events": ["sync_start"], "active": False},
         "test_webhook": {"event": "sync_end"},
-        "approve_certificate": {"hash": CERT_HASH, "encoded_cert": CERT},
+        "approve_certificate": {"hash": CERT_HASH + "_account", "encoded_cert": CERT,
+                                "connection_id": ctx.get("connection", "")},
         "approve_connection_certificate": {"hash": CERT_HASH, "encoded_cert": CERT},
         "approve_destination_certificate": {"hash": CERT_HASH, "encoded_cert": CERT},
         "approve_connection_fingerprint": {"hash": FP_HASH, "public_key": PUBLIC_KEY},
@@ -197,7 +218,7 @@ def hand_body(op_id, ctx):
         "add_user_membership_in_connection": {"id": ctx.get("connection", ""),
                                               "role": "Connector Reviewer"},
         "update_user_membership_in_connection": {"role": "Connector Administrator"},
-        "add_user_membership_in_group": {"id": g, "role": "Destination Reviewer"},
+        "add_user_membership_in_group": {"id": ctx["user_group"], "role": "Destination Reviewer"},
         "update_user_membership_in_group": {"role": "Destination Administrator"},
         "add_log_service": {"group_id": g, "service": "datadog_log", "enabled": True,
                             "config": {"region": "US", "api_key": "contract-key"}},
@@ -280,7 +301,7 @@ def walk_schemas(node, fn):
             walk_schemas(v, fn)
 
 
-def apply_overlay(defn, overlay, extra_responses):
+def apply_overlay(defn, overlay, extra_responses, binary):
     schemas = defn["components"]["schemas"]
     for e in overlay["entries"]:
         if not e.get("why"):
@@ -331,6 +352,22 @@ def apply_overlay(defn, overlay, extra_responses):
                 node["additionalProperties"] = props[m["key"]]
                 del node["properties"]
                 hits[0] += 1
+        elif kind == "nullable_fields":
+            for name, fields in e["fields"].items():
+                props = schemas.get(name, {}).get("properties", {})
+                for f in fields:
+                    if f not in props:
+                        raise OverlayError("overlay %s: %s.%s not in the definition"
+                                           % (e["id"], name, f))
+                    props[f]["nullable"] = True
+                    hits[0] += 1
+        elif kind == "binary":
+            for m in defn["paths"].values():
+                for op in m.values():
+                    if isinstance(op, dict) and op.get("operationId") == e["operation"] \
+                            and e["status"] in op.get("responses", {}):
+                        binary.add((e["operation"], e["status"]))
+                        hits[0] += 1
         elif kind == "response":
             found = any(op.get("operationId") == e["operation"]
                         for m in defn["paths"].values() for op in m.values()
@@ -499,6 +536,7 @@ def encode(op, body):
         parts = []
         for k, v in body.items():
             if k == "file":
+                FILE_SENT[0] = (b"PK\x05\x06" + b"\x00" * 18)
                 parts.append('--%s\r\nContent-Disposition: form-data; name="file"; '
                              'filename="contract.zip"\r\nContent-Type: application/zip\r\n\r\n'
                              'PK\x05\x06' % boundary + "\x00" * 18 + "\r\n")
@@ -600,7 +638,8 @@ class Run:
             "schema_connection": SEED_SCHEMA_CONN, "state_connection": SEED_STATE_CONN,
             "schema_name": SEED_SCHEMA[0], "table_name": SEED_SCHEMA[1],
             "column_name": SEED_SCHEMA[2], "cert_hash": CERT_HASH, "fp_hash": FP_HASH,
-            "service": "postgres", "package_definition": "contract_package_definition",
+            "service": "postgres",
+            "user_group": SEED_USER_GROUP,
         }
         self.served, self.unserved = set(), []
         self.checked = 0
@@ -610,6 +649,8 @@ class Run:
         self.validators = {}
         self.undeclared = {}  # op -> paths of members the definition does not declare
         self.js_doc = None
+        self.binary = set()
+        self.uploaded = None  # the last file part sent (connector SDK packages)
 
     def path_for(self, op, unknown=False):
         path = op["path"]
@@ -634,6 +675,12 @@ class Run:
         return media["schema"]
 
     def validate(self, op, probe, status, raw):
+        if (op["id"], str(status)) in self.binary:
+            self.checked += 1
+            if self.uploaded is not None and raw != self.uploaded:
+                self.violations.append((op["id"], probe, status, [
+                    "the file is not the one uploaded (%d bytes: %r)" % (len(raw), raw[:60])]))
+            return
         schema = self.schema_for(op, status)
         if schema == "undeclared":
             if status < 400:
@@ -676,6 +723,8 @@ class Run:
     def send(self, op, probe, path, body):
         data, ctype = encode(op, body)
         status, raw = self.sbx.request(op["method"], path, op["accept"], data, ctype)
+        if ctype and ctype.startswith("multipart/") and 200 <= status < 300:
+            self.uploaded = FILE_SENT[0]
         try:
             parsed = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):
@@ -702,6 +751,9 @@ class Run:
                 return self.not_served(op)
             self.check_status(op, "400", (400,), status, parsed)
             self.validate(op, "400", status, raw)
+        for method, path, sbody in SETUP.get(op["id"], ()):
+            self.sbx.request(method, path, "application/json", json.dumps(sbody).encode(),
+                             "application/json")
         status, raw, parsed = self.send(op, "ok", self.path_for(op), body)
         if is_unknown_route(status, parsed):
             return self.not_served(op)
@@ -710,8 +762,19 @@ class Run:
         self.validate(op, "ok", status, raw)
         if 200 <= status < 300 and op["id"] in CREATED and isinstance(parsed, dict):
             data = parsed.get("data")
-            if isinstance(data, dict) and isinstance(data.get("id"), str):
-                self.ctx[CREATED[op["id"]]] = data["id"]
+            self.ctx.pop(CREATED[op["id"]], None)
+            for k in ("id", "agent_id"):
+                if isinstance(data, dict) and isinstance(data.get(k), str) and data[k]:
+                    self.ctx[CREATED[op["id"]]] = data[k]
+                    break
+            if CREATED[op["id"]] not in self.ctx:
+                self.violations.append((op["id"], "ok", status, [
+                    "data carries no id of the created object (id or agent_id, non-empty)"]))
+        if 200 <= status < 300 and op["id"] in FROM_LIST and isinstance(parsed, dict) \
+                and FROM_LIST[op["id"]] not in self.ctx:
+            items = (parsed.get("data") or {}).get("items") or [{}]
+            if isinstance(items[0], dict) and isinstance(items[0].get("id"), str):
+                self.ctx[FROM_LIST[op["id"]]] = items[0]["id"]
         # Setup tests of a connection configured to fail: the failing step's shape.
         if op["id"] == "run_setup_tests" and 200 <= status < 300:
             path = op["path"].replace("{connectionId}", SEED_FAILING_CONN)
@@ -732,7 +795,12 @@ class Run:
             self.statuses.append((op["id"], probe, expected, got, parsed))
 
     def run(self):
-        for op in sorted(self.ops, key=phase):
+        order = sorted(self.ops, key=phase)
+        for a, b in BEFORE.items():
+            ia = [o["id"] for o in order].index(a)
+            op = order.pop(ia)
+            order.insert([o["id"] for o in order].index(b), op)
+        for op in order:
             self.run_op(op)
 
 
@@ -765,9 +833,9 @@ def main():
         defn = json.load(f)
     with open(args.overlay, encoding="utf-8") as f:
         overlay = json.load(f)
-    extra = {}
+    extra, binary = {}, set()
     try:
-        apply_overlay(defn, overlay, extra)
+        apply_overlay(defn, overlay, extra, binary)
     except OverlayError as e:
         print("contract: %s" % e, file=sys.stderr)
         return 1
@@ -789,6 +857,7 @@ def main():
         run = Run(defn, ops, extra, jsonschema.Draft4Validator, resolver, fmt, sbx,
                   args.verbose)
         run.js_doc = js_doc
+        run.binary = binary
         try:
             run.run()
         finally:
