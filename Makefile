@@ -77,6 +77,7 @@ PYTHON ?= python3
 gen:
 	$(PYTHON) tools/gen/extract.py $(FIVETRAN_OPENAPI) -o api/fivetran-api.json
 	$(PYTHON) tools/gen/coverage.py -o docs/api-coverage.md
+	$(PYTHON) tools/gen/sandbox.py -o sandbox/routes_gen.c --readme sandbox/README.md
 
 check-gen:
 	FIVETRAN_OPENAPI=$(FIVETRAN_OPENAPI) scripts/check-gen.sh

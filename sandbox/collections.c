@@ -402,7 +402,7 @@ static json_t *default_value(const sbx_field *f, const sbx_req *q, const sbx_rou
     default:
         return json_null();
     }
-    if (strcmp(n, "id") == 0)
+    if (strcmp(n, "id") == 0 || strcmp(n, "agent_id") == 0)
         return json_string(id ? id : "");
     if (strcmp(n, "email") == 0)
         return json_sprintf("%s@example.com", id ? id : "user");
@@ -415,6 +415,12 @@ static json_t *default_value(const sbx_field *f, const sbx_req *q, const sbx_rou
         return json_string(SBX_USER_ID);
     if (strcmp(n, "name") == 0 || strcmp(n, "display_name") == 0)
         return json_sprintf("%s %s", rt->entity, id ? id : "");
+    if (strcmp(n, "validated_by") == 0)
+        return json_string(SBX_USER_ID);
+    if ((strcmp(n, "sha256") == 0 || strcmp(n, "sha1") == 0) && id)
+        return json_string(id);
+    if (strcmp(n, "type") == 0 && strstr(rt->path, "certificates"))
+        return json_string("X.509");
     if (strcmp(n, "version") == 0)
         return json_string("1.0.0");
     if (strcmp(n, "role") == 0)
@@ -440,6 +446,8 @@ static json_t *render(const sbx_route *rt, const sbx_req *q, const char *id, jso
     for (int i = 0; i < rt->nresp; i++) {
         const sbx_field *f = &rt->resp[i];
         json_t *v = obj ? json_object_get(obj, f->name) : NULL;
+        if (!v && strcmp(f->name, "next_cursor") == 0)
+            continue; /* absent: no further page */
         if (!v && strcmp(f->name, "id") == 0 && id)
             v = json_string(id);
         else if (v)
@@ -465,6 +473,21 @@ static json_t *render_item(const sbx_route *rt, const sbx_req *q, const char *ck
             return render(rt, q, u->id, u->obj, u->created);
     }
     return render(rt, q, it->id, it->obj, it->created);
+}
+
+/* "ProxyAgent" -> "Proxy agent" */
+static void human(const char *entity, char *out, size_t len)
+{
+    size_t o = 0;
+    for (const char *p = entity; *p && o + 2 < len; p++) {
+        if (p != entity && isupper((unsigned char)*p)) {
+            out[o++] = ' ';
+            out[o++] = (char)tolower((unsigned char)*p);
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
 }
 
 static void reply(sbx_req *q, const sbx_route *rt, const char *msg, json_t *data)
@@ -530,6 +553,8 @@ static void do_list(sbx_req *q, const sbx_route *rt)
     char key[512];
     seg_key(q, q->nseg, key, sizeof(key));
     json_t *items = json_array(), *data = json_object();
+    uint64_t last = 0;
+    int more = 0;
     if (strcmp(rt->operation_id, "get_proxy_agent_connections") == 0) {
         json_t *ids = sbx_connections_where("proxy_agent_id", q->seg[1]);
         size_t i;
@@ -540,13 +565,12 @@ static void do_list(sbx_req *q, const sbx_route *rt)
     } else {
         coll *c = coll_get(key, 0);
         long count = 0;
-        uint64_t last = 0;
         for (size_t i = 0; c && i < c->n; i++) {
             item *it = c->v[i];
             if (it->seq <= after)
                 continue;
             if (count == limit) {
-                json_object_set_new(data, "next_cursor", sbx_cursor(last));
+                more = 1;
                 break;
             }
             json_array_append_new(items, render_item(rt, q, key, it));
@@ -555,6 +579,8 @@ static void do_list(sbx_req *q, const sbx_route *rt)
         }
     }
     json_object_set_new(data, "items", items);
+    if (more)
+        json_object_set_new(data, "next_cursor", sbx_cursor(last));
     sbx_reply_data(q->r, 200, NULL, data);
 }
 
@@ -574,7 +600,8 @@ static void sha256_hex(const char *p, size_t n, char out[65])
 
 static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
 {
-    char key[512], id[SBX_ID_MAX * 2];
+    char key[512], id[SBX_ID_MAX * 2], hum[96];
+    human(rt->entity, hum, sizeof(hum));
     seg_key(q, q->nseg, key, sizeof(key));
     const char *kind = q->seg[q->nseg - 1];
     if (strcmp(rt->operation_id, "add_user_to_group") == 0) {
@@ -599,7 +626,11 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
         snprintf(id, sizeof(id), "%s", u->id);
     } else if (rt->key_field) {
         const char *k = json_string_value(json_object_get(b, rt->key_field));
-        snprintf(id, sizeof(id), "%s", k ? k : "");
+        if (!k || !*k) {
+            sbx_reply_errf(q->r, 400, "InvalidInput", "Field '%s' is required", rt->key_field);
+            return;
+        }
+        snprintf(id, sizeof(id), "%s", k);
         if (strcmp(rt->key_field, "hash") != 0) {
             const char *rk = strcmp(rt->key_field, "user_id") == 0 ? "users" : kind;
             if (!exists(rk, rk, id)) {
@@ -616,7 +647,7 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
         return;
     }
     if (item_find(c, id)) {
-        sbx_reply_errf(q->r, 409, "Conflict", "%s with id '%s' already exists", rt->entity, id);
+        sbx_reply_errf(q->r, 409, "Conflict", "%s with id '%s' already exists", hum, id);
         return;
     }
     json_t *obj = stored_body(b);
@@ -653,8 +684,10 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
     char msg[256];
     if (strcmp(rt->operation_id, "add_user_to_group") == 0)
         snprintf(msg, sizeof(msg), "User with id '%s' has been added to the group", id);
+    else if (strncmp(rt->operation_id, "approve_", 8) == 0)
+        snprintf(msg, sizeof(msg), "%s has been approved", hum);
     else
-        snprintf(msg, sizeof(msg), "%s has been created", rt->entity);
+        snprintf(msg, sizeof(msg), "%s has been created", hum);
     reply(q, rt, msg, o);
 }
 
@@ -674,7 +707,8 @@ static void merge_into(json_t *dst, json_t *src)
 
 static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
 {
-    char key[512];
+    char key[512], hum[96];
+    human(rt->entity, hum, sizeof(hum));
     seg_key(q, q->nseg - 1, key, sizeof(key));
     const char *id = q->seg[q->nseg - 1];
     coll *c = coll_get(key, 0);
@@ -700,7 +734,7 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
                 merge_into(m->obj, b);
         }
         char msg[256];
-        snprintf(msg, sizeof(msg), "%s has been updated", rt->entity);
+        snprintf(msg, sizeof(msg), "%s has been updated", hum);
         reply(q, rt, msg, render_item(rt, q, key, it));
         return;
     }
@@ -718,7 +752,8 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
     item_del(c, it);
     if (!strchr(key, '/'))
         sbx_coll_forget(key, idc);
-    snprintf(msg, sizeof(msg), "%s with id '%s' has been deleted", rt->entity, idc);
+    snprintf(msg, sizeof(msg), "%s with id '%s' has been %s", hum, idc,
+             strncmp(rt->operation_id, "revoke_", 7) == 0 ? "revoked" : "deleted");
     reply(q, rt, msg, o);
 }
 
@@ -754,7 +789,11 @@ static void do_singleton(sbx_req *q, const sbx_route *rt, json_t *b)
             sbx_reply_errf(q->r, 409, "Conflict", "The %s already exists", rt->entity);
             return;
         }
-        it = item_add(c, id, stored_body(b));
+        char nid[SBX_ID_MAX];
+        sbx_gen_id(nid);
+        json_t *obj = stored_body(b);
+        json_object_set_new(obj, "id", json_string(nid));
+        it = item_add(c, id, obj);
         if (!it) {
             sbx_reply_errf(q->r, 500, "InternalError", "Out of memory");
             return;

@@ -2,6 +2,7 @@
 # Check that the generated files are exactly what tools/gen produces (what `make gen` writes):
 #   api/fivetran-api.json  from Fivetran's OpenAPI definition + tools/gen/overrides.json
 #   docs/api-coverage.md   from api/fivetran-api.json + the coverage table + the sources
+#   sandbox/routes_gen.c   from api/fivetran-api.json (and the list in sandbox/README.md)
 # The definition is $FIVETRAN_OPENAPI, else ../shared/openapi/fivetran-openapi.json next to
 # the clone, else /work/shared/openapi/fivetran-openapi.json. A clone without it still
 # checks the coverage page, and says that it skipped only the definition comparison.
@@ -42,6 +43,17 @@ if ! cmp -s "$tmp/api-coverage.md" docs/api-coverage.md; then
   diff -u docs/api-coverage.md "$tmp/api-coverage.md" | head -40 >&2 || true
   fail=1
 fi
+
+# sandbox/routes_gen.c and the operation list in sandbox/README.md (tools/gen/sandbox.py)
+"$PYTHON" tools/gen/sandbox.py --api "$api" -o "$tmp/routes_gen.c" \
+  --readme sandbox/README.md --readme-output "$tmp/sandbox-README.md"
+for pair in "routes_gen.c:sandbox/routes_gen.c" "sandbox-README.md:sandbox/README.md"; do
+  if ! cmp -s "$tmp/${pair%%:*}" "${pair#*:}"; then
+    echo "check-gen.sh: ${pair#*:} differs from what tools/gen/sandbox.py writes:" >&2
+    diff -u "${pair#*:}" "$tmp/${pair%%:*}" | head -40 >&2 || true
+    fail=1
+  fi
+done
 
 if [[ $fail -ne 0 ]]; then
   echo "check-gen.sh: run 'make gen' and commit the result" >&2

@@ -2,7 +2,7 @@
 """Write sandbox/routes_gen.c: the sandbox's route table, one row per operation.
 
 Usage: sandbox.py [--api api/fivetran-api.json] [--overrides tools/gen/overrides.json]
-                  [-o sandbox/routes_gen.c]
+                  [-o sandbox/routes_gen.c] [--readme sandbox/README.md [--readme-output F]]
 
 Each row of the table carries what the sandbox's router (sandbox/router.c) and its generic
 collection handler (sandbox/collections.c) need: the method, the path template split into
@@ -242,8 +242,10 @@ def generate(api, overrides=None):
             req_lines.extend(frows)
             req_lines.append("};")
             if "SBX_OP_CREATE" in flags:
+                # the body field naming the new item: a membership's id (the definition does
+                # not always mark it required), a certificate's hash
                 for k in ("id", "user_id", "hash"):
-                    if k in bs["fields"] and k in reqd:
+                    if k in bs["fields"] and (k in reqd or len(segs) >= 3):
                         key_field = c_str(k)
                         break
         resp = o.get("response", {})
@@ -295,6 +297,7 @@ def main(argv=None):
     ap.add_argument("--overrides", default=os.path.join(here, "overrides.json"))
     ap.add_argument("-o", "--output", default=os.path.join(root, "sandbox", "routes_gen.c"))
     ap.add_argument("--readme", help="also rewrite the generated operation list in this README")
+    ap.add_argument("--readme-output", help="write the README there instead (scripts/check-gen.sh)")
     a = ap.parse_args(argv)
     with open(a.api, encoding="utf-8") as f:
         api = json.load(f)
@@ -311,7 +314,7 @@ def main(argv=None):
         if i < 0 or j < i:
             sys.exit("sandbox.py: %s lacks the %s ... %s markers" % (a.readme, start, end))
         text = text[:i + len(start)] + "\n" + readme_list(api, overrides) + text[j:]
-        write_atomic(a.readme, text)
+        write_atomic(a.readme_output or a.readme, text)
     return 0
 
 
