@@ -367,6 +367,22 @@ def apply_overlay(defn, overlay, extra_responses, binary):
                                            % (e["id"], name, f))
                     props[f]["nullable"] = True
                     hits[0] += 1
+        elif kind == "envelope":
+            for m in defn["paths"].values():
+                for op in m.values():
+                    if not isinstance(op, dict) or op.get("operationId") != e["operation"]:
+                        continue
+                    media = op.get("responses", {}).get(e["status"], {}).get(
+                        "content", {}).get("application/json", {})
+                    inner = media.get("schema")
+                    if inner is None or "code" in inner.get("properties", {}):
+                        raise OverlayError("overlay %s: %s %s is not a bare schema"
+                                           % (e["id"], e["operation"], e["status"]))
+                    media["schema"] = {"type": "object", "required": ["code", "data"],
+                                       "properties": {"code": {"type": "string"},
+                                                      "message": {"type": "string"},
+                                                      "data": inner}}
+                    hits[0] += 1
         elif kind == "binary":
             for m in defn["paths"].values():
                 for op in m.values():
