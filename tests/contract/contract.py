@@ -667,6 +667,7 @@ class Run:
         }
         self.served, self.unserved = set(), []
         self.checked = 0
+        self.probes = {}  # probe kind -> requests sent
         self.violations = []  # (op, probe, status, messages)
         self.statuses = []  # (op, probe, expected, got, body)
         self.undeclared_errors = []  # (op, status): error status the definition omits
@@ -746,6 +747,7 @@ class Run:
 
     def send(self, op, probe, path, body):
         data, ctype = encode(op, body)
+        self.probes[probe] = self.probes.get(probe, 0) + 1
         status, raw = self.sbx.request(op["method"], path, op["accept"], data, ctype)
         if ctype and ctype.startswith("multipart/") and 200 <= status < 300:
             self.uploaded = FILE_SENT[0]
@@ -916,6 +918,8 @@ def main():
                 print("    %s: %s" % (op_id, " ".join(sorted(run.undeclared[op_id]))))
     if run.unserved:
         print("not served (%d): %s" % (len(run.unserved), " ".join(sorted(run.unserved))))
+    print("contract: requests sent: %s" % ", ".join(
+        "%d %s" % (n, k) for k, n in sorted(run.probes.items(), key=lambda kv: -kv[1])))
     print("contract: %d operations, %d served, %d not served; %d responses checked, "
           "%d violations, %d unexpected statuses (%.1f s)"
           % (len(ops), len(run.served), len(run.unserved), run.checked, len(run.violations),
