@@ -67,15 +67,15 @@ FP_HASH = "Y29udHJhY3QtZnAtaGFzaA"
 PUBLIC_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC6Y29udHJhY3Q= contract"
 
 # Seeded objects (sandbox/demo-seed.json) used where a fresh object cannot serve:
-# a connection with a source catalog (schema config operations) and a function
-# connection with state.
+# a connection with a source catalog (schema config operations), a function connection
+# with state, and a connection whose setup tests fail (details on the failing step).
 SEED_SCHEMA_CONN = "speak_inexpensive"
 SEED_SCHEMA = ("public", "users", "email")  # a schema, a table, a non-key column
 SEED_STATE_CONN = "cedar_harbor"
 SEED_FAILING_CONN = "upriver_avoid"
 # The group of /v1/users/{id}/groups: not the created group, which add_user_to_group
 # (POST /v1/groups/{id}/users) already makes the user a member of.
-SEED_USER_GROUP = "amber_lagoon"  # its setup tests fail (details on the failing step)
+SEED_USER_GROUP = "amber_lagoon"
 
 # Creates (and other object-making POSTs) run first, in this order (dependencies first).
 CREATE_ORDER = [
@@ -95,7 +95,7 @@ CREATE_ORDER = [
 DELETE_LAST = ["delete_connection", "delete_destination", "delete_group"]
 
 # Requests sent (unchecked) before an operation, to put the sandbox in the state it needs:
-# (method, path, body); {connection} is the schema connection.
+# (method, path, body).
 SETUP = {
     # drop-columns drops blocked columns only; the column delete uses users.email.
     "delete_multiple_columns_connection_config": [
@@ -124,7 +124,7 @@ CREATED = {
 def context_key(op, param):
     """The context key that fills path parameter `param` of operation `op`."""
     path = op["path"]
-    if param in ("connectionId",):
+    if param == "connectionId":
         if path.startswith("/v1/teams/") or path.startswith("/v1/users/"):
             return "connection"
         if "/state" in path:
