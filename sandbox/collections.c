@@ -343,6 +343,14 @@ static json_t *regenerate(const sbx_route *rt, item *it)
             json_object_set_new(it->obj, k, v);
         }
     }
+    /* a hybrid deployment agent's files (create, re-auth): the three required members */
+    for (int i = 0; i < rt->nresp; i++)
+        if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0)
+            json_object_set_new(
+                fresh, "files",
+                json_pack("{s:s,s:s,s:s}", "config_json", "{\"agent_id\":\"sandbox\"}", "auth_json",
+                          "{\"token\":\"******\"}", "docker_compose_yaml",
+                          "services:\n  agent:\n    image: fivetran/hybrid-agent\n"));
     return fresh;
 }
 
@@ -420,7 +428,7 @@ static json_t *default_value(const sbx_field *f, const sbx_req *q, const sbx_rou
     if (secret_like(n))
         return json_string("******");
     if (!(f->flags & SBX_F_REQUIRED))
-        return json_null();
+        return NULL; /* absent: the definition types it a string, not null */
     return json_string("");
 }
 
@@ -446,7 +454,8 @@ static json_t *render(const sbx_route *rt, const sbx_req *q, const char *id, jso
             json_incref(v);
         else
             v = default_value(f, q, rt, id, created);
-        json_object_set_new(o, f->name, v);
+        if (v)
+            json_object_set_new(o, f->name, v);
     }
     return o;
 }
@@ -741,6 +750,8 @@ static void do_create(sbx_req *q, const sbx_route *rt, json_t *b)
             item_add(m, mid, json_deep_copy(it->obj));
     }
     json_t *fresh = regenerate(rt, it);
+    if (strcmp(rt->operation_id, "create_proxy_agent") == 0)
+        json_object_set_new(fresh, "agent_id", json_string(id));
     json_t *o = render_item(rt, q, key, it);
     json_object_update(o, fresh);
     json_decref(fresh);

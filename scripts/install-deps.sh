@@ -11,6 +11,7 @@ packages=(
   libjq-dev         # the CLI's --jq
   valgrind clang-format curl
   python3           # the CLI tests and the demo parse JSON output back with it
+  python3-jsonschema  # the contract test (tests/contract) validates against the OpenAPI definition
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang
   abigail-tools binutils  # abidw/abidiff, readelf/objdump: the ABI check (docs/abi.md)
   debhelper dpkg-dev lintian   # the Debian packages (debian/, scripts/check-deb.sh)
