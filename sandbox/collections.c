@@ -30,7 +30,8 @@ typedef struct item {
     json_t *obj; /* stored fields; secrets as "******" */
     int64_t created;
     int64_t run_end; /* > 0: a transformation run ends then */
-    char *blob;      /* connector SDK package content */
+    char *blob;      /* connector SDK package content (blob_len bytes, may hold NULs) */
+    size_t blob_len;
 } item;
 
 typedef struct coll {
@@ -674,6 +675,7 @@ static void set_file(const sbx_req *q, item *it)
     json_object_set_new(it->obj, "file_sha256_hash", json_string(h));
     free(it->blob);
     it->blob = malloc(flen + 1);
+    it->blob_len = it->blob ? flen : 0;
     if (it->blob) {
         memcpy(it->blob, file, flen);
         it->blob[flen] = '\0';
@@ -971,7 +973,14 @@ static void do_action(sbx_req *q, const sbx_route *rt, json_t *b)
             return;
         free(q->r->body);
         q->r->status = 200;
-        q->r->body = sbx_strdup(it->blob ? it->blob : "");
+        q->r->body = malloc(it->blob_len + 1);
+        if (q->r->body) {
+            if (it->blob_len)
+                memcpy(q->r->body, it->blob, it->blob_len);
+            q->r->body[it->blob_len] = '\0';
+            q->r->body_len = it->blob_len;
+            q->r->content_type = "application/zip";
+        }
         return;
     }
     /* an action on an item: …/{id}/verb */

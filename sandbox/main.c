@@ -69,12 +69,13 @@ static enum MHD_Result send_json(struct MHD_Connection *c, sbx_response *r, int 
         }
     } else {
         const char *b = r->body ? r->body : "";
-        resp =
-            MHD_create_response_from_buffer(strlen(b), (void *)(uintptr_t)b, MHD_RESPMEM_MUST_COPY);
+        size_t n = r->body_len ? r->body_len : strlen(b);
+        resp = MHD_create_response_from_buffer(n, (void *)(uintptr_t)b, MHD_RESPMEM_MUST_COPY);
     }
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/json;charset=utf-8");
+    MHD_add_response_header(resp, "Content-Type",
+                            r->content_type ? r->content_type : "application/json;charset=utf-8");
     if (r->allow)
         MHD_add_response_header(resp, "Allow", r->allow);
     if (r->retry_after > 0) {

@@ -39,6 +39,10 @@ typedef struct sbx_response {
     char *body;        /* malloc'd, NUL-terminated */
     const char *allow; /* Allow header for 405, or NULL */
     int retry_after;   /* > 0: Retry-After header */
+    /* A binary body (the SDK package download): body_len bytes, may hold NULs, sent with
+     * content_type. 0 / NULL: a JSON text body. */
+    size_t body_len;
+    const char *content_type;
 } sbx_response;
 
 /* ---- util.c ---- */
