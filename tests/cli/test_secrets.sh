@@ -53,7 +53,8 @@ if [ "$(uname -s)" = Linux ]; then
     exec 9>"$TMP/fifo"
     owner=""
     # Wait until the CLI itself (not setpriv) blocks reading stdin: main() has run.
-    for _ in $(seq 100); do
+    # Bounded at 30 s: a loaded machine can take seconds to start an ASan build.
+    for _ in $(seq 600); do
         owner=$(stat -c %u "/proc/$CLI_PID/environ" 2>/dev/null)
         state=$(awk '{print $3}' "/proc/$CLI_PID/stat" 2>/dev/null)
         if [ "$(readlink "/proc/$CLI_PID/exe" 2>/dev/null)" = "$(readlink -f "$FIVETREX")" ] &&
