@@ -42,20 +42,20 @@ enum {
 typedef struct ftx__model ftx__model;
 
 typedef struct ftx__field {
-    const char *name;          /* JSON key */
-    unsigned char kind;        /* ftx__fkind */
-    unsigned char flags;       /* FTX__FF_* */
-    size_t offset;             /* offsetof(struct, field) */
-    size_t count_offset;       /* STRINGS / MODELS: offsetof(struct, <field>_count) */
-    const ftx__model *model;   /* MODEL / MODELS */
+    const char *name;        /* JSON key */
+    unsigned char kind;      /* ftx__fkind */
+    unsigned char flags;     /* FTX__FF_* */
+    size_t offset;           /* offsetof(struct, field) */
+    size_t count_offset;     /* STRINGS / MODELS: offsetof(struct, <field>_count) */
+    const ftx__model *model; /* MODEL / MODELS */
 } ftx__field;
 
 /* A model described field by field, or (hand) one with its own hand-written
  * functions, which the interpreter calls instead (ftx_connector and friends). */
 struct ftx__model {
-    const char *name;        /* for messages: "user", "team membership" */
-    size_t size;             /* sizeof(struct) */
-    size_t raw_offset;       /* offsetof(struct, raw): json_t *, a reference it owns */
+    const char *name;  /* for messages: "user", "team membership" */
+    size_t size;       /* sizeof(struct) */
+    size_t raw_offset; /* offsetof(struct, raw): json_t *, a reference it owns */
     const ftx__field *fields;
     size_t nfields;
     int (*hand_from_json)(const json_t *json, void **out, ftx_error *err);
@@ -78,16 +78,16 @@ extern const ftx__model *const ftx__models_all[];
 
 typedef enum ftx__qkind {
     FTX__Q_STRING = 1,
-    FTX__Q_BOOL,   /* value must be "true" or "false" */
-    FTX__Q_INT     /* value must be a decimal integer */
+    FTX__Q_BOOL, /* value must be "true" or "false" */
+    FTX__Q_INT   /* value must be a decimal integer */
 } ftx__qkind;
 
 /* A declared query parameter (cursor and limit excluded: ftx_list_options has them). */
 typedef struct ftx__qparam {
     const char *name;
-    unsigned char kind;               /* ftx__qkind */
+    unsigned char kind; /* ftx__qkind */
     unsigned char required;
-    const char *const *enum_values;   /* closed set, NULL-terminated; NULL: any */
+    const char *const *enum_values; /* closed set, NULL-terminated; NULL: any */
 } ftx__qparam;
 
 /* A top-level field of a JSON request body, as far as it is checked before sending. */
@@ -103,7 +103,7 @@ typedef enum ftx__bkind {
 
 typedef struct ftx__bfield {
     const char *name;
-    unsigned char kind;             /* ftx__bkind */
+    unsigned char kind; /* ftx__bkind */
     unsigned char required;
     const char *const *enum_values; /* closed string enum, NULL-terminated; NULL: open */
     const long long *int_enum;      /* closed integer enum (sync_frequency) or NULL */
@@ -111,28 +111,28 @@ typedef struct ftx__bfield {
 } ftx__bfield;
 
 enum {
-    FTX__OP_V2 = 1 << 0,          /* Accept: application/json;version=2 */
-    FTX__OP_CREATE = 1 << 1,      /* never retried after an ambiguous failure */
-    FTX__OP_HOST_ROOT = 1 << 2,   /* path is from the host root (/public/...), not /v1 */
-    FTX__OP_NO_BODY = 1 << 3,     /* POST/PATCH sent without body or Content-Type */
+    FTX__OP_V2 = 1 << 0,            /* Accept: application/json;version=2 */
+    FTX__OP_CREATE = 1 << 1,        /* never retried after an ambiguous failure */
+    FTX__OP_HOST_ROOT = 1 << 2,     /* path is from the host root (/public/...), not /v1 */
+    FTX__OP_NO_BODY = 1 << 3,       /* POST/PATCH sent without body or Content-Type */
     FTX__OP_BODY_REQUIRED = 1 << 4, /* params must be a JSON object (else NULL sends {}) */
-    FTX__OP_PAGED = 1 << 5,       /* cursor/limit list: use ftx__op_list/_stream */
-    FTX__OP_MESSAGE = 1 << 6      /* 2xx answers {code, message} only: nothing to decode */
+    FTX__OP_PAGED = 1 << 5,         /* cursor/limit list: use ftx__op_list/_stream */
+    FTX__OP_MESSAGE = 1 << 6        /* 2xx answers {code, message} only: nothing to decode */
 };
 
 typedef struct ftx__op {
-    const char *id;             /* operationId, e.g. "list_all_users" */
-    const char *method;         /* "GET", "POST", "PATCH", "DELETE", "PUT" */
-    const char *path;           /* template after the base URL, e.g. "/users/{userId}";
-                                 * from the host root when FTX__OP_HOST_ROOT */
-    unsigned char npath;        /* placeholders in `path` (= the function's id args) */
-    unsigned int flags;         /* FTX__OP_* */
-    const ftx__qparam *query;   /* declared query parameters */
+    const char *id;           /* operationId, e.g. "list_all_users" */
+    const char *method;       /* "GET", "POST", "PATCH", "DELETE", "PUT" */
+    const char *path;         /* template after the base URL, e.g. "/users/{userId}";
+                               * from the host root when FTX__OP_HOST_ROOT */
+    unsigned char npath;      /* placeholders in `path` (= the function's id args) */
+    unsigned int flags;       /* FTX__OP_* */
+    const ftx__qparam *query; /* declared query parameters */
     size_t nquery;
-    const ftx__bfield *body;    /* checked body fields, NULL when no JSON body */
+    const ftx__bfield *body; /* checked body fields, NULL when no JSON body */
     size_t nbody;
-    const ftx__model *result;   /* data (or, when paged, each item); NULL: JSON result
-                                 * (json_t *) or, with FTX__OP_MESSAGE, none */
+    const ftx__model *result; /* data (or, when paged, each item); NULL: JSON result
+                               * (json_t *) or, with FTX__OP_MESSAGE, none */
 } ftx__op;
 
 /*
