@@ -57,7 +57,7 @@ static void tmpzip_make(tmpzip *z)
 {
     FILE *f;
 
-    strcpy(z->dir, "/tmp/ftx_sdk_XXXXXX");
+    (void)snprintf(z->dir, sizeof(z->dir), "%s", "/tmp/ftx_sdk_XXXXXX");
     assert_non_null(mkdtemp(z->dir));
     (void)snprintf(z->path, sizeof(z->path), "%s/code.zip", z->dir);
     f = fopen(z->path, "wb");
