@@ -132,8 +132,11 @@ flags=$(pkg-config --cflags --libs fivetrex)
 echo "   pkg-config --cflags --libs fivetrex: $flags"
 # shellcheck disable=SC2086
 cc -std=c11 -Wall -Wextra -Werror -o "$tmp/quickstart" "$tmp/quickstart.c" $flags
-ldd "$tmp/quickstart" | grep -Eq "libfivetrex.so.0 => (/usr)?/lib/" ||
-    { ldd "$tmp/quickstart" >&2; echo "check-deb: not linked to the installed library" >&2; exit 1; }
+# ldd's output is read whole first: `ldd | grep -q` under pipefail fails when grep exits at
+# its match and ldd, still writing, dies of SIGPIPE.
+deps=$(ldd "$tmp/quickstart")
+grep -Eq "libfivetrex.so.0 => (/usr)?/lib/" <<<"$deps" ||
+    { echo "$deps" >&2; echo "check-deb: not linked to the installed library" >&2; exit 1; }
 "$tmp/quickstart" >"$tmp/quickstart.out"
 grep -q '^decent_dropsy Primary_Snowflake$' "$tmp/quickstart.out" ||
     { cat "$tmp/quickstart.out" >&2; echo "check-deb: quick start: wrong output" >&2; exit 1; }
