@@ -143,7 +143,7 @@ grep -q '^decent_dropsy Primary_Snowflake$' "$tmp/quickstart.out" ||
 echo "   quick start listed $(wc -l <"$tmp/quickstart.out") groups"
 
 echo "== the installed fivetrex CLI against the installed sandbox"
-ldd /usr/bin/fivetrex | grep -Eq "libfivetrex.so.0 => (/usr)?/lib/" ||
+grep -Eq "libfivetrex.so.0 => (/usr)?/lib/" <<<"$(ldd /usr/bin/fivetrex)" ||
     { echo "check-deb: /usr/bin/fivetrex does not use libfivetrex0" >&2; exit 1; }
 /usr/bin/fivetrex --version
 /usr/bin/fivetrex -o json groups list >"$tmp/groups.out"
