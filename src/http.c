@@ -1026,7 +1026,7 @@ int ftx__error_from_response(const ftx__request *req, long status, const char *r
 {
     json_t *body = NULL;
     const char *code = NULL, *msg = NULL, *hint = "";
-    char hintbuf[160];
+    char hintbuf[160], codebuf[sizeof(((ftx_error *)0)->code)];
     int type = status_type(status);
 
     if (resp_len > 0 && !is_blank(resp, resp_len))
@@ -1059,6 +1059,12 @@ int ftx__error_from_response(const ftx__request *req, long status, const char *r
         hint = "; the API key lacks permission for this resource";
     }
 
+    /* A code as long as the message itself would push the server's message out: the
+     * message carries the code as err->code does, cut to its size. */
+    if (code != NULL && snprintf(codebuf, sizeof(codebuf), "%s", code) >= (int)sizeof(codebuf)) {
+        ftx__utf8_cut(codebuf);
+        code = codebuf;
+    }
     if (code != NULL && msg != NULL)
         ftx__error_set(err, type, "%s %s: %ld %s: %s%s", req->method, req->path, status, code, msg,
                        hint);
