@@ -9,6 +9,9 @@
  *   groups_get           ftx_groups_get: the above + envelope + ftx_group model
  *   raw_connectors       ftx__call GET /connections/{id} (Accept version=2), no model
  *   connectors_get       ftx_connectors_get: the above + ftx_connector model
+ *   raw_users            ftx__call GET /users/{id}, no model
+ *   users_get            ftx_users_get (generated): the above + ftx_user, decoded by the
+ *                        descriptor interpreter (src/model.c) instead of hand-written code
  *
  * Reports calls/s (wall) and CPU microseconds per call of the calling thread
  * (getrusage RUSAGE_THREAD, user+system), so the in-process server's CPU is not
@@ -90,6 +93,25 @@ static void do_connectors_get(ctx *c)
     ftx_connector_free(k);
 }
 
+static void do_raw_users(ctx *c)
+{
+    ftx__request req = {"GET", "/users/nostalgia_borrow", NULL, 0, 0, 0};
+    json_t *body = NULL;
+
+    if (ftx__call(c->client, &req, &body, NULL) != FTX_OK)
+        c->failures++;
+    json_decref(body);
+}
+
+static void do_users_get(ctx *c)
+{
+    ftx_user *u = NULL;
+
+    if (ftx_users_get(c->client, "nostalgia_borrow", &u, NULL) != FTX_OK)
+        c->failures++;
+    ftx_user_free(u);
+}
+
 static const struct {
     const char *name;
     call_fn fn;
@@ -100,6 +122,8 @@ static const struct {
     {"groups_get", do_groups_get, "ftx_groups_get, full model"},
     {"raw_connectors", do_raw_connectors, "ftx__call GET /connections/{id}, no model"},
     {"connectors_get", do_connectors_get, "ftx_connectors_get, full model"},
+    {"raw_users", do_raw_users, "ftx__call GET /users/{id}, no model"},
+    {"users_get", do_users_get, "ftx_users_get, generated model (descriptors)"},
 };
 #define NVARIANTS (sizeof(VARIANTS) / sizeof(VARIANTS[0]))
 

@@ -48,10 +48,20 @@ static const char BS_GROUP_BODY[] =
     "{\"code\":\"Success\",\"data\":{\"id\":\"decent_dropsy\",\"name\":\"Primary_Snowflake\","
     "\"created_at\":\"2020-05-25T15:26:47.306509Z\"}}";
 
+/* A realistic GET /users/{id} response (a generated model, decoded by the descriptor
+ * interpreter; the fields of the definition's user). */
+static const char BS_USER_BODY[] =
+    "{\"code\":\"Success\",\"data\":{\"id\":\"nostalgia_borrow\",\"email\":"
+    "\"john@mycompany.com\",\"given_name\":\"John\",\"family_name\":\"White\","
+    "\"verified\":true,\"invited\":false,\"picture\":null,\"phone\":\"+1 555 0100\","
+    "\"role\":\"Account Administrator\",\"active\":true,\"logged_in_at\":"
+    "\"2024-01-09T13:23:08.930Z\",\"created_at\":\"2023-01-09T13:23:08.930Z\"}}";
+
 typedef struct bench_server {
     struct MHD_Daemon *daemon;
     struct MHD_Response *connector;
     struct MHD_Response *group;
+    struct MHD_Response *user;
     char url[64];
     unsigned delay_ms; /* added to every answer */
     int close_each;    /* answer with "Connection: close" */
@@ -115,7 +125,9 @@ static inline enum MHD_Result bs_on_request(void *cls, struct MHD_Connection *co
     pthread_mutex_unlock(&s->lock);
     if (s->delay_ms > 0)
         bs_sleep_ms(s->delay_ms);
-    r = strncmp(url, "/v1/groups", 10) == 0 ? s->group : s->connector;
+    r = strncmp(url, "/v1/groups", 10) == 0 ? s->group
+        : strncmp(url, "/v1/users", 9) == 0 ? s->user
+                                            : s->connector;
     ret = MHD_queue_response(conn, 200, r);
     pthread_mutex_lock(&s->lock);
     s->in_flight--;
@@ -148,6 +160,8 @@ static inline void bench_server_stop(bench_server *s)
         MHD_destroy_response(s->connector);
     if (s->group != NULL)
         MHD_destroy_response(s->group);
+    if (s->user != NULL)
+        MHD_destroy_response(s->user);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -166,11 +180,12 @@ static inline bench_server *bench_server_start(unsigned delay_ms, int close_each
     s->close_each = close_each;
     s->connector = bs_response(BS_CONNECTOR_BODY, close_each);
     s->group = bs_response(BS_GROUP_BODY, close_each);
+    s->user = bs_response(BS_USER_BODY, close_each);
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (s->connector != NULL && s->group != NULL)
+    if (s->connector != NULL && s->group != NULL && s->user != NULL)
         s->daemon = MHD_start_daemon(
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
             bs_on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,

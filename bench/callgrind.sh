@@ -18,7 +18,7 @@ bin="$build/bench/bench_call_overhead"
 N1="${CALLGRIND_N1:-200}"
 N2="${CALLGRIND_N2:-1200}"
 WARMUP="${CALLGRIND_WARMUP:-50}"
-variants=(curl_baseline raw_groups groups_get raw_connectors connectors_get)
+variants=(curl_baseline raw_groups groups_get raw_connectors connectors_get raw_users users_get)
 
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind not installed" >&2; exit 1; }
 [ -x "$bin" ] || { echo "callgrind.sh: $bin not built (run bench/run or cmake --build)" >&2; exit 1; }
