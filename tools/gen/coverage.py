@@ -80,6 +80,19 @@ def source_facts(root):
     return declared, templates, verbs, handlers
 
 
+def hand_tests(root):
+    """{C function: ["test_x.c:test_y", ...]}: the hand-written unit tests (tests/unit/test_*.c)
+    whose test functions call it."""
+    calls = {}
+    for p in sorted(glob.glob(os.path.join(root, "tests", "unit", "test_*.c"))):
+        name = os.path.basename(p)
+        parts = re.split(r"^static void (test_[a-z0-9_]+)\(void \*\*state\)", read(p), flags=re.M)
+        for test, body in zip(parts[1::2], parts[2::2]):
+            for fn in set(re.findall(r"\b(ftx_[a-z0-9_]+)\s*\(", body)):
+                calls.setdefault(fn, []).append("%s:%s" % (name, test))
+    return calls
+
+
 CLI_RESOURCE = {"groups": "groups", "connectors": "connectors", "destinations": "destinations",
                 "webhooks": "webhooks"}
 
@@ -107,7 +120,8 @@ def build(api, overrides, root):
     gen_cli = generated("cli", api, overrides)
     gen_sbx = generated("sandbox", api, overrides)
     gen_tests = generated("ctests", api, overrides)
-    rows, typed, cli_n, sbx_n, test_n = [], 0, 0, 0, 0
+    by_hand = hand_tests(root)
+    rows, typed, cli_n, sbx_n, gen_n, test_n = [], 0, 0, 0, 0, 0
     for o in ops:
         oid = o["operation_id"]
         e = table.get(oid, {})
@@ -135,19 +149,25 @@ def build(api, overrides, root):
             raise CoverageError("%s: sandbox handler %s() not in sandbox/*.c" % (oid, sbx[0]))
         sbx += [h for h in gen_sbx.get(oid, []) if h not in sbx]
         tests = list(gen_tests.get(oid, []))
+        if not tests:  # a hand-written operation: the hand-written tests that call it
+            for fn in funcs:
+                tests += [t for t in by_hand.get(fn, [])[:2] if t not in tests]
+            if funcs and not tests:
+                raise CoverageError("%s: no test calls %s" % (oid, ", ".join(funcs)))
         typed += bool(funcs)
         cli_n += bool(cli)
         sbx_n += bool(sbx)
+        gen_n += oid in gen_tests
         test_n += bool(tests)
         rows.append((o, funcs, cli, sbx, tests))
-    return rows, typed, cli_n, sbx_n, test_n
+    return rows, typed, cli_n, sbx_n, gen_n, test_n
 
 
 def cell(items):
     return "<br>".join("`%s`" % i for i in items)
 
 
-def render(api, rows, typed, cli_n, sbx_n, test_n):
+def render(api, rows, typed, cli_n, sbx_n, gen_n, test_n):
     n = len(api["operations"])
     out = [
         "# API coverage",
@@ -156,12 +176,14 @@ def render(api, rows, typed, cli_n, sbx_n, test_n):
         "     in tools/gen/overrides.json and the generators' mappings. Do not edit: run `make gen`. -->",
         "",
         "Every operation of the Fivetran REST API, with the typed C function that sends it, the",
-        "CLI verb that reaches it, the `fivetrex-sandbox` handler that serves it and its generated",
-        "test (tests/unit/gen/). An operation without a typed function is still reachable through",
-        "`ftx_request()` (raw JSON) and `fivetrex api`.",
+        "CLI verb that reaches it, the `fivetrex-sandbox` handler that serves it and its unit",
+        "tests: generated (tests/unit/gen/) or, for hand-written functions, the first",
+        "hand-written tests that call them (tests/unit/). An operation without a typed function",
+        "would still be reachable through `ftx_request()` (raw JSON) and `fivetrex api`.",
         "",
         "%d of %d operations typed; %d with a CLI verb; %d served by the sandbox; %d with a "
-        "generated test." % (typed, n, cli_n, sbx_n, test_n),
+        "generated test, %d with hand-written tests." % (typed, n, cli_n, sbx_n, gen_n,
+                                                         test_n - gen_n),
         "",
     ]
     section = None
@@ -196,8 +218,7 @@ def main(argv=None):
     try:
         api = json.loads(read(a.api))
         ovr = json.loads(read(a.overrides))
-        rows, typed, cli_n, sbx_n, test_n = build(api, ovr, a.root)
-        text = render(api, rows, typed, cli_n, sbx_n, test_n)
+        text = render(api, *build(api, ovr, a.root))
     except (OSError, ValueError, KeyError, CoverageError, cgen.GenError) as e:
         print("coverage.py: %s" % e, file=sys.stderr)
         return 1
