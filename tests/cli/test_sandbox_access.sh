@@ -120,6 +120,41 @@ FIVETREX_SANDBOX_API_KEY=k sandbox_fails 2 "an API key needs an API secret" \
     "a key from the environment without a secret"
 sandbox_fails 2 "--tls-cert and --tls-key go together" "--tls-cert alone" --tls-cert x.pem
 
+# ---- HTTPS: --tls-cert/--tls-key (a self-signed certificate for 127.0.0.1) ----
+if command -v openssl >/dev/null 2>&1; then
+    for n in a b; do
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+            -addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/key.$n.pem" \
+            -out "$TMP/cert.$n.pem" >/dev/null 2>&1
+    done
+    start_sandbox --seed demo --verbose --tls-cert "$TMP/cert.a.pem" --tls-key "$TMP/key.a.pem"
+    CHECKS=$((CHECKS + 1))
+    case "$BASE" in
+    https://127.0.0.1:*/v1) pass "with TLS the first line is an https:// URL" ;;
+    *) fail "with TLS the first line is $BASE" ;;
+    esac
+    curl -s --cacert "$TMP/cert.a.pem" -u "test_key:$SECRET" "$BASE/groups?limit=1" >"$OUT"
+    RC=$?
+    expect_rc 0 "HTTPS with the certificate trusted"
+    py "HTTPS: the demo's first group" 'assert doc["data"]["items"][0]["id"] == "decent_dropsy"'
+    curl -s -u "test_key:$SECRET" "$BASE/groups?limit=1" >"$OUT"
+    RC=$?
+    expect_rc 60 "HTTPS without the CA: curl cannot verify the certificate"
+    sandbox_log_has '^fivetrex-sandbox: #1 GET /v1/groups\?limit=1 -> 200 ' \
+        "verbose over HTTPS"
+    no_secret_in_sandbox_log "HTTPS: no secret in the log"
+    stop_sandbox
+    sandbox_fails 2 "--tls-key .*key.b.pem does not match the certificate" \
+        "a key that does not match the certificate" --tls-cert "$TMP/cert.a.pem" \
+        --tls-key "$TMP/key.b.pem"
+    sandbox_fails 2 "--tls-cert .*key.a.pem: no PEM certificate" "a key given as the certificate" \
+        --tls-cert "$TMP/key.a.pem" --tls-key "$TMP/key.a.pem"
+    sandbox_fails 2 "cannot read --tls-key $TMP/nope.pem: No such file" "a missing key file" \
+        --tls-cert "$TMP/cert.a.pem" --tls-key "$TMP/nope.pem"
+else
+    echo "note: openssl not installed, HTTPS checks skipped (scripts/install-deps.sh)"
+fi
+
 # ---- --verbose names the injected fault ----
 start_sandbox --verbose --fault-rate-429 1 --latency-ms 20
 curl -s -o /dev/null -u "test_key:$SECRET" "$BASE/groups?limit=2"

@@ -101,7 +101,7 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     }
     close(fds[0]);
     line[len] = '\0';
-    if (!ok || strncmp(line, "http://", 7) != 0) {
+    if (!ok || (strncmp(line, "http://", 7) != 0 && strncmp(line, "https://", 8) != 0)) {
         fprintf(stderr, "sandbox_start: %s did not print its URL\n", bin);
         sandbox_stop(sb);
         return NULL;
