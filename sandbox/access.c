@@ -6,6 +6,7 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,5 +186,20 @@ void sbx_access_log(unsigned long long n, const char *method, const char *path, 
     if (note)
         fprintf(stderr, "; %s", note);
     fputs(")\n", stderr);
+    funlockfile(stderr);
+}
+
+void sbx_access_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    flockfile(stderr);
+    fputs("fivetrex-sandbox: libmicrohttpd: ", stderr);
+    put_clean(stderr, msg);
+    fputc('\n', stderr);
     funlockfile(stderr);
 }

@@ -6,6 +6,7 @@
 #ifndef FTX_SANDBOX_H
 #define FTX_SANDBOX_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,11 +22,12 @@ typedef struct sbx_config {
     unsigned port;
     const char *api_key;
     const char *api_secret;
-    const char *api_secret_file;    /* --api-secret-file (read by sbx_access_credentials) */
-    const char *tls_cert, *tls_key; /* --tls-cert/--tls-key: HTTPS when set */
-    const char *seed;               /* NULL, "demo" or a file path */
-    long synthetic;                 /* --synthetic-connections */
-    long sync_ms;                   /* --sync-duration-ms */
+    /* --api-secret-file (read by sbx_access_credentials); --tls-cert/--tls-key: HTTPS */
+    const char *api_secret_file;
+    const char *tls_cert, *tls_key;
+    const char *seed; /* NULL, "demo" or a file path */
+    long synthetic;   /* --synthetic-connections */
+    long sync_ms;     /* --sync-duration-ms */
     long latency_ms;
     double fault_429, fault_5xx, fault_drop, fault_truncate;
     uint64_t random_seed;
@@ -101,6 +103,8 @@ int sbx_access_tls_load(const sbx_config *cfg, char **cert_pem, char **key_pem, 
 void sbx_access_log(unsigned long long n, const char *method, const char *path, const char *query,
                     int status, long long elapsed_ms, long latency_ms, const char *fault,
                     const char *note);
+/* libmicrohttpd's own messages (--verbose), one line each, prefixed. */
+void sbx_access_mhd_log(void *cls, const char *fmt, va_list ap);
 
 /* ---- seed.c ---- */
 int sbx_seed_load(const char *seed, char *errbuf, size_t errlen);
