@@ -70,6 +70,11 @@ sandbox_log_has '^fivetrex-sandbox: #1 GET /v1/groups(\?[^ ]*)? -> 200 \([0-9]+ 
     "verbose: the accepted request is line #1 with its status and time"
 sandbox_log_has '^fivetrex-sandbox: #2 GET /v1/groups(\?[^ ]*)? -> 401 \([0-9]+ ms; wrong credentials\)$' \
     "verbose: the refused request says wrong credentials"
+CHECKS=$((CHECKS + 1))
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/groups")
+if [ "$code" = 401 ]; then pass "no Authorization header: 401"; else fail "no header: $code"; fi
+sandbox_log_has '^fivetrex-sandbox: #4 GET /v1/groups -> 401 \([0-9]+ ms; no Authorization header\)$' \
+    "verbose: the request without credentials says so"
 no_secret_in_sandbox_log "env secret: not in the --verbose log"
 stop_sandbox
 
