@@ -20,11 +20,13 @@ static sbx_config cfg;
 static char *expected_auth; /* "Basic base64(key:secret)" or NULL */
 static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t fault_rng;
+static unsigned long long request_count; /* --verbose numbers the requests */
 
 typedef struct conn_ctx {
     char *body;
     size_t len, cap;
     int too_large;
+    int64_t t0; /* arrival, for the --verbose log */
 } conn_ctx;
 
 typedef struct trunc_ctx {
@@ -150,6 +152,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!ctx)
             return MHD_NO;
         *con_cls = ctx;
+        ctx->t0 = sbx_wall_ms();
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > SBX_MAX_BODY)
             ctx->too_large = 1;
@@ -177,17 +180,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
 
     sbx_response r = {0};
+    const char *fault = NULL, *note = NULL;
+    int truncate = 0, answered = 1;
+    qbuf q = {0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
     if (ctx->too_large) {
         sbx_reply_error(&r, 413, "PayloadTooLarge", "Request body is too large");
-        enum MHD_Result rc = send_json(c, &r, 0);
-        free(r.body);
-        return rc;
+        goto send;
     }
     if (cfg.latency_ms > 0)
         sleep_ms(cfg.latency_ms);
 
     /* fault injection: one draw per request, deterministic for a given --random-seed */
-    int truncate = 0;
     if (cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 0) {
         pthread_mutex_lock(&fault_lock);
         double u = sbx_rand_unit(&fault_rng);
@@ -199,21 +203,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             sbx_reply_error(&r, 429, "TooManyRequests",
                             "Rate limit exceeded. Please retry after 1 second");
             r.retry_after = 1;
+            fault = "rate limit";
         } else if (u < b) {
             int s503 = v < 0.5;
             sbx_reply_error(&r, s503 ? 503 : 500,
                             s503 ? "ServiceUnavailable" : "InternalServerError",
                             s503 ? "Service temporarily unavailable" : "Internal server error");
+            fault = s503 ? "server error 503" : "server error 500";
         } else if (u < d) {
-            return MHD_NO; /* drop the connection without an answer */
+            answered = 0; /* drop the connection without an answer */
+            fault = "drop";
+            goto send;
         } else if (u < t) {
             truncate = 1;
+            fault = "truncate";
         }
-        if (r.body) {
-            enum MHD_Result rc = send_json(c, &r, 0);
-            free(r.body);
-            return rc;
-        }
+        if (r.body)
+            goto send;
     }
 
     {
@@ -224,21 +230,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!ok) {
             sbx_reply_error(&r, 401, "AuthFailed",
                             "Authentication failed: missing or invalid API key and secret");
-            enum MHD_Result rc = send_json(c, &r, 0);
-            free(r.body);
-            return rc;
+            note = auth ? "wrong credentials" : "no Authorization header";
+            truncate = 0; /* an answer that is not sent truncated */
+            fault = NULL;
+            goto send;
         }
     }
 
-    qbuf q = {0};
-    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &q);
-    int64_t t0 = sbx_wall_ms();
     sbx_handle(method, url, q.s, ctx->body, ctx->len, &r);
+send:
+    if (cfg.verbose) {
+        unsigned long long n = __atomic_add_fetch(&request_count, 1, __ATOMIC_RELAXED);
+        sbx_access_log(n, method, url, q.s, answered ? r.status : 0,
+                       (long long)(sbx_wall_ms() - ctx->t0), cfg.latency_ms, fault, note);
+    }
     free(q.s);
-    if (cfg.verbose)
-        fprintf(stderr, "fivetrex-sandbox: %s %s -> %d (%lld ms)\n", method, url, r.status,
-                (long long)(sbx_wall_ms() - t0));
-    enum MHD_Result rc = send_json(c, &r, truncate);
+    enum MHD_Result rc = answered ? send_json(c, &r, truncate) : MHD_NO;
     free(r.body);
     return rc;
 }
@@ -265,6 +272,11 @@ static void usage(FILE *f)
           "http://127.0.0.1:40123/v1\n\n"
           "  --port N                  port to listen on (0 = pick a free one; default 0)\n"
           "  --api-key K --api-secret S  require HTTP Basic auth with these credentials\n"
+          "  --api-secret-file FILE    the secret from FILE's first line (not seen in ps)\n"
+          "                            key and secret also from FIVETREX_SANDBOX_API_KEY and\n"
+          "                            FIVETREX_SANDBOX_API_SECRET; the command line wins,\n"
+          "                            then the file, then the environment\n"
+          "  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
           "  --seed FILE|demo          load state from a JSON seed file or the demo account\n"
           "  --synthetic-connections N add N synthetic connections (up to 2000000)\n"
           "  --sync-duration-ms N      how long a sync runs (default 3000)\n"
@@ -278,7 +290,8 @@ static void usage(FILE *f)
           "  --paused-sync MODE        POST /sync on a paused connection: 409 (default), 400\n"
           "                            or noop (200 without starting a sync)\n"
           "  --no-webhook-verify       do not send the test POST on webhook create/activation\n"
-          "  --verbose                 log requests and deliveries to stderr\n"
+          "  --verbose                 log every request (status, time, injected fault) and\n"
+          "                            webhook delivery to stderr, one line each\n"
           "  --help                    show this help\n",
           f);
 }
@@ -309,6 +322,9 @@ static int known_option(const char *a)
     static const char *const opts[] = {"--port",
                                        "--api-key",
                                        "--api-secret",
+                                       "--api-secret-file",
+                                       "--tls-cert",
+                                       "--tls-key",
                                        "--seed",
                                        "--synthetic-connections",
                                        "--sync-duration-ms",
@@ -360,6 +376,12 @@ static int parse_args(int argc, char **argv)
             cfg.api_key = v;
         } else if (strcmp(a, "--api-secret") == 0) {
             cfg.api_secret = v;
+        } else if (strcmp(a, "--api-secret-file") == 0) {
+            cfg.api_secret_file = v;
+        } else if (strcmp(a, "--tls-cert") == 0) {
+            cfg.tls_cert = v;
+        } else if (strcmp(a, "--tls-key") == 0) {
+            cfg.tls_key = v;
         } else if (strcmp(a, "--seed") == 0) {
             cfg.seed = v;
         } else if (strcmp(a, "--synthetic-connections") == 0) {
@@ -403,8 +425,8 @@ static int parse_args(int argc, char **argv)
         }
         i += used;
     }
-    if (!cfg.api_key != !cfg.api_secret) {
-        fprintf(stderr, "fivetrex-sandbox: --api-key and --api-secret go together\n");
+    if (!cfg.tls_cert != !cfg.tls_key) {
+        fprintf(stderr, "fivetrex-sandbox: --tls-cert and --tls-key go together\n");
         return -1;
     }
     if (cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 1) {
@@ -416,8 +438,25 @@ static int parse_args(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    char err[512];
+    char *file_secret = NULL, *tls_cert = NULL, *tls_key = NULL;
     if (parse_args(argc, argv) != 0)
         return 2;
+    if (sbx_access_credentials(&cfg, &file_secret, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fivetrex-sandbox: %s\n", err);
+        return 2;
+    }
+    if (cfg.tls_cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        fprintf(stderr, "fivetrex-sandbox: this libmicrohttpd has no TLS support (built without "
+                        "GnuTLS): --tls-cert/--tls-key cannot be used\n");
+        free(file_secret);
+        return 1;
+    }
+    if (cfg.tls_cert && sbx_access_tls_load(&cfg, &tls_cert, &tls_key, err, sizeof(err)) != 0) {
+        fprintf(stderr, "fivetrex-sandbox: %s\n", err);
+        free(file_secret);
+        return 2;
+    }
     fault_rng = cfg.random_seed ^ 0xFA017FA017ULL;
     if (cfg.api_key) {
         char *kv = sbx_printf("%s:%s", cfg.api_key, cfg.api_secret);
@@ -425,6 +464,9 @@ int main(int argc, char **argv)
         expected_auth = b64 ? sbx_printf("Basic %s", b64) : NULL;
         free(kv);
         free(b64);
+        free(file_secret); /* the secret lives on only inside expected_auth */
+        file_secret = NULL;
+        cfg.api_secret = NULL;
         if (!expected_auth)
             return 1;
     }
@@ -438,11 +480,12 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    char err[512];
     if (sbx_store_init(&cfg, err, sizeof(err)) != 0 ||
         (cfg.seed && sbx_seed_load(cfg.seed, err, sizeof(err)) != 0)) {
         fprintf(stderr, "fivetrex-sandbox: %s\n", err);
         sbx_store_free();
+        free(tls_cert);
+        free(tls_key);
         return 1;
     }
 
@@ -451,16 +494,25 @@ int main(int argc, char **argv)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)cfg.port);
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_OptionItem tls_opts[] = {
+        {tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, tls_key},
+        {MHD_OPTION_END, 0, NULL}};
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | (cfg.verbose ? MHD_USE_ERROR_LOG : 0), (uint16_t)cfg.port,
-        NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_USE_INTERNAL_POLLING_THREAD | (cfg.verbose ? MHD_USE_ERROR_LOG : 0) |
+            (tls_cert ? MHD_USE_TLS : 0),
+        (uint16_t)cfg.port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+        sbx_access_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg.threads, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)1000, MHD_OPTION_END);
+        (unsigned int)1000, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "fivetrex-sandbox: cannot listen on 127.0.0.1:%u\n", cfg.port);
+        fprintf(stderr, "fivetrex-sandbox: cannot listen on 127.0.0.1:%u%s\n", cfg.port,
+                tls_cert ? " with TLS" : "");
         sbx_store_free();
+        free(tls_cert);
+        free(tls_key);
         return 1;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -470,7 +522,7 @@ int main(int argc, char **argv)
         MHD_stop_daemon(d);
         return 1;
     }
-    printf("http://127.0.0.1:%u/v1\n", port);
+    printf("%s://127.0.0.1:%u/v1\n", tls_cert ? "https" : "http", port);
     fflush(stdout);
 
     int sig = 0;
@@ -483,6 +535,8 @@ int main(int argc, char **argv)
     sbx_deliver_stop();
     sbx_store_free();
     free(expected_auth);
+    free(tls_cert);
+    free(tls_key);
     curl_global_cleanup();
     return 0;
 }

@@ -6,6 +6,7 @@
 #ifndef FTX_SANDBOX_H
 #define FTX_SANDBOX_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,9 @@ typedef struct sbx_config {
     unsigned port;
     const char *api_key;
     const char *api_secret;
+    /* --api-secret-file (read by sbx_access_credentials); --tls-cert/--tls-key: HTTPS */
+    const char *api_secret_file;
+    const char *tls_cert, *tls_key;
     const char *seed; /* NULL, "demo" or a file path */
     long synthetic;   /* --synthetic-connections */
     long sync_ms;     /* --sync-duration-ms */
@@ -85,6 +89,22 @@ void sbx_handle(const char *method, const char *raw_path, const char *raw_query,
 void sbx_reply_error(sbx_response *r, int status, const char *code, const char *message);
 int sbx_ticker_start(void);
 void sbx_ticker_stop(void);
+
+/* ---- access.c (the server binary only: credentials, TLS files, --verbose log) ---- */
+/* Fill cfg->api_key / api_secret: command line, then --api-secret-file, then the
+ * environment (FIVETREX_SANDBOX_API_KEY / FIVETREX_SANDBOX_API_SECRET). *owned_secret is
+ * the file's secret (free it at exit). -1 with a message in err (never the secret). */
+int sbx_access_credentials(sbx_config *cfg, char **owned_secret, char *err, size_t errlen);
+/* Read and check cfg->tls_cert / tls_key (PEM, matching); the buffers are malloc'd. */
+int sbx_access_tls_load(const sbx_config *cfg, char **cert_pem, char **key_pem, char *err,
+                        size_t errlen);
+/* One --verbose line: "#n METHOD path?query -> status (elapsed ms; fault: ...; note)".
+ * status 0: no answer (the connection was dropped). */
+void sbx_access_log(unsigned long long n, const char *method, const char *path, const char *query,
+                    int status, long long elapsed_ms, long latency_ms, const char *fault,
+                    const char *note);
+/* libmicrohttpd's own messages (--verbose), one line each, prefixed. */
+void sbx_access_mhd_log(void *cls, const char *fmt, va_list ap);
 
 /* ---- seed.c ---- */
 int sbx_seed_load(const char *seed, char *errbuf, size_t errlen);

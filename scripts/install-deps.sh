@@ -10,6 +10,7 @@ packages=(
   libinih-dev       # the CLI's profiles (config file)
   libjq-dev         # the CLI's --jq
   valgrind clang-format curl
+  openssl           # the HTTPS tests make a self-signed certificate with the openssl command
   python3           # the CLI tests and the demo parse JSON output back with it
   python3-jsonschema  # the contract test (tests/contract) validates against the OpenAPI definition
   libclang-rt-dev   # libFuzzer and the sanitizer runtimes for clang

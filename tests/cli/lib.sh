@@ -36,6 +36,8 @@ trap 'exit 130' INT TERM
 export FIVETRAN_API_KEY=test_key
 export FIVETRAN_API_SECRET=test-secret-do-not-print-8c1f
 unset FIVETRAN_BASE_URL FIVETRAN_PROFILE NO_COLOR
+# Nor the sandbox credentials of the person running the tests (a test sets them itself).
+unset FIVETREX_SANDBOX_API_KEY FIVETREX_SANDBOX_API_SECRET
 # No profile of the person running the tests applies.
 export XDG_CONFIG_HOME=$TMP/xdg
 

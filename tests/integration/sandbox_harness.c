@@ -62,6 +62,9 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     }
     if (pid == 0) {
         dup2(fds[1], STDOUT_FILENO);
+        /* credentials come from the arguments only, never from the caller's environment */
+        unsetenv("FIVETREX_SANDBOX_API_KEY");
+        unsetenv("FIVETREX_SANDBOX_API_SECRET");
         close(fds[0]);
         close(fds[1]);
         execv(bin, (char *const *)argv);
@@ -101,7 +104,7 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     }
     close(fds[0]);
     line[len] = '\0';
-    if (!ok || strncmp(line, "http://", 7) != 0) {
+    if (!ok || (strncmp(line, "http://", 7) != 0 && strncmp(line, "https://", 8) != 0)) {
         fprintf(stderr, "sandbox_start: %s did not print its URL\n", bin);
         sandbox_stop(sb);
         return NULL;

@@ -20,7 +20,7 @@ typedef struct sandbox_proc sandbox_proc;
 
 /* extra_args: NULL-terminated list of extra command-line arguments, or NULL. */
 sandbox_proc *sandbox_start(const char *const *extra_args);
-/* "http://127.0.0.1:<port>/v1" */
+/* "http://127.0.0.1:<port>/v1" ("https://..." when started with --tls-cert/--tls-key) */
 const char *sandbox_url(const sandbox_proc *sb);
 /* "http://127.0.0.1:<port>" */
 const char *sandbox_origin(const sandbox_proc *sb);
