@@ -74,7 +74,8 @@ struct cli_ctx {
     const char *api_key;
     const char *api_secret_file;
     const char *base_url;
-    char *api_secret; /* read from a file, wiped on exit */
+    const char *ca_file; /* --ca-file: CA bundle instead of the system's */
+    char *api_secret;    /* read from a file, wiped on exit */
     cli_format format;
     int format_set;
     int wide;   /* -o wide: tables with every column */

@@ -42,7 +42,7 @@ _fivetrex() {
         cword=$COMP_CWORD
     fi
 
-    local globals="--api-key --api-secret-file --base-url --profile -q --jq -o --output --limit --page --timeout
+    local globals="--api-key --api-secret-file --base-url --ca-file --profile -q --jq -o --output --limit --page --timeout
         --retries --retry-delay -v --verbose -y --yes --dry-run --no-color --version -h --help"
 
     # Values of options.
@@ -51,7 +51,7 @@ _fivetrex() {
         COMPREPLY=($(compgen -W "table wide json" -- "$cur"))
         return
         ;;
-    --api-secret-file | --secret-file | --data | -d)
+    --api-secret-file | --ca-file | --secret-file | --data | -d)
         if [[ $prev == --data || $prev == -d ]] && [[ $cur == @* ]]; then
             COMPREPLY=($(compgen -f -- "${cur#@}" | sed 's/^/@/'))
         else
@@ -122,7 +122,7 @@ _fivetrex() {
         fi
         case "$w" in
         --*=*) ;;
-        -o | --output | -q | --jq | --api-key | --api-secret-file | --base-url | --profile | --limit | --page | \
+        -o | --output | -q | --jq | --api-key | --api-secret-file | --base-url | --ca-file | --profile | --limit | --page | \
             --timeout | --retries | --retry-delay | --name | --group | -g | --service | -s | --schema | \
             --table | --column | --config | -c | --url | --events | -e | --event | --port | -p | \
             --bind | --path | --count | -n | --connector | --signature | --poll-interval | \

@@ -26,6 +26,7 @@ enum {
     G_API_SECRET,
     G_API_SECRET_FILE,
     G_BASE_URL,
+    G_CA_FILE,
     G_OUTPUT,
     G_LIMIT,
     G_PAGE,
@@ -47,6 +48,7 @@ static const cli_opt global_opts[] = {
     {"api-secret", 0, CLI_ARG_REQUIRED, G_API_SECRET},
     {"api-secret-file", 0, CLI_ARG_REQUIRED, G_API_SECRET_FILE},
     {"base-url", 0, CLI_ARG_REQUIRED, G_BASE_URL},
+    {"ca-file", 0, CLI_ARG_REQUIRED, G_CA_FILE},
     {"output", 'o', CLI_ARG_REQUIRED, G_OUTPUT},
     {"limit", 0, CLI_ARG_REQUIRED, G_LIMIT},
     {"page", 0, CLI_ARG_REQUIRED, G_PAGE},
@@ -90,6 +92,8 @@ static const char top_help_tail[] =
     "                         refused: argv is visible in ps and shell history.\n"
     "  --base-url URL         API base including /v1 (default: $FIVETRAN_BASE_URL,\n"
     "                         the profile's, then https://api.fivetran.com/v1)\n"
+    "  --ca-file PATH         trust the CA certificates in PATH (PEM) instead of the\n"
+    "                         system's, e.g. for a fivetrex-sandbox run with --tls-cert\n"
     "  --profile NAME         profile of ~/.config/fivetrex/config (default:\n"
     "                         $FIVETRAN_PROFILE, then 'default'); flags and FIVETRAN_*\n"
     "                         variables override it\n"
@@ -171,6 +175,13 @@ static int set_global(cli_ctx *ctx, int id, const char *value, const char *as_wr
         return 0;
     case G_BASE_URL:
         ctx->base_url = value;
+        return 0;
+    case G_CA_FILE:
+        if (!*value) {
+            fprintf(stderr, "%s: --ca-file wants the path of a PEM file\n", ctx->prog);
+            return -1;
+        }
+        ctx->ca_file = value;
         return 0;
     case G_OUTPUT:
         ctx->wide = 0;
@@ -877,6 +888,7 @@ int cli_client(cli_ctx *ctx)
     o.api_key = ctx->api_key;
     o.api_secret = ctx->api_secret;
     o.base_url = ctx->base_url;
+    o.ca_file = ctx->ca_file;
     o.user_agent_suffix = "fivetrex-cli";
     if (ctx->timeout_s > 0)
         o.timeout_ms = (long)(ctx->timeout_s * 1000.0);

@@ -145,6 +145,12 @@ if command -v openssl >/dev/null 2>&1; then
     curl -s -u "test_key:$SECRET" "$BASE/groups?limit=1" >"$OUT"
     RC=$?
     expect_rc 60 "HTTPS without the CA: curl cannot verify the certificate"
+    run --ca-file "$TMP/cert.a.pem" --limit 1 groups list
+    expect_rc 0 "fivetrex --ca-file: the CLI trusts the sandbox's certificate"
+    py "fivetrex --ca-file: the demo's first group" 'assert lines[0]["id"] == "decent_dropsy"'
+    run --limit 1 groups list
+    expect_rc 9 "fivetrex without --ca-file: a transport error"
+    expect_err "certificate|TLS|SSL" "fivetrex without --ca-file: the error names the certificate check"
     sandbox_log_has '^fivetrex-sandbox: #1 GET /v1/groups\?limit=1 -> 200 ' \
         "verbose over HTTPS"
     no_secret_in_sandbox_log "HTTPS: no secret in the log"
