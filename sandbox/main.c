@@ -183,12 +183,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         free(r.body);
         return rc;
     }
-    if (cfg.latency_ms > 0)
+    int admin = strncmp(url, "/_sandbox/", 10) == 0; /* no latency or faults */
+    if (cfg.latency_ms > 0 && !admin)
         sleep_ms(cfg.latency_ms);
 
     /* fault injection: one draw per request, deterministic for a given --random-seed */
     int truncate = 0;
-    if (cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 0) {
+    if (!admin && cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 0) {
         pthread_mutex_lock(&fault_lock);
         double u = sbx_rand_unit(&fault_rng);
         double v = sbx_rand_unit(&fault_rng);
@@ -266,6 +267,11 @@ static void usage(FILE *f)
           "  --port N                  port to listen on (0 = pick a free one; default 0)\n"
           "  --api-key K --api-secret S  require HTTP Basic auth with these credentials\n"
           "  --seed FILE|demo          load state from a JSON seed file or the demo account\n"
+          "  --state FILE              keep the state in FILE: load it at start when it\n"
+          "                            exists (else start from the seed), save it after\n"
+          "                            each change and on exit\n"
+          "  --clock RFC3339           start with the sandbox clock fixed at this time\n"
+          "                            (e.g. 2026-01-01T00:00:00Z; see /_sandbox/clock)\n"
           "  --synthetic-connections N add N synthetic connections (up to 2000000)\n"
           "  --sync-duration-ms N      how long a sync runs (default 3000)\n"
           "  --latency-ms N            delay every response by N ms\n"
@@ -319,7 +325,9 @@ static int known_option(const char *a)
                                        "--fault-truncate",
                                        "--random-seed",
                                        "--threads",
-                                       "--paused-sync"};
+                                       "--paused-sync",
+                                       "--state",
+                                       "--clock"};
     for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)
         if (strcmp(a, opts[i]) == 0)
             return 1;
@@ -362,6 +370,12 @@ static int parse_args(int argc, char **argv)
             cfg.api_secret = v;
         } else if (strcmp(a, "--seed") == 0) {
             cfg.seed = v;
+        } else if (strcmp(a, "--state") == 0) {
+            cfg.state_file = v;
+            bad = !*v;
+        } else if (strcmp(a, "--clock") == 0) {
+            bad = sbx_parse_rfc3339(v, &cfg.clock_ms) != 0;
+            cfg.clock_set = 1;
         } else if (strcmp(a, "--synthetic-connections") == 0) {
             bad = parse_long(v, 0, 2000000, &cfg.synthetic);
         } else if (strcmp(a, "--sync-duration-ms") == 0) {
@@ -439,9 +453,13 @@ int main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
     char err[512];
+    if (cfg.clock_set)
+        sbx_clock_fix(cfg.clock_ms);
     if (sbx_store_init(&cfg, err, sizeof(err)) != 0 ||
-        (cfg.seed && sbx_seed_load(cfg.seed, err, sizeof(err)) != 0)) {
+        (cfg.seed && sbx_seed_load(cfg.seed, err, sizeof(err)) != 0) ||
+        sbx_persist_init(cfg.state_file, err, sizeof(err)) != 0) {
         fprintf(stderr, "fivetrex-sandbox: %s\n", err);
+        sbx_persist_free();
         sbx_store_free();
         return 1;
     }
@@ -480,9 +498,11 @@ int main(int argc, char **argv)
 
     MHD_stop_daemon(d);
     sbx_ticker_stop();
+    int rc = sbx_persist_flush(1) == 0 ? 0 : 1; /* the state on exit */
     sbx_deliver_stop();
+    sbx_persist_free();
     sbx_store_free();
     free(expected_auth);
     curl_global_cleanup();
-    return 0;
+    return rc;
 }
