@@ -433,6 +433,14 @@ void sbx_map_free(sbx_map *m)
     m->cap = m->used = m->len = 0;
 }
 
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 int sbx_parse_rfc3339(const char *s, int64_t *ms)
 {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
@@ -441,8 +449,8 @@ int sbx_parse_rfc3339(const char *s, int64_t *ms)
     for (size_t i = 0; i < sizeof(shape) - 1; i++)
         if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
             return -1;
-    int y = atoi(s), mo = atoi(s + 5), d = atoi(s + 8), h = atoi(s + 11), mi = atoi(s + 14),
-        se = atoi(s + 17);
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
+        mi = digits(s + 14, 2), se = digits(s + 17, 2);
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
         return -1;
