@@ -367,7 +367,8 @@ static int load_doc(json_t *doc, char *errbuf, size_t errlen)
             (sec && !json_is_null(sec) && !json_is_string(sec)))
             BAD("webhooks[%zu]: needs \"id\", \"seq\" and an \"obj\" with a \"url\"", i);
         json_t *hg = json_object_get(obj, "group_id");
-        if (hg && !json_is_null(hg) && !sbx_group_find(json_string_value(hg)))
+        if (hg && !json_is_null(hg) &&
+            (!json_is_string(hg) || !sbx_group_find(json_string_value(hg))))
             BAD("webhooks[%zu]: unknown group", i);
         if (sbx_id_taken(id))
             BAD("webhooks[%zu]: the id \"%s\" appears twice", i, id);
