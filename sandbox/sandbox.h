@@ -114,7 +114,7 @@ int sbx_persist_flush(int force);
 /* Back to the start state (the lock is held). */
 int sbx_persist_reset(char *errbuf, size_t errlen);
 void sbx_persist_free(void);
-/* RFC 3339 date-time (Z or ±hh:mm) → ms since the epoch; 0 or -1. */
+/* RFC 3339 date-time (Z or ±hh:mm, not before 1970) → ms since the epoch; 0 or -1. */
 int sbx_parse_rfc3339(const char *s, int64_t *ms);
 
 /* ---- seed.c ---- */

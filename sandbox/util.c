@@ -480,6 +480,10 @@ int sbx_parse_rfc3339(const char *s, int64_t *ms)
         return -1;
     }
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)(se > 59 ? 59 : se) * 1000 + frac - off;
+    int64_t t =
+        ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)(se > 59 ? 59 : se) * 1000 + frac - off;
+    if (t < 0)
+        return -1; /* before 1970: the sandbox's timestamps cannot show it */
+    *ms = t;
     return 0;
 }

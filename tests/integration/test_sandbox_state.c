@@ -433,6 +433,9 @@ static void test_fixed_clock_gives_exact_timestamps(void **state)
 
     static const char *const bad[] = {"{\"fixed\":\"tomorrow\"}",
                                       "{\"fixed\":\"2026-02-30T00:00:00Z\"}",
+                                      "{\"fixed\":\"1969-12-31T23:59:59Z\"}",
+                                      "{\"fixed\":\"2026-01-01T00:00:00\"}",
+                                      "{\"fixed\":1767225600000}",
                                       "{\"advance_ms\":-1}",
                                       "{\"advance_ms\":\"5\"}",
                                       "{\"real\":false}",
