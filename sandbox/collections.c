@@ -993,7 +993,7 @@ static void do_action(sbx_req *q, const sbx_route *rt, json_t *b)
         if (strcmp(op, "run_transformation") == 0) {
             json_object_set_new(it->obj, "status", json_string("RUNNING"));
             json_object_set_new(it->obj, "last_started_at", ts(sbx_stamp()));
-            it->run_end = sbx_wall_ms() + sbx_sync_ms();
+            it->run_end = sbx_now_ms() + sbx_sync_ms();
             run_forget(it);
             if (grow((void **)&C.running, &C.caprun, C.nrun, sizeof(*C.running)) == 0)
                 C.running[C.nrun++] = it;
@@ -1109,17 +1109,20 @@ void sbx_h_collection(sbx_req *q, const sbx_route *rt)
     json_decref(b);
 }
 
-void sbx_coll_tick(int64_t now)
+int sbx_coll_tick(int64_t now)
 {
+    int ended = 0;
     for (size_t i = C.nrun; i-- > 0;) {
         item *it = C.running[i];
         if (it->run_end > now)
             continue;
+        ended++;
         C.running[i] = C.running[--C.nrun];
         it->run_end = 0;
         json_object_set_new(it->obj, "status", json_string("SUCCEEDED"));
         json_object_set_new(it->obj, "last_ended_at", ts(sbx_stamp()));
     }
+    return ended;
 }
 
 void sbx_coll_free(void)
@@ -1130,4 +1133,100 @@ void sbx_coll_free(void)
     free(C.running);
     sbx_map_free(&C.map);
     memset(&C, 0, sizeof(C));
+}
+
+/* ---- the state document (dump.c): {"catalogues":bool,"lists":[{"key","items":[...]}]} ---- */
+static int is_running(const item *it)
+{
+    for (size_t i = 0; i < C.nrun; i++)
+        if (C.running[i] == it)
+            return 1;
+    return 0;
+}
+
+json_t *sbx_coll_dump(void)
+{
+    json_t *lists = json_array();
+    for (size_t i = 0; i < C.n; i++) {
+        coll *c = C.v[i];
+        json_t *items = json_array();
+        for (size_t k = 0; k < c->n; k++) {
+            item *it = c->v[k];
+            json_t *o = json_pack("{s:s,s:I,s:I,s:O}", "id", it->id, "seq", (json_int_t)it->seq,
+                                  "created_ms", (json_int_t)it->created, "obj", it->obj);
+            if (it->run_end)
+                json_object_set_new(o, "run_end_ms", json_integer((json_int_t)it->run_end));
+            if (is_running(it))
+                json_object_set_new(o, "running", json_true());
+            if (it->blob) {
+                char *b = sbx_b64_encode((const unsigned char *)it->blob, it->blob_len);
+                json_object_set_new(o, "blob_base64", json_string(b ? b : ""));
+                free(b);
+            }
+            json_array_append_new(items, o);
+        }
+        json_array_append_new(lists, json_pack("{s:s,s:o}", "key", c->key, "items", items));
+    }
+    return json_pack("{s:b,s:o}", "catalogues", C.seeded, "lists", lists);
+}
+
+#define LOAD_FAIL(...)                                                                             \
+    do {                                                                                           \
+        snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
+        return -1;                                                                                 \
+    } while (0)
+
+int sbx_coll_load(json_t *doc, char *errbuf, size_t errlen)
+{
+    json_t *lists = json_object_get(doc, "lists");
+    if (!json_is_object(doc) || !json_is_array(lists))
+        LOAD_FAIL("collections: expected an object with a \"lists\" array");
+    C.seeded = json_is_true(json_object_get(doc, "catalogues"));
+    size_t i, k;
+    json_t *l, *x;
+    json_array_foreach(lists, i, l)
+    {
+        const char *key = json_string_value(json_object_get(l, "key"));
+        json_t *items = json_object_get(l, "items");
+        if (!key || !*key || !json_is_array(items))
+            LOAD_FAIL("collections: list %zu needs a \"key\" string and an \"items\" array", i);
+        if (coll_get(key, 0))
+            LOAD_FAIL("collections: list \"%s\" appears twice", key);
+        coll *c = coll_get(key, 1);
+        if (!c)
+            LOAD_FAIL("out of memory");
+        json_array_foreach(items, k, x)
+        {
+            const char *id = json_string_value(json_object_get(x, "id"));
+            json_t *seq = json_object_get(x, "seq"), *cr = json_object_get(x, "created_ms");
+            json_t *obj = json_object_get(x, "obj"), *re = json_object_get(x, "run_end_ms");
+            json_t *blob = json_object_get(x, "blob_base64");
+            if (!id || !json_is_integer(seq) || json_integer_value(seq) < 0 ||
+                !json_is_integer(cr) || !json_is_object(obj) || (re && !json_is_integer(re)) ||
+                (blob && !json_is_string(blob)))
+                LOAD_FAIL("collections: \"%s\" item %zu needs \"id\", \"seq\", \"created_ms\" "
+                          "and an \"obj\" object",
+                          key, k);
+            if (item_find(c, id))
+                LOAD_FAIL("collections: \"%s\" has the id \"%s\" twice", key, id);
+            item *it = item_add(c, id, json_deep_copy(obj));
+            if (!it)
+                LOAD_FAIL("out of memory");
+            it->seq = (uint64_t)json_integer_value(seq);
+            it->created = (int64_t)json_integer_value(cr);
+            it->run_end = re ? (int64_t)json_integer_value(re) : 0;
+            if (blob) {
+                size_t n = 0;
+                unsigned char *b = sbx_b64url_decode(json_string_value(blob), &n);
+                if (!b)
+                    LOAD_FAIL("collections: \"%s\" item \"%s\": bad blob_base64", key, id);
+                it->blob = (char *)b;
+                it->blob_len = n;
+            }
+            if (json_is_true(json_object_get(x, "running")) &&
+                grow((void **)&C.running, &C.caprun, C.nrun, sizeof(*C.running)) == 0)
+                C.running[C.nrun++] = it;
+        }
+    }
+    return 0;
 }

@@ -188,11 +188,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         sbx_reply_error(&r, 413, "PayloadTooLarge", "Request body is too large");
         goto send;
     }
-    if (cfg.latency_ms > 0)
+    int admin = strncmp(url, "/_sandbox/", 10) == 0; /* no latency or faults */
+    if (cfg.latency_ms > 0 && !admin)
         sleep_ms(cfg.latency_ms);
 
     /* fault injection: one draw per request, deterministic for a given --random-seed */
-    if (cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 0) {
+    if (!admin && cfg.fault_429 + cfg.fault_5xx + cfg.fault_drop + cfg.fault_truncate > 0) {
         pthread_mutex_lock(&fault_lock);
         double u = sbx_rand_unit(&fault_rng);
         double v = sbx_rand_unit(&fault_rng);
@@ -278,6 +279,11 @@ static void usage(FILE *f)
           "                            then the file, then the environment\n"
           "  --tls-cert FILE --tls-key FILE  serve HTTPS with this PEM certificate and key\n"
           "  --seed FILE|demo          load state from a JSON seed file or the demo account\n"
+          "  --state FILE              keep the state in FILE: load it at start when it\n"
+          "                            exists (else start from the seed), save it after\n"
+          "                            each change and on exit\n"
+          "  --clock RFC3339           start with the sandbox clock fixed at this time\n"
+          "                            (e.g. 2026-01-01T00:00:00Z; see /_sandbox/clock)\n"
           "  --synthetic-connections N add N synthetic connections (up to 2000000)\n"
           "  --sync-duration-ms N      how long a sync runs (default 3000)\n"
           "  --latency-ms N            delay every response by N ms\n"
@@ -335,7 +341,9 @@ static int known_option(const char *a)
                                        "--fault-truncate",
                                        "--random-seed",
                                        "--threads",
-                                       "--paused-sync"};
+                                       "--paused-sync",
+                                       "--state",
+                                       "--clock"};
     for (size_t i = 0; i < sizeof(opts) / sizeof(*opts); i++)
         if (strcmp(a, opts[i]) == 0)
             return 1;
@@ -384,6 +392,12 @@ static int parse_args(int argc, char **argv)
             cfg.tls_key = v;
         } else if (strcmp(a, "--seed") == 0) {
             cfg.seed = v;
+        } else if (strcmp(a, "--state") == 0) {
+            cfg.state_file = v;
+            bad = !*v;
+        } else if (strcmp(a, "--clock") == 0) {
+            bad = sbx_parse_rfc3339(v, &cfg.clock_ms) != 0;
+            cfg.clock_set = 1;
         } else if (strcmp(a, "--synthetic-connections") == 0) {
             bad = parse_long(v, 0, 2000000, &cfg.synthetic);
         } else if (strcmp(a, "--sync-duration-ms") == 0) {
@@ -480,9 +494,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
+    if (cfg.clock_set)
+        sbx_clock_fix(cfg.clock_ms);
     if (sbx_store_init(&cfg, err, sizeof(err)) != 0 ||
-        (cfg.seed && sbx_seed_load(cfg.seed, err, sizeof(err)) != 0)) {
+        (cfg.seed && sbx_seed_load(cfg.seed, err, sizeof(err)) != 0) ||
+        sbx_persist_init(cfg.state_file, err, sizeof(err)) != 0) {
         fprintf(stderr, "fivetrex-sandbox: %s\n", err);
+        sbx_persist_free();
         sbx_store_free();
         free(tls_cert);
         free(tls_key);
@@ -510,6 +528,7 @@ int main(int argc, char **argv)
     if (!d) {
         fprintf(stderr, "fivetrex-sandbox: cannot listen on 127.0.0.1:%u%s\n", cfg.port,
                 tls_cert ? " with TLS" : "");
+        sbx_persist_free();
         sbx_store_free();
         free(tls_cert);
         free(tls_key);
@@ -532,11 +551,13 @@ int main(int argc, char **argv)
 
     MHD_stop_daemon(d);
     sbx_ticker_stop();
+    int rc = sbx_persist_flush(1) == 0 ? 0 : 1; /* the state on exit */
     sbx_deliver_stop();
+    sbx_persist_free();
     sbx_store_free();
     free(expected_auth);
     free(tls_cert);
     free(tls_key);
     curl_global_cleanup();
-    return 0;
+    return rc;
 }

@@ -238,7 +238,15 @@ void sbx_handle(const char *method, const char *raw_path, const char *raw_query,
     q.len = body ? body_len : 0;
     q.r = out;
     const sbx_route *any = NULL, *rt = NULL;
-    if (req_parse(&q, raw_path, raw_query) == 0 && q.nseg > 0)
+    int parsed = req_parse(&q, raw_path, raw_query) == 0 && q.nseg > 0;
+    if (parsed && q.root && strcmp(q.seg[0], "_sandbox") == 0) {
+        sbx_lock();
+        sbx_admin(&q); /* the reserved admin prefix: never an API path */
+        sbx_unlock();
+        req_free(&q);
+        return;
+    }
+    if (parsed)
         rt = sbx_route_find(method, &q, &any);
     if (!rt && !any) {
         not_a_route(out, method, raw_path);
@@ -248,6 +256,8 @@ void sbx_handle(const char *method, const char *raw_path, const char *raw_query,
     } else {
         sbx_lock();
         rt->handler(&q, rt);
+        if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+            sbx_persist_mark();
         sbx_unlock();
     }
     req_free(&q);

@@ -105,7 +105,8 @@ void sbx_reply_msg(sbx_response *r, const char *fmt, ...);
 /* store.c: what the generic handlers need from the hand-written entities */
 void sbx_lock(void);
 void sbx_unlock(void);
-int64_t sbx_stamp(void); /* a wall-clock ms strictly later than every earlier stamp */
+int64_t sbx_stamp(void); /* the clock's ms: strictly later than every earlier stamp, or
+                          * exactly the fixed time when the clock is fixed */
 void sbx_gen_id(char out[SBX_ID_MAX]);
 uint64_t sbx_next_seq(void);
 uint64_t *sbx_rng(void);
@@ -132,8 +133,15 @@ void sbx_h_collection(sbx_req *q, const sbx_route *rt);
 /* an entity (kind "groups"/"connections"/"destinations"/"users"...) was deleted: drop its
  * sub-collections and the memberships that name it */
 void sbx_coll_forget(const char *kind, const char *id);
-/* called by the ticker under the lock: runs that end */
-void sbx_coll_tick(int64_t now);
+/* called by the ticker under the lock: runs that end (returns how many ended) */
+int sbx_coll_tick(int64_t now);
 void sbx_coll_free(void);
+/* the collections in the state document (dump.c); load into empty collections (0 or -1 with
+ * errbuf set) */
+json_t *sbx_coll_dump(void);
+int sbx_coll_load(json_t *doc, char *errbuf, size_t errlen);
+
+/* admin.c: /_sandbox/... (reset, state, clock), under the lock */
+void sbx_admin(sbx_req *q);
 
 #endif

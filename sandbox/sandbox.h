@@ -35,6 +35,9 @@ typedef struct sbx_config {
     int paused_sync_status; /* 409 (default), 400, or 0 = accepted as a no-op */
     int verify_webhooks;    /* test POST on webhook create/activation (default 1) */
     int verbose;
+    const char *state_file; /* --state: load at start when it exists, save on changes */
+    int64_t clock_ms;       /* --clock: start with the clock fixed there (when clock_set) */
+    int clock_set;
 } sbx_config;
 
 /* ---- a response produced by the router ---- */
@@ -50,7 +53,14 @@ typedef struct sbx_response {
 } sbx_response;
 
 /* ---- util.c ---- */
-int64_t sbx_wall_ms(void);
+int64_t sbx_wall_ms(void); /* the real wall clock (request timing only) */
+/* The sandbox clock: every timestamp the sandbox writes and every sync / run end. Real time
+ * (plus the advances) unless fixed (--clock, POST /_sandbox/clock). */
+int64_t sbx_now_ms(void);
+int sbx_clock_is_fixed(void);
+void sbx_clock_fix(int64_t ms);
+void sbx_clock_advance(int64_t ms);
+void sbx_clock_real(void); /* back to real time, no offset */
 void sbx_fmt_ts(int64_t ms, char out[32]);
 int sbx_parse_ts(const char *s, int64_t *ms);
 uint64_t sbx_rand_next(uint64_t *state);
@@ -84,6 +94,7 @@ void sbx_map_free(sbx_map *m);
 /* ---- store.c (state + handlers) ---- */
 int sbx_store_init(const sbx_config *cfg, char *errbuf, size_t errlen);
 void sbx_store_free(void);
+void sbx_store_clear(void); /* empty the state, keeping the configuration (load, reset) */
 void sbx_handle(const char *method, const char *raw_path, const char *raw_query, const char *body,
                 size_t body_len, sbx_response *out);
 void sbx_reply_error(sbx_response *r, int status, const char *code, const char *message);
@@ -105,6 +116,25 @@ void sbx_access_log(unsigned long long n, const char *method, const char *path, 
                     const char *note);
 /* libmicrohttpd's own messages (--verbose), one line each, prefixed. */
 void sbx_access_mhd_log(void *cls, const char *fmt, va_list ap);
+/* ---- dump.c (the state document, --state FILE, reset) ---- */
+/* The whole state as a JSON document (the lock is held). */
+json_t *sbx_state_dump(void);
+/* Replace the state by a document (the lock is held): 0, or -1 with errbuf set and the store
+ * left empty. */
+int sbx_state_load(json_t *doc, char *errbuf, size_t errlen);
+/* After the seed: keep the start state (for reset); with a file, load it when it exists,
+ * then save. 0, or -1 with errbuf naming the file and what is wrong. */
+int sbx_persist_init(const char *file, char *errbuf, size_t errlen);
+/* The state changed (the lock is held): the ticker saves it. */
+void sbx_persist_mark(void);
+/* Save when changed (and SAVE_EVERY_MS passed), or now when force; without the lock held.
+ * 0, or -1 when the save failed (logged). */
+int sbx_persist_flush(int force);
+/* Back to the start state (the lock is held). */
+int sbx_persist_reset(char *errbuf, size_t errlen);
+void sbx_persist_free(void);
+/* RFC 3339 date-time (Z or ±hh:mm, not before 1970) → ms since the epoch; 0 or -1. */
+int sbx_parse_rfc3339(const char *s, int64_t *ms);
 
 /* ---- seed.c ---- */
 int sbx_seed_load(const char *seed, char *errbuf, size_t errlen);

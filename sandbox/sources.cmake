@@ -15,4 +15,6 @@ set(FTX_SANDBOX_CORE_SOURCES
   ${CMAKE_SOURCE_DIR}/sandbox/routes_gen.c
   ${CMAKE_SOURCE_DIR}/sandbox/collections.c
   ${CMAKE_SOURCE_DIR}/sandbox/util.c
-  ${CMAKE_SOURCE_DIR}/sandbox/deliver.c)
+  ${CMAKE_SOURCE_DIR}/sandbox/deliver.c
+  ${CMAKE_SOURCE_DIR}/sandbox/dump.c
+  ${CMAKE_SOURCE_DIR}/sandbox/admin.c)

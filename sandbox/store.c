@@ -72,7 +72,9 @@ size_t sbx_vec_after(const vec *v, uint64_t after)
 /* ---- time and ids ---- */
 int64_t sbx_stamp(void)
 {
-    int64_t t = sbx_wall_ms();
+    int64_t t = sbx_now_ms();
+    if (sbx_clock_is_fixed())
+        return t; /* a fixed clock: every timestamp is exactly its time */
     if (t <= sbx_st.last_ms)
         t = sbx_st.last_ms + 1;
     sbx_st.last_ms = t;
@@ -727,7 +729,7 @@ json_t *sbx_connect_card(conn *c, json_t *cfg)
 {
     char payload[256];
     int n = snprintf(payload, sizeof(payload), "{\"connection_id\":\"%s\",\"exp\":%lld}", c->e.id,
-                     (long long)(sbx_wall_ms() / 1000 + 3600));
+                     (long long)(sbx_now_ms() / 1000 + 3600));
     char *p = sbx_b64url_encode((const unsigned char *)payload, (size_t)n);
     char *tok = sbx_printf("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.%s.c2FuZGJveA", p ? p : "");
     free(p);
@@ -1102,6 +1104,12 @@ int sbx_store_init(const sbx_config *cfg, char *errbuf, size_t errlen)
 
 void sbx_store_free(void)
 {
+    sbx_store_clear();
+    sbx_clock_real();
+}
+
+void sbx_store_clear(void)
+{
     sbx_coll_free();
     for (size_t i = 0; i < sbx_st.conns.n; i++)
         sbx_map_del(&sbx_st.cmap, ((conn *)sbx_st.conns.v[i])->e.id),
@@ -1138,7 +1146,7 @@ void sbx_store_free(void)
     sbx_map_free(&sbx_st.hmap);
     free(sbx_st.synth_gid);
     free(sbx_st.synth_dead);
-    /* leave an empty store behind so sbx_store_init can run again (in-process harnesses) */
+    /* leave an empty store behind so sbx_store_init (or a load) can run again */
     sbx_st.cfg = NULL;
     sbx_st.rng = 0;
     sbx_st.seq = 0;

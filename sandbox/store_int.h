@@ -189,6 +189,7 @@ json_t *sbx_setup_tests(const char *const *titles, size_t n, int fail, json_t *d
 int64_t sbx_stamp(void);
 json_t *sbx_status_of(conn *c);
 void sbx_sync_begin(conn *c, int historical);
+int sbx_tick(int64_t now); /* end the syncs and runs due at now; how many changed */
 json_t *sbx_ts_json(int64_t ms);
 size_t sbx_vec_after(const vec *v, uint64_t after);
 int sbx_vec_push(vec *v, void *p);

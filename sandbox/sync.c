@@ -1,6 +1,6 @@
 /*
  * The sync engine: schema capture, a sync's start and end, and the ticker thread that ends
- * syncs (and transformation runs, sbx_coll_tick) on the wall clock (sbx_wall_ms).
+ * syncs (and transformation runs, sbx_coll_tick) on the sandbox clock (sbx_now_ms).
  */
 #include "store_int.h"
 
@@ -104,7 +104,7 @@ void sbx_sync_begin(conn *c, int historical)
                        : sbx_st.cfg->sync_ms > 0 ? sbx_st.cfg->sync_ms
                                                  : 0;
         c->resched = 1;
-        c->sync_end = sbx_wall_ms() + wait;
+        c->sync_end = sbx_now_ms() + wait;
         if (!c->syncing) {
             c->syncing = 1;
             sbx_vec_push(&sbx_st.syncing, c);
@@ -116,7 +116,7 @@ void sbx_sync_begin(conn *c, int historical)
     c->resched = 0;
     json_object_set_new(sbx_status_of(c), "rescheduled_for", json_null());
     sbx_uuid(&sbx_st.rng, c->sync_id);
-    c->sync_end = sbx_wall_ms() + (sbx_st.cfg->sync_ms > 0 ? sbx_st.cfg->sync_ms : 0);
+    c->sync_end = sbx_now_ms() + (sbx_st.cfg->sync_ms > 0 ? sbx_st.cfg->sync_ms : 0);
     if (!c->syncing) {
         c->syncing = 1;
         sbx_vec_push(&sbx_st.syncing, c);
@@ -155,6 +155,36 @@ static void sync_finish(conn *c)
                    json_is_true(json_object_get(c->obj, "paused")) ? "paused" : "scheduled");
 }
 
+/* end the syncs and runs due at now (the lock is held); returns how many changed */
+int sbx_tick(int64_t now)
+{
+    int changed = 0;
+    for (size_t i = sbx_st.syncing.n; i-- > 0;) {
+        if (i >= sbx_st.syncing.n) /* a finish may remove more than one */
+            continue;
+        conn *c = sbx_st.syncing.v[i];
+        if (c->sync_end > now)
+            continue;
+        changed++;
+        if (!c->resched) {
+            sync_finish(c);
+        } else if (json_is_true(json_object_get(c->obj, "paused"))) {
+            /* paused while rescheduled: the sync waits for resume */
+            sbx_vec_remove(&sbx_st.syncing, c);
+            c->syncing = 0;
+            c->resched = 0;
+            c->pending = 1;
+            json_object_set_new(sbx_status_of(c), "rescheduled_for", json_null());
+        } else {
+            sbx_sync_begin(c, 0);
+        }
+    }
+    changed += sbx_coll_tick(now);
+    if (changed)
+        sbx_persist_mark();
+    return changed;
+}
+
 static void *ticker(void *arg)
 {
     (void)arg;
@@ -166,26 +196,9 @@ static void *ticker(void *arg)
             pthread_mutex_unlock(&sbx_st.lock);
             return NULL;
         }
-        int64_t now = sbx_wall_ms();
-        for (size_t i = sbx_st.syncing.n; i-- > 0;) {
-            conn *c = sbx_st.syncing.v[i];
-            if (c->sync_end > now)
-                continue;
-            if (!c->resched) {
-                sync_finish(c);
-            } else if (json_is_true(json_object_get(c->obj, "paused"))) {
-                /* paused while rescheduled: the sync waits for resume */
-                sbx_vec_remove(&sbx_st.syncing, c);
-                c->syncing = 0;
-                c->resched = 0;
-                c->pending = 1;
-                json_object_set_new(sbx_status_of(c), "rescheduled_for", json_null());
-            } else {
-                sbx_sync_begin(c, 0);
-            }
-        }
-        sbx_coll_tick(now);
+        sbx_tick(sbx_now_ms());
         pthread_mutex_unlock(&sbx_st.lock);
+        sbx_persist_flush(0);
     }
 }
 

@@ -1,6 +1,7 @@
 /* Small helpers of the sandbox: time, randomness, ids, base64, HMAC, a hash map. */
 #include "sandbox.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,56 @@ int64_t sbx_wall_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The sandbox clock: the wall clock plus an offset (moved by advances), or a fixed instant.
+ * Guarded by its own mutex: HTTP threads, the ticker and the admin endpoints read it. */
+static pthread_mutex_t clock_lock = PTHREAD_MUTEX_INITIALIZER;
+static int clock_fixed;
+static int64_t clock_at;     /* fixed: the instant */
+static int64_t clock_offset; /* real: added to the wall clock */
+
+int64_t sbx_now_ms(void)
+{
+    pthread_mutex_lock(&clock_lock);
+    int64_t t = clock_fixed ? clock_at : sbx_wall_ms() + clock_offset;
+    pthread_mutex_unlock(&clock_lock);
+    return t;
+}
+
+int sbx_clock_is_fixed(void)
+{
+    pthread_mutex_lock(&clock_lock);
+    int f = clock_fixed;
+    pthread_mutex_unlock(&clock_lock);
+    return f;
+}
+
+void sbx_clock_fix(int64_t ms)
+{
+    pthread_mutex_lock(&clock_lock);
+    clock_fixed = 1;
+    clock_at = ms;
+    clock_offset = 0;
+    pthread_mutex_unlock(&clock_lock);
+}
+
+void sbx_clock_advance(int64_t ms)
+{
+    pthread_mutex_lock(&clock_lock);
+    if (clock_fixed)
+        clock_at += ms;
+    else
+        clock_offset += ms;
+    pthread_mutex_unlock(&clock_lock);
+}
+
+void sbx_clock_real(void)
+{
+    pthread_mutex_lock(&clock_lock);
+    clock_fixed = 0;
+    clock_at = clock_offset = 0;
+    pthread_mutex_unlock(&clock_lock);
 }
 
 void sbx_fmt_ts(int64_t ms, char out[32])
@@ -380,4 +431,59 @@ void sbx_map_free(sbx_map *m)
     free(m->slots);
     m->slots = NULL;
     m->cap = m->used = m->len = 0;
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+int sbx_parse_rfc3339(const char *s, int64_t *ms)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    if (!s || strlen(s) < sizeof(shape) - 1)
+        return -1;
+    for (size_t i = 0; i < sizeof(shape) - 1; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return -1;
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
+        mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return -1;
+    const char *p = s + sizeof(shape) - 1;
+    int frac = 0;
+    if (*p == '.') {
+        int digits = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            if (digits < 3)
+                frac = frac * 10 + (*p - '0');
+        if (!digits)
+            return -1;
+        for (; digits < 3; digits++)
+            frac *= 10;
+    }
+    int64_t off = 0;
+    if ((*p == 'Z' || *p == 'z') && !p[1]) {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' && p[1] >= '0' &&
+               p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[4] >= '0' && p[4] <= '5' &&
+               p[5] >= '0' && p[5] <= '9') {
+        off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
+        if (off > 23 * 60 + 59)
+            return -1;
+        off *= (*p == '+' ? 1 : -1) * 60000;
+    } else {
+        return -1;
+    }
+    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t t =
+        ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)(se > 59 ? 59 : se) * 1000 + frac - off;
+    if (t < 0)
+        return -1; /* before 1970: the sandbox's timestamps cannot show it */
+    *ms = t;
+    return 0;
 }

@@ -155,6 +155,86 @@ int sandbox_stop(sandbox_proc *sb)
     return -1;
 }
 
+int sandbox_run(const char *const *extra_args, char **err_out)
+{
+    const char *bin = getenv("FTX_SANDBOX_BIN");
+    if (!bin || !*bin)
+        bin = FTX_SANDBOX_BIN;
+    if (err_out)
+        *err_out = NULL;
+    size_t n = 0;
+    while (extra_args && extra_args[n])
+        n++;
+    const char **argv = calloc(n + 4, sizeof(*argv));
+    int fds[2];
+    if (!argv || pipe(fds) != 0) {
+        free(argv);
+        return -1;
+    }
+    argv[0] = bin;
+    argv[1] = "--port";
+    argv[2] = "0";
+    for (size_t i = 0; i < n; i++)
+        argv[3 + i] = extra_args[i];
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    free(argv);
+    close(fds[1]);
+    if (pid < 0) {
+        close(fds[0]);
+        return -1;
+    }
+    char *err = calloc(1, 1);
+    size_t len = 0;
+    int status = 0, done = 0;
+    for (int waited = 0; waited < 10000;) {
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int r = poll(&p, 1, 50);
+        if (r > 0) {
+            char chunk[1024];
+            ssize_t got = read(fds[0], chunk, sizeof(chunk));
+            if (got > 0) {
+                char *ne = err ? realloc(err, len + (size_t)got + 1) : NULL;
+                if (ne) {
+                    memcpy(ne + len, chunk, (size_t)got);
+                    len += (size_t)got;
+                    ne[len] = '\0';
+                    err = ne;
+                }
+                continue;
+            }
+        } else if (r == 0) {
+            waited += 50;
+        }
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            done = 1;
+            break;
+        }
+        if (r != 0) { /* end of file (the child closed stderr) or an error */
+            sleep_ms(5);
+            waited += 5;
+        }
+    }
+    close(fds[0]);
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    if (err_out)
+        *err_out = err;
+    else
+        free(err);
+    return done && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 typedef struct buf {
     char *p;
     size_t len;

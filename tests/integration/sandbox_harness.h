@@ -30,6 +30,11 @@ int sandbox_pid(const sandbox_proc *sb);
  * -1 when it had to be killed or did not exit normally. NULL-safe. */
 int sandbox_stop(sandbox_proc *sb);
 
+/* Run the sandbox with args (after "--port 0") until it exits by itself, for arguments it
+ * must refuse: returns its exit status (-1: killed by a signal, or still running after 10 s,
+ * then killed), and with err_out its standard error (malloc'd, NUL-terminated; free()). */
+int sandbox_run(const char *const *extra_args, char **err_out);
+
 /*
  * One HTTP request with libcurl to base_url + path (path starts with '/', e.g. "/groups").
  * body: JSON text or NULL (no body); userpwd: "key:secret" for Basic auth, NULL for
