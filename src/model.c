@@ -187,9 +187,41 @@ static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *v, v
     }
 }
 
+/* Fields looked up in one pass over the object (below); larger models look each up. */
+#define LOOKUP_MAX 32
+
+/*
+ * vals[i] = the value of fields[i].name in `json` (NULL when absent), walking the object
+ * once instead of hashing every name: each key is matched against the table starting
+ * after the last field found, so an object whose keys come in table order costs one
+ * comparison per key. Field names are unique within a table.
+ */
+static void lookup_fields(const ftx__model *m, const json_t *json, const json_t **vals)
+{
+    size_t n = m->nfields, next = 0, i, k;
+    void *it;
+
+    memset(vals, 0, n * sizeof(*vals));
+    for (it = json_object_iter((json_t *)(uintptr_t)json); it != NULL;
+         it = json_object_iter_next((json_t *)(uintptr_t)json, it)) {
+        const char *key = json_object_iter_key(it);
+
+        for (k = 0, i = next; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
+            const char *name = m->fields[i].name;
+
+            if (name[0] == key[0] && strcmp(name, key) == 0) {
+                vals[i] = json_object_iter_value(it);
+                next = i + 1 < n ? i + 1 : 0;
+                break;
+            }
+        }
+    }
+}
+
 int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_error *err)
 {
     ftx__jctx ctx = {0};
+    const json_t *vals[LOOKUP_MAX];
     const char *type;
     void *obj;
     size_t i;
@@ -201,11 +233,16 @@ int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_e
         return m->hand_from_json(json, out, err);
     if (!json_is_object(json))
         return ftx__error_set(err, FTX_ERR_DECODE, "%s is not a JSON object", m->name);
+    if (m->nfields <= LOOKUP_MAX)
+        lookup_fields(m, json, vals);
     for (i = 0; i < m->nfields; i++) {
         const ftx__field *f = &m->fields[i];
+        const json_t *v;
 
-        if ((f->flags & FTX__FF_REQUIRED) &&
-            !has_type(f->kind, json_object_get(json, f->name), &type))
+        if (!(f->flags & FTX__FF_REQUIRED))
+            continue;
+        v = m->nfields <= LOOKUP_MAX ? vals[i] : json_object_get(json, f->name);
+        if (!has_type(f->kind, v, &type))
             return ftx__error_set(err, FTX_ERR_DECODE, "%s has no %s %s", m->name, type, f->name);
     }
     obj = ftx__calloc(1, m->size);
@@ -216,7 +253,8 @@ int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_e
 
         if ((f->flags & FTX__FF_ALIAS) && !field_empty(f, FIELD_AT(obj, f->offset)))
             continue;
-        decode_field(&ctx, f, json_object_get(json, f->name), obj);
+        decode_field(&ctx, f, m->nfields <= LOOKUP_MAX ? vals[i] : json_object_get(json, f->name),
+                     obj);
     }
     if (m->raw_offset != FTX__NO_RAW) {
         /* The model keeps a reference; nobody writes through it. */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -371,6 +372,114 @@ static void test_decode_and_dup_survive_every_allocation_failure(void **state)
     assert_true(failed > 15);
     ftx__model_free(&thing_model, t);
     assert_int_equal(j->refcount, 1);
+    json_decref(j);
+}
+
+static void test_decode_any_key_order(void **state)
+{
+    /* THING_JSON's keys reversed, with unknown keys (some sharing a first letter with a
+     * field) between them: the one pass over the object finds every field. */
+    json_t *j = th_json(
+        "{\"zzz\":1,\"later\":\"l\",\"group\":{\"id\":\"g1\",\"name\":\"G\","
+        "\"created_at\":\"2020-05-25T15:26:47.306509Z\"},\"secret\":\"s3cr3t\",\"idx\":2,"
+        "\"inners\":[{\"n\":1,\"name\":\"x\"},{\"n\":2,\"name\":\"y\"}],\"inner\":{\"n\":7,"
+        "\"name\":\"in\"},\"tags\":[\"a\",\"b\"],\"configs\":null,\"config\":{\"host\":\"h\","
+        "\"port\":5432},\"ratio\":0.25,\"count\":42,\"active\":true,\"created_at\":"
+        "\"2024-01-02T03:04:05.678Z\",\"unknown\":[1,2],\"i\":0,\"\":1,\"id\":\"thing_1\"}");
+    void *out = NULL;
+
+    (void)state;
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_thing(out);
+    ftx__model_free(&thing_model, out);
+    json_decref(j);
+}
+
+/* A model with more fields than one pass is used for (model.c LOOKUP_MAX): each is looked
+ * up by name instead, with the same result. */
+typedef struct t_wide {
+    long long v[40];
+    char *last;
+    json_t *raw;
+} t_wide;
+
+#define WIDE(i)                                                                                    \
+    {                                                                                              \
+        "v" #i, FTX__F_INT, 0, offsetof(t_wide, v) + (i) * sizeof(long long), 0, NULL              \
+    }
+static const ftx__field wide_fields[] = {
+    WIDE(0),
+    WIDE(1),
+    WIDE(2),
+    WIDE(3),
+    WIDE(4),
+    WIDE(5),
+    WIDE(6),
+    WIDE(7),
+    WIDE(8),
+    WIDE(9),
+    WIDE(10),
+    WIDE(11),
+    WIDE(12),
+    WIDE(13),
+    WIDE(14),
+    WIDE(15),
+    WIDE(16),
+    WIDE(17),
+    WIDE(18),
+    WIDE(19),
+    WIDE(20),
+    WIDE(21),
+    WIDE(22),
+    WIDE(23),
+    WIDE(24),
+    WIDE(25),
+    WIDE(26),
+    WIDE(27),
+    WIDE(28),
+    WIDE(29),
+    WIDE(30),
+    WIDE(31),
+    WIDE(32),
+    WIDE(33),
+    WIDE(34),
+    WIDE(35),
+    WIDE(36),
+    WIDE(37),
+    WIDE(38),
+    WIDE(39),
+    {"last", FTX__F_STRING, FTX__FF_REQUIRED, offsetof(t_wide, last), 0, NULL},
+};
+static const ftx__model wide_model = {"wide",
+                                      sizeof(t_wide),
+                                      offsetof(t_wide, raw),
+                                      wide_fields,
+                                      sizeof(wide_fields) / sizeof(wide_fields[0]),
+                                      NULL,
+                                      NULL,
+                                      NULL};
+
+static void test_decode_wide_model(void **state)
+{
+    json_t *j = json_object();
+    t_wide *w = NULL;
+    ftx_error err = {0};
+    char key[8];
+    int i;
+
+    (void)state;
+    for (i = 39; i >= 0; i--) {
+        (void)snprintf(key, sizeof(key), "v%d", i);
+        json_object_set_new(j, key, json_integer(100 + i));
+    }
+    assert_int_equal(ftx__model_decode(&wide_model, j, (void **)&w, &err), FTX_ERR_DECODE);
+    assert_string_equal(err.message, "wide has no string last");
+    json_object_set_new(j, "last", json_string("end"));
+    assert_int_equal(ftx__model_decode(&wide_model, j, (void **)&w, &err), FTX_OK);
+    for (i = 0; i < 40; i++)
+        assert_int_equal(w->v[i], 100 + i);
+    assert_string_equal(w->last, "end");
+    ftx__model_free(&wide_model, w);
     json_decref(j);
 }
 
@@ -1263,6 +1372,8 @@ int main(void)
         cmocka_unit_test(test_decode_nulls_and_wrong_types),
         cmocka_unit_test(test_dup_is_deep_and_shares_raw),
         cmocka_unit_test(test_decode_and_dup_survive_every_allocation_failure),
+        cmocka_unit_test(test_decode_any_key_order),
+        cmocka_unit_test(test_decode_wide_model),
         cmocka_unit_test(test_flag_required),
         cmocka_unit_test(test_flag_tristate_bool),
         cmocka_unit_test(test_flag_owned_json_and_no_raw),
