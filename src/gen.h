@@ -1,7 +1,8 @@
 /*
  * Private to libfivetrex: the tables the generator writes (the files in src/gen/) and the one
  * hand-written interpreter that reads them (src/model.c: decode, free, dup of every
- * generated model; src/operation.c: send every generated operation).
+ * generated model, and of the hand-kept models whose tables sit in their own file:
+ * groups.c, webhooks.c, destinations.c; src/operation.c: send every generated operation).
  *
  * A generated model is a plain public struct (include/fivetrex/api/models.h) whose
  * layout the descriptor below describes field by field; a generated operation is a

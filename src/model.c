@@ -1,10 +1,13 @@
 /*
- * The one interpreter of the generated model tables (gen.h): decode, free and deep
- * copy of any model described field by field, or a hand model's own functions.
+ * The one interpreter of the model tables (gen.h): decode, free and deep copy of any
+ * model described field by field (the generated ones in src/gen/, and the tables of
+ * ftx_group, ftx_webhook and ftx_destination beside their hand-written calls), or a
+ * hand model's own functions.
  *
- * Decoding is as tolerant as the hand-written decoders (json.c): a field that is
- * absent, null or of the wrong type stays empty, and the whole object is kept as
- * `raw`. Only a top level that is not an object is an error.
+ * Decoding is tolerant (json.c readers): a field that is absent, null or of the wrong
+ * type stays empty (or -1, FTX__FF_TRISTATE), and the whole object is kept as `raw`.
+ * Only a top level that is not an object, or a FTX__FF_REQUIRED field missing, is an
+ * error.
  */
 #include <string.h>
 
