@@ -193,6 +193,19 @@ static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *v, v
 /* Fields looked up in one pass over the object (below); larger models look each up. */
 #define LOOKUP_MAX 32
 
+/* Whether the key at `it`, equal to `name` as a C string, has no NUL inside (jansson
+ * 2.14 lets json_object_setn make one; json_loads refuses them). */
+static int key_is_c_string(void *it, const char *name)
+{
+#if JANSSON_VERSION_HEX >= 0x020e00
+    return json_object_iter_key_len(it) == strlen(name);
+#else
+    (void)it;
+    (void)name;
+    return 1;
+#endif
+}
+
 /*
  * vals[i] = the value of fields[i].name in `json` (NULL when absent), walking the object
  * once instead of hashing every name: each key is matched against the table starting
@@ -213,6 +226,8 @@ static void lookup_fields(const ftx__model *m, const json_t *json, const json_t 
             const char *name = m->fields[i].name;
 
             if (name[0] == key[0] && strcmp(name, key) == 0) {
+                if (!key_is_c_string(it, name))
+                    break; /* "id\0x" is not "id" (json_object_get tells them apart) */
                 vals[i] = json_object_iter_value(it);
                 next = i + 1 < n ? i + 1 : 0;
                 break;

@@ -393,6 +393,22 @@ static void test_decode_any_key_order(void **state)
     assert_thing(out);
     ftx__model_free(&thing_model, out);
     json_decref(j);
+
+#if JANSSON_VERSION_HEX >= 0x020e00
+    /* A key with a NUL inside is not the field whose name is its start, before or after
+     * the real one. */
+    j = json_object();
+    json_object_setn_new(j, "id\0x", 4, json_string("not me"));
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_null(((t_thing *)out)->id);
+    ftx__model_free(&thing_model, out);
+    json_object_set_new(j, "id", json_string("me"));
+    json_object_setn_new(j, "id\0y", 4, json_string("nor me"));
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_string_equal(((t_thing *)out)->id, "me");
+    ftx__model_free(&thing_model, out);
+    json_decref(j);
+#endif
 }
 
 /* A model with more fields than one pass is used for (model.c LOOKUP_MAX): each is looked
