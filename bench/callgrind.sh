@@ -3,6 +3,7 @@
 # measured with valgrind --tool=callgrind.
 #
 #   bench/callgrind.sh [BUILD_DIR]        (default: build-bench next to bench/)
+#   CALLGRIND_VARIANTS="raw_groups groups_get" bench/callgrind.sh   (a subset)
 #
 # Only the calling thread inside measure_loop() is collected (--collect-atstart=no
 # --toggle-collect=measure_loop), so the in-process server is not counted. Each variant
@@ -19,6 +20,10 @@ N1="${CALLGRIND_N1:-200}"
 N2="${CALLGRIND_N2:-1200}"
 WARMUP="${CALLGRIND_WARMUP:-50}"
 variants=(curl_baseline raw_groups groups_get raw_connectors connectors_get raw_users users_get)
+# CALLGRIND_VARIANTS="raw_groups groups_get" measures only those.
+if [ -n "${CALLGRIND_VARIANTS:-}" ]; then
+    read -r -a variants <<<"$CALLGRIND_VARIANTS"
+fi
 
 command -v valgrind >/dev/null || { echo "callgrind.sh: valgrind not installed" >&2; exit 1; }
 [ -x "$bin" ] || { echo "callgrind.sh: $bin not built (run bench/run or cmake --build)" >&2; exit 1; }

@@ -3,10 +3,11 @@
  * POST /destinations/{id}/test. Every call sends Accept: application/json;version=2
  * (the spec's default for Destination Management, fivetran-api.md 1.3).
  */
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "gen.h"
 
 /* The closed set of time_zone_offset values (fivetran-api.md 1.11). */
 static const char *const time_zone_offsets[] = {
@@ -26,200 +27,112 @@ int ftx_destination_time_zone_offset_valid(const char *offset)
     return 0;
 }
 
-/* ---- setup tests ---- */
+/* ---- the models ---- */
 
-static void setup_test_free(ftx_destination_setup_test *t)
+static const ftx__field setup_test_fields[] = {
+    {"title", FTX__F_STRING, 0, offsetof(ftx_destination_setup_test, title), 0, NULL},
+    {"status", FTX__F_STRING, 0, offsetof(ftx_destination_setup_test, status), 0, NULL},
+    {"message", FTX__F_STRING, 0, offsetof(ftx_destination_setup_test, message), 0, NULL},
+    {"details", FTX__F_JSON, FTX__FF_OWNED, offsetof(ftx_destination_setup_test, details), 0, NULL},
+};
+
+static const ftx__model setup_test_model = {
+    .name = "setup test",
+    .size = sizeof(ftx_destination_setup_test),
+    .raw_offset = FTX__NO_RAW,
+    .fields = setup_test_fields,
+    .nfields = sizeof(setup_test_fields) / sizeof(setup_test_fields[0]),
+};
+
+/* `setup_tests` of a destination, a connector or a setup test result. */
+#define SETUP_TESTS(type)                                                                          \
+    {                                                                                              \
+        "setup_tests", FTX__F_MODELS, FTX__FF_EMPTY_NULL, offsetof(type, setup_tests),             \
+            offsetof(type, setup_test_count), &setup_test_model                                    \
+    }
+
+static const ftx__field setup_tests_field = SETUP_TESTS(ftx_destination);
+
+ftx_destination_setup_test **ftx__setup_tests_parse(ftx__jctx *ctx, const json_t *obj,
+                                                    size_t *count)
 {
-    if (t == NULL)
-        return;
-    ftx__free(t->title);
-    ftx__free(t->status);
-    ftx__free(t->message);
-    json_decref(t->details);
-    ftx__free(t);
+    return (ftx_destination_setup_test **)ftx__models_decode(
+        ctx, &setup_tests_field, json_object_get(obj, "setup_tests"), count);
 }
 
 void ftx__setup_tests_free(ftx_destination_setup_test **v, size_t n)
 {
-    size_t i;
-
-    if (v == NULL)
-        return;
-    for (i = 0; i < n; i++)
-        setup_test_free(v[i]);
-    ftx__free(v);
+    (void)n; /* NULL-terminated */
+    ftx__models_free(&setup_test_model, (void **)v);
 }
 
-static ftx_destination_setup_test *setup_test_from_json(ftx__jctx *ctx, const json_t *obj)
-{
-    ftx_destination_setup_test *t = ftx__calloc(1, sizeof(*t));
+static const ftx__field destination_fields[] = {
+    {"id", FTX__F_STRING, FTX__FF_REQUIRED, offsetof(ftx_destination, id), 0, NULL},
+    {"group_id", FTX__F_STRING, 0, offsetof(ftx_destination, group_id), 0, NULL},
+    {"service", FTX__F_STRING, 0, offsetof(ftx_destination, service), 0, NULL},
+    {"region", FTX__F_STRING, 0, offsetof(ftx_destination, region), 0, NULL},
+    {"time_zone_offset", FTX__F_STRING, 0, offsetof(ftx_destination, time_zone_offset), 0, NULL},
+    {"setup_status", FTX__F_STRING, 0, offsetof(ftx_destination, setup_status), 0, NULL},
+    {"daylight_saving_time_enabled", FTX__F_BOOL, FTX__FF_TRISTATE,
+     offsetof(ftx_destination, daylight_saving_time_enabled), 0, NULL},
+    {"networking_method", FTX__F_STRING, 0, offsetof(ftx_destination, networking_method), 0, NULL},
+    {"private_link_id", FTX__F_STRING, 0, offsetof(ftx_destination, private_link_id), 0, NULL},
+    {"hybrid_deployment_agent_id", FTX__F_STRING, 0,
+     offsetof(ftx_destination, hybrid_deployment_agent_id), 0, NULL},
+    {"local_processing_agent_id", FTX__F_STRING, FTX__FF_ALIAS,
+     offsetof(ftx_destination, hybrid_deployment_agent_id), 0, NULL},
+    {"proxy_agent_id", FTX__F_STRING, 0, offsetof(ftx_destination, proxy_agent_id), 0, NULL},
+    {"external_secrets_manager_id", FTX__F_STRING, 0,
+     offsetof(ftx_destination, external_secrets_manager_id), 0, NULL},
+    {"config", FTX__F_JSON, FTX__FF_OWNED, offsetof(ftx_destination, config), 0, NULL},
+    SETUP_TESTS(ftx_destination),
+};
 
-    if (t == NULL) {
-        ctx->oom = 1;
-        return NULL;
-    }
-    t->title = ftx__jstr(ctx, obj, "title");
-    t->status = ftx__jstr(ctx, obj, "status");
-    t->message = ftx__jstr(ctx, obj, "message");
-    t->details = ftx__jref(obj, "details");
-    return t;
-}
+static const ftx__model destination_model = {
+    .name = "destination",
+    .size = sizeof(ftx_destination),
+    .raw_offset = offsetof(ftx_destination, raw),
+    .fields = destination_fields,
+    .nfields = sizeof(destination_fields) / sizeof(destination_fields[0]),
+};
 
-/* Parse `setup_tests` of `obj`; elements that are not objects are skipped. */
-ftx_destination_setup_test **ftx__setup_tests_parse(ftx__jctx *ctx, const json_t *obj,
-                                                    size_t *count)
-{
-    const json_t *arr = json_object_get(obj, "setup_tests");
-    ftx_destination_setup_test **v;
-    size_t i, n = 0;
+static const ftx__field test_result_fields[] = {
+    {"setup_status", FTX__F_STRING, 0, offsetof(ftx_destination_test_result, setup_status), 0,
+     NULL},
+    SETUP_TESTS(ftx_destination_test_result),
+};
 
-    *count = 0;
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
-        return NULL;
-    v = ftx__calloc(json_array_size(arr), sizeof(*v));
-    if (v == NULL) {
-        ctx->oom = 1;
-        return NULL;
-    }
-    for (i = 0; i < json_array_size(arr); i++) {
-        const json_t *el = json_array_get(arr, i);
-
-        if (!json_is_object(el))
-            continue;
-        v[n] = setup_test_from_json(ctx, el);
-        if (v[n] == NULL)
-            break;
-        n++;
-    }
-    *count = n;
-    return v;
-}
-
-static ftx_destination_setup_test **
-setup_tests_dup(ftx__jctx *ctx, ftx_destination_setup_test *const *src, size_t n)
-{
-    ftx_destination_setup_test **v;
-    size_t i;
-
-    if (src == NULL || n == 0)
-        return NULL;
-    v = ftx__calloc(n, sizeof(*v));
-    if (v == NULL) {
-        ctx->oom = 1;
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        ftx_destination_setup_test *t = ftx__calloc(1, sizeof(*t));
-
-        if (t == NULL) {
-            ctx->oom = 1;
-            break;
-        }
-        t->title = ftx__strdup_ctx(ctx, src[i]->title);
-        t->status = ftx__strdup_ctx(ctx, src[i]->status);
-        t->message = ftx__strdup_ctx(ctx, src[i]->message);
-        t->details = json_incref(src[i]->details);
-        v[i] = t;
-    }
-    return v;
-}
-
-/* ---- the model ---- */
+static const ftx__model test_result_model = {
+    .name = "setup test result",
+    .size = sizeof(ftx_destination_test_result),
+    .raw_offset = offsetof(ftx_destination_test_result, raw),
+    .fields = test_result_fields,
+    .nfields = sizeof(test_result_fields) / sizeof(test_result_fields[0]),
+};
 
 void ftx_destination_free(ftx_destination *d)
 {
-    if (d == NULL)
-        return;
-    ftx__free(d->id);
-    ftx__free(d->group_id);
-    ftx__free(d->service);
-    ftx__free(d->region);
-    ftx__free(d->time_zone_offset);
-    ftx__free(d->setup_status);
-    ftx__free(d->networking_method);
-    ftx__free(d->private_link_id);
-    ftx__free(d->hybrid_deployment_agent_id);
-    ftx__free(d->proxy_agent_id);
-    ftx__free(d->external_secrets_manager_id);
-    json_decref(d->config);
-    ftx__setup_tests_free(d->setup_tests, d->setup_test_count);
-    json_decref(d->raw);
-    ftx__free(d);
+    ftx__model_free(&destination_model, d);
 }
 
 int ftx_destination_from_json(const json_t *json, ftx_destination **out, ftx_error *err)
 {
-    ftx__jctx ctx = {0};
-    ftx_destination *d;
+    void *obj = NULL;
+    int rc;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     *out = NULL;
     if (json == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "json must not be NULL");
-    if (!json_is_object(json))
-        return ftx__error_set(err, FTX_ERR_DECODE, "destination is not a JSON object");
-    if (!json_is_string(json_object_get(json, "id")))
-        return ftx__error_set(err, FTX_ERR_DECODE, "destination has no string id");
-    d = ftx__calloc(1, sizeof(*d));
-    if (d == NULL)
-        return ftx__error_nomem(err);
-    d->id = ftx__jstr(&ctx, json, "id");
-    d->group_id = ftx__jstr(&ctx, json, "group_id");
-    d->service = ftx__jstr(&ctx, json, "service");
-    d->region = ftx__jstr(&ctx, json, "region");
-    d->time_zone_offset = ftx__jstr(&ctx, json, "time_zone_offset");
-    d->setup_status = ftx__jstr(&ctx, json, "setup_status");
-    d->daylight_saving_time_enabled = ftx__jbool(json, "daylight_saving_time_enabled", -1);
-    d->networking_method = ftx__jstr(&ctx, json, "networking_method");
-    d->private_link_id = ftx__jstr(&ctx, json, "private_link_id");
-    d->hybrid_deployment_agent_id = ftx__jstr(&ctx, json, "hybrid_deployment_agent_id");
-    if (d->hybrid_deployment_agent_id == NULL)
-        d->hybrid_deployment_agent_id = ftx__jstr(&ctx, json, "local_processing_agent_id");
-    d->proxy_agent_id = ftx__jstr(&ctx, json, "proxy_agent_id");
-    d->external_secrets_manager_id = ftx__jstr(&ctx, json, "external_secrets_manager_id");
-    d->config = ftx__jref(json, "config");
-    d->setup_tests = ftx__setup_tests_parse(&ctx, json, &d->setup_test_count);
-    d->raw = json_incref((json_t *)(uintptr_t)json);
-    if (ctx.oom) {
-        ftx_destination_free(d);
-        return ftx__error_nomem(err);
-    }
-    *out = d;
-    return FTX_OK;
+    rc = ftx__model_decode(&destination_model, json, &obj, err);
+    *out = obj;
+    return rc;
 }
 
 ftx_destination *ftx_destination_dup(const ftx_destination *src)
 {
-    ftx__jctx ctx = {0};
-    ftx_destination *d;
-
-    if (src == NULL)
-        return NULL;
-    d = ftx__calloc(1, sizeof(*d));
-    if (d == NULL)
-        return NULL;
-    d->id = ftx__strdup_ctx(&ctx, src->id);
-    d->group_id = ftx__strdup_ctx(&ctx, src->group_id);
-    d->service = ftx__strdup_ctx(&ctx, src->service);
-    d->region = ftx__strdup_ctx(&ctx, src->region);
-    d->time_zone_offset = ftx__strdup_ctx(&ctx, src->time_zone_offset);
-    d->setup_status = ftx__strdup_ctx(&ctx, src->setup_status);
-    d->daylight_saving_time_enabled = src->daylight_saving_time_enabled;
-    d->networking_method = ftx__strdup_ctx(&ctx, src->networking_method);
-    d->private_link_id = ftx__strdup_ctx(&ctx, src->private_link_id);
-    d->hybrid_deployment_agent_id = ftx__strdup_ctx(&ctx, src->hybrid_deployment_agent_id);
-    d->proxy_agent_id = ftx__strdup_ctx(&ctx, src->proxy_agent_id);
-    d->external_secrets_manager_id = ftx__strdup_ctx(&ctx, src->external_secrets_manager_id);
-    d->config = json_incref(src->config);
-    d->setup_tests = setup_tests_dup(&ctx, src->setup_tests, src->setup_test_count);
-    d->setup_test_count = d->setup_tests != NULL ? src->setup_test_count : 0;
-    d->raw = json_incref(src->raw);
-    if (ctx.oom) {
-        ftx_destination_free(d);
-        return NULL;
-    }
-    return d;
+    return ftx__model_dup(&destination_model, src);
 }
 
 int ftx_destination_connected(const ftx_destination *d)
@@ -229,34 +142,17 @@ int ftx_destination_connected(const ftx_destination *d)
 
 void ftx_destination_test_result_free(ftx_destination_test_result *r)
 {
-    if (r == NULL)
-        return;
-    ftx__free(r->setup_status);
-    ftx__setup_tests_free(r->setup_tests, r->setup_test_count);
-    json_decref(r->raw);
-    ftx__free(r);
+    ftx__model_free(&test_result_model, r);
 }
 
 static int test_result_from_json(const json_t *json, ftx_destination_test_result **out,
                                  ftx_error *err)
 {
-    ftx__jctx ctx = {0};
-    ftx_destination_test_result *r;
+    void *obj = NULL;
+    int rc = ftx__model_decode(&test_result_model, json, &obj, err);
 
-    if (!json_is_object(json))
-        return ftx__error_set(err, FTX_ERR_DECODE, "setup test result is not a JSON object");
-    r = ftx__calloc(1, sizeof(*r));
-    if (r == NULL)
-        return ftx__error_nomem(err);
-    r->setup_status = ftx__jstr(&ctx, json, "setup_status");
-    r->setup_tests = ftx__setup_tests_parse(&ctx, json, &r->setup_test_count);
-    r->raw = json_incref((json_t *)(uintptr_t)json);
-    if (ctx.oom) {
-        ftx_destination_test_result_free(r);
-        return ftx__error_nomem(err);
-    }
-    *out = r;
-    return FTX_OK;
+    *out = obj;
+    return rc;
 }
 
 /* ---- pages and streams ---- */

@@ -1,7 +1,8 @@
 /*
  * Private to libfivetrex: the tables the generator writes (the files in src/gen/) and the one
  * hand-written interpreter that reads them (src/model.c: decode, free, dup of every
- * generated model; src/operation.c: send every generated operation).
+ * generated model, and of the hand-kept models whose tables sit in their own file:
+ * groups.c, webhooks.c, destinations.c; src/operation.c: send every generated operation).
  *
  * A generated model is a plain public struct (include/fivetrex/api/models.h) whose
  * layout the descriptor below describes field by field; a generated operation is a
@@ -35,8 +36,22 @@ typedef enum ftx__fkind {
 } ftx__fkind;
 
 enum {
-    FTX__FF_SECRET = 1 /* STRING only: wiped before it is freed (ftx__free_secret);
-                        * the CLI prints "******" */
+    FTX__FF_SECRET = 1 << 0,     /* STRING only: wiped before it is freed (ftx__free_secret);
+                                  * the CLI prints "******" */
+    FTX__FF_REQUIRED = 1 << 1,   /* absent or not of the kind's JSON type (STRING and TIME:
+                                  * a string, BOOL: a boolean, INT: an integer, NUMBER: a
+                                  * number, JSON: not null, MODEL: an object, STRINGS and
+                                  * MODELS: an array): the decode fails with FTX_ERR_DECODE
+                                  * "<model> has no <type> <name>" before anything is built */
+    FTX__FF_TRISTATE = 1 << 2,   /* BOOL only: -1 (unknown) rather than 0 when absent, null or
+                                  * unreadable */
+    FTX__FF_OWNED = 1 << 3,      /* JSON only: the model holds its own reference (released by
+                                  * free, taken again by dup), not one borrowed from raw */
+    FTX__FF_EMPTY_NULL = 1 << 4, /* STRINGS and MODELS: an empty JSON array gives NULL (count
+                                  * 0), and so does the dup of an empty one */
+    FTX__FF_ALIAS = 1 << 5       /* another JSON name of the field before it (same offset and
+                                  * kind, a pointer kind or TIME): read only when that one
+                                  * left the field empty; free and dup skip it */
 };
 
 typedef struct ftx__model ftx__model;
@@ -52,10 +67,14 @@ typedef struct ftx__field {
 
 /* A model described field by field, or (hand) one with its own hand-written
  * functions, which the interpreter calls instead (ftx_connector and friends). */
+/* raw_offset of a model without a raw member (an element such as a setup test). */
+#define FTX__NO_RAW ((size_t)-1)
+
 struct ftx__model {
     const char *name;  /* for messages: "user", "team membership" */
     size_t size;       /* sizeof(struct) */
-    size_t raw_offset; /* offsetof(struct, raw): json_t *, a reference it owns */
+    size_t raw_offset; /* offsetof(struct, raw): json_t *, a reference it owns;
+                        * FTX__NO_RAW when the struct has none */
     const ftx__field *fields;
     size_t nfields;
     int (*hand_from_json)(const json_t *json, void **out, ftx_error *err);
@@ -64,13 +83,20 @@ struct ftx__model {
 };
 
 /* Build a model from a JSON object: FTX_OK, FTX_ERR_DECODE ("<name> is not a JSON
- * object") or FTX_ERR_NOMEM. Lenient per field, as the hand-written decoders: a value
- * of the wrong type leaves the field empty (raw still has it). */
+ * object", or a FTX__FF_REQUIRED field missing) or FTX_ERR_NOMEM. Lenient per field
+ * otherwise, as the hand-written decoders: a value of the wrong type leaves the field
+ * empty (raw still has it). */
 int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_error *err);
 /* Free a model and everything it owns (secrets wiped). NULL-safe. */
 void ftx__model_free(const ftx__model *m, void *obj);
 /* Deep copy (raw shared by reference); NULL when out of memory or obj NULL. */
 void *ftx__model_dup(const ftx__model *m, const void *obj);
+/* The MODELS array of `arr` alone (f->kind MODELS, its model and flags): every object
+ * element decoded, others skipped; NULL with *count 0 when not an array (or empty with
+ * FTX__FF_EMPTY_NULL). Out of memory sets ctx->oom. For hand models sharing an element
+ * model (setup tests). Free with ftx__models_free. */
+void **ftx__models_decode(ftx__jctx *ctx, const ftx__field *f, const json_t *arr, size_t *count);
+void ftx__models_free(const ftx__model *m, void **items);
 /* Every generated model, NULL-terminated (fuzz target, tests). Generated. */
 extern const ftx__model *const ftx__models_all[];
 

@@ -2,67 +2,46 @@
  * Groups: GET/POST /groups, GET/PATCH/DELETE /groups/{group_id}.
  * Every operation's spec Accept is plain application/json.
  */
+#include <stddef.h>
 #include <string.h>
 
-#include "internal.h"
+#include "gen.h"
+
+static const ftx__field group_fields[] = {
+    {"id", FTX__F_STRING, 0, offsetof(ftx_group, id), 0, NULL},
+    {"name", FTX__F_STRING, 0, offsetof(ftx_group, name), 0, NULL},
+    {"created_at", FTX__F_TIME, 0, offsetof(ftx_group, created_at), 0, NULL},
+};
+
+static const ftx__model group_model = {
+    .name = "group",
+    .size = sizeof(ftx_group),
+    .raw_offset = offsetof(ftx_group, raw),
+    .fields = group_fields,
+    .nfields = sizeof(group_fields) / sizeof(group_fields[0]),
+};
 
 void ftx_group_free(ftx_group *group)
 {
-    if (group == NULL)
-        return;
-    ftx__free(group->id);
-    ftx__free(group->name);
-    ftx__time_dispose(&group->created_at);
-    json_decref(group->raw);
-    ftx__free(group);
+    ftx__model_free(&group_model, group);
 }
 
 /* The copy shares `raw` with the original (see fivetrex/common.h). */
 ftx_group *ftx_group_dup(const ftx_group *group)
 {
-    ftx__jctx ctx = {0};
-    ftx_group *copy;
-
-    if (group == NULL)
-        return NULL;
-    copy = ftx__calloc(1, sizeof(*copy));
-    if (copy == NULL)
-        return NULL;
-    copy->id = ftx__strdup_ctx(&ctx, group->id);
-    copy->name = ftx__strdup_ctx(&ctx, group->name);
-    ftx__time_dup(&ctx, &copy->created_at, &group->created_at);
-    copy->raw = group->raw ? json_incref(group->raw) : NULL;
-    if (ctx.oom) {
-        ftx_group_free(copy);
-        return NULL;
-    }
-    return copy;
+    return ftx__model_dup(&group_model, group);
 }
 
 int ftx_group_from_json(const json_t *json, ftx_group **out, ftx_error *err)
 {
-    ftx__jctx ctx = {0};
-    ftx_group *g;
+    void *obj = NULL;
+    int rc;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
-    *out = NULL;
-    if (!json_is_object(json))
-        return ftx__error_set(err, FTX_ERR_DECODE, "group is not a JSON object");
-    g = ftx__calloc(1, sizeof(*g));
-    if (g == NULL)
-        return ftx__error_nomem(err);
-    g->id = ftx__jstr(&ctx, json, "id");
-    g->name = ftx__jstr(&ctx, json, "name");
-    ftx__jtime(&ctx, json, "created_at", &g->created_at);
-    /* The model keeps a reference; nobody writes through it. */
-    g->raw = json_incref((json_t *)(uintptr_t)json);
-    if (ctx.oom) {
-        ftx_group_free(g);
-        return ftx__error_nomem(err);
-    }
-    *out = g;
-    return FTX_OK;
+    rc = ftx__model_decode(&group_model, json, &obj, err);
+    *out = obj;
+    return rc;
 }
 
 static void free_item(void *item)

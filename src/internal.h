@@ -197,6 +197,13 @@ void ftx__time_dispose(ftx_time *t);
 char **ftx__jstrv(ftx__jctx *ctx, const json_t *obj, const char *key, size_t *count);
 char **ftx__strv_dup(ftx__jctx *ctx, char *const *v, size_t count);
 void ftx__strv_free(char **v);
+/* The same readers on a value already looked up (NULL when absent): the descriptor
+ * interpreter (model.c) looks each key up once. */
+char *ftx__vstr(ftx__jctx *ctx, const json_t *v);
+int ftx__vbool(const json_t *v, int dflt);
+long long ftx__vint(const json_t *v, long long dflt);
+void ftx__vtime(ftx__jctx *ctx, const json_t *v, ftx_time *out);
+char **ftx__vstrv(ftx__jctx *ctx, const json_t *v, size_t *count);
 /* Unwrap a response envelope (what ftx__call_data does after ftx__call):
  * `*out_data` = new reference to body.data when it is an object, or to the body
  * itself when it has neither "data" nor "code". Otherwise FTX_ERR_DECODE. */

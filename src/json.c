@@ -34,7 +34,11 @@ static const json_t *jget(const json_t *obj, const char *key)
 
 char *ftx__jstr(ftx__jctx *ctx, const json_t *obj, const char *key)
 {
-    const json_t *v = jget(obj, key);
+    return ftx__vstr(ctx, jget(obj, key));
+}
+
+char *ftx__vstr(ftx__jctx *ctx, const json_t *v)
+{
     char num[64];
 
     if (json_is_string(v))
@@ -52,8 +56,11 @@ char *ftx__jstr(ftx__jctx *ctx, const json_t *obj, const char *key)
 
 int ftx__jbool(const json_t *obj, const char *key, int dflt)
 {
-    const json_t *v = jget(obj, key);
+    return ftx__vbool(jget(obj, key), dflt);
+}
 
+int ftx__vbool(const json_t *v, int dflt)
+{
     if (json_is_boolean(v))
         return json_is_true(v);
     if (json_is_string(v)) {
@@ -67,8 +74,11 @@ int ftx__jbool(const json_t *obj, const char *key, int dflt)
 
 long long ftx__jint(const json_t *obj, const char *key, long long dflt)
 {
-    const json_t *v = jget(obj, key);
+    return ftx__vint(jget(obj, key), dflt);
+}
 
+long long ftx__vint(const json_t *v, long long dflt)
+{
     if (json_is_integer(v))
         return (long long)json_integer_value(v);
     if (json_is_real(v)) {
@@ -96,7 +106,11 @@ long long ftx__jint(const json_t *obj, const char *key, long long dflt)
 
 void ftx__jtime(ftx__jctx *ctx, const json_t *obj, const char *key, ftx_time *out)
 {
-    const json_t *v = jget(obj, key);
+    ftx__vtime(ctx, jget(obj, key), out);
+}
+
+void ftx__vtime(ftx__jctx *ctx, const json_t *v, ftx_time *out)
+{
     int64_t ms = 0;
 
     if (out == NULL)
@@ -150,7 +164,11 @@ void ftx__time_dispose(ftx_time *t)
 
 char **ftx__jstrv(ftx__jctx *ctx, const json_t *obj, const char *key, size_t *count)
 {
-    const json_t *v = jget(obj, key);
+    return ftx__vstrv(ctx, jget(obj, key), count);
+}
+
+char **ftx__vstrv(ftx__jctx *ctx, const json_t *v, size_t *count)
+{
     size_t i, n = 0;
     char **out;
 

@@ -1,10 +1,13 @@
 /*
- * The one interpreter of the generated model tables (gen.h): decode, free and deep
- * copy of any model described field by field, or a hand model's own functions.
+ * The one interpreter of the model tables (gen.h): decode, free and deep copy of any
+ * model described field by field (the generated ones in src/gen/, and the tables of
+ * ftx_group, ftx_webhook and ftx_destination beside their hand-written calls), or a
+ * hand model's own functions.
  *
- * Decoding is as tolerant as the hand-written decoders (json.c): a field that is
- * absent, null or of the wrong type stays empty, and the whole object is kept as
- * `raw`. Only a top level that is not an object is an error.
+ * Decoding is tolerant (json.c readers): a field that is absent, null or of the wrong
+ * type stays empty (or -1, FTX__FF_TRISTATE), and the whole object is kept as `raw`.
+ * Only a top level that is not an object, or a FTX__FF_REQUIRED field missing, is an
+ * error.
  */
 #include <string.h>
 
@@ -27,28 +30,29 @@ static size_t get_count(const void *obj, const ftx__field *f)
     return n;
 }
 
-/* The `models` array of a MODELS field: every object element decoded, others skipped.
- * NULL with *count 0 when absent or not an array. */
-static void **decode_models(ftx__jctx *ctx, const ftx__model *m, const json_t *arr, size_t *count)
+void **ftx__models_decode(ftx__jctx *ctx, const ftx__field *f, const json_t *arr, size_t *count)
 {
     void **v;
-    size_t i, n = 0;
+    size_t i, n = 0, size;
 
     *count = 0;
-    if (!json_is_array(arr))
+    if (!json_is_array(arr) || f->model == NULL)
         return NULL;
-    v = ftx__calloc(json_array_size(arr) + 1, sizeof(void *));
+    size = json_array_size(arr);
+    if (size == 0 && (f->flags & FTX__FF_EMPTY_NULL))
+        return NULL;
+    v = ftx__calloc(size + 1, sizeof(void *));
     if (v == NULL) {
         ctx->oom = 1;
         return NULL;
     }
-    for (i = 0; i < json_array_size(arr); i++) {
+    for (i = 0; i < size; i++) {
         const json_t *el = json_array_get(arr, i);
         void *item = NULL;
 
         if (!json_is_object(el))
             continue;
-        if (ftx__model_decode(m, el, &item, NULL) == FTX_ERR_NOMEM) {
+        if (ftx__model_decode(f->model, el, &item, NULL) == FTX_ERR_NOMEM) {
             ctx->oom = 1;
             break;
         }
@@ -59,29 +63,81 @@ static void **decode_models(ftx__jctx *ctx, const ftx__model *m, const json_t *a
     return v;
 }
 
-static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *json, void *obj)
+void ftx__models_free(const ftx__model *m, void **items)
+{
+    size_t i;
+
+    for (i = 0; items != NULL && items[i] != NULL; i++)
+        ftx__model_free(m, items[i]);
+    ftx__free(items);
+}
+
+/* Whether `v` is what a FTX__FF_REQUIRED field of kind `kind` needs, and its name. */
+static int has_type(unsigned char kind, const json_t *v, const char **type)
+{
+    switch (kind) {
+    case FTX__F_STRING:
+    case FTX__F_TIME:
+        *type = "string";
+        return json_is_string(v);
+    case FTX__F_BOOL:
+        *type = "boolean";
+        return json_is_boolean(v);
+    case FTX__F_INT:
+        *type = "integer";
+        return json_is_integer(v);
+    case FTX__F_NUMBER:
+        *type = "number";
+        return json_is_number(v);
+    case FTX__F_MODEL:
+        *type = "object";
+        return json_is_object(v);
+    case FTX__F_STRINGS:
+    case FTX__F_MODELS:
+        *type = "array";
+        return json_is_array(v);
+    default:
+        *type = "value";
+        return v != NULL && !json_is_null(v);
+    }
+}
+
+/* Whether a pointer field (or a TIME) at `at` is still empty (FTX__FF_ALIAS). */
+static int field_empty(const ftx__field *f, const void *at)
+{
+    const void *p;
+
+    if (f->kind == FTX__F_TIME)
+        return ((const ftx_time *)at)->iso == NULL;
+    if (f->kind == FTX__F_BOOL || f->kind == FTX__F_INT || f->kind == FTX__F_NUMBER)
+        return 0; /* no empty value: aliases are for pointer kinds */
+    memcpy(&p, at, sizeof(p));
+    return p == NULL;
+}
+
+/* Decode field `f` from `v`, the value of its key in the object (NULL when absent). */
+static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *v, void *obj)
 {
     void *at = FIELD_AT(obj, f->offset);
-    const json_t *v = json_object_get(json, f->name);
 
     switch (f->kind) {
     case FTX__F_STRING: {
-        char *s = ftx__jstr(ctx, json, f->name);
+        char *s = ftx__vstr(ctx, v);
 
         memcpy(at, &s, sizeof(s));
         break;
     }
     case FTX__F_TIME:
-        ftx__jtime(ctx, json, f->name, (ftx_time *)at);
+        ftx__vtime(ctx, v, (ftx_time *)at);
         break;
     case FTX__F_BOOL: {
-        int b = ftx__jbool(json, f->name, 0);
+        int b = ftx__vbool(v, (f->flags & FTX__FF_TRISTATE) ? -1 : 0);
 
         memcpy(at, &b, sizeof(b));
         break;
     }
     case FTX__F_INT: {
-        long long n = ftx__jint(json, f->name, 0);
+        long long n = ftx__vint(v, 0);
 
         memcpy(at, &n, sizeof(n));
         break;
@@ -93,16 +149,20 @@ static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *json
         break;
     }
     case FTX__F_JSON: {
-        /* Borrowed from raw, which holds the whole object. */
-        const json_t *j = json_is_null(v) ? NULL : v;
+        /* Borrowed from raw, which holds the whole object, unless OWNED. */
+        json_t *j = json_is_null(v) ? NULL : (json_t *)(uintptr_t)v;
 
+        if (j != NULL && (f->flags & FTX__FF_OWNED))
+            json_incref(j);
         memcpy(at, &j, sizeof(j));
         break;
     }
     case FTX__F_STRINGS: {
         size_t n = 0;
-        char **sv = ftx__jstrv(ctx, json, f->name, &n);
+        char **sv = NULL;
 
+        if (!(f->flags & FTX__FF_EMPTY_NULL) || json_array_size(v) > 0)
+            sv = ftx__vstrv(ctx, v, &n);
         memcpy(at, &sv, sizeof(sv));
         set_count(obj, f, n);
         break;
@@ -119,7 +179,7 @@ static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *json
     }
     case FTX__F_MODELS: {
         size_t n = 0;
-        void **items = f->model != NULL ? decode_models(ctx, f->model, v, &n) : NULL;
+        void **items = ftx__models_decode(ctx, f, v, &n);
 
         memcpy(at, &items, sizeof(items));
         set_count(obj, f, n);
@@ -130,10 +190,57 @@ static void decode_field(ftx__jctx *ctx, const ftx__field *f, const json_t *json
     }
 }
 
+/* Fields looked up in one pass over the object (below); larger models look each up. */
+#define LOOKUP_MAX 32
+
+/* Whether the key at `it`, equal to `name` as a C string, has no NUL inside (jansson
+ * 2.14 lets json_object_setn make one; json_loads refuses them). */
+static int key_is_c_string(void *it, const char *name)
+{
+#if JANSSON_VERSION_HEX >= 0x020e00
+    return json_object_iter_key_len(it) == strlen(name);
+#else
+    (void)it;
+    (void)name;
+    return 1;
+#endif
+}
+
+/*
+ * vals[i] = the value of fields[i].name in `json` (NULL when absent), walking the object
+ * once instead of hashing every name: each key is matched against the table starting
+ * after the last field found, so an object whose keys come in table order costs one
+ * comparison per key. Field names are unique within a table.
+ */
+static void lookup_fields(const ftx__model *m, const json_t *json, const json_t **vals)
+{
+    size_t n = m->nfields, next = 0, i, k;
+    void *it;
+
+    memset(vals, 0, n * sizeof(*vals));
+    for (it = json_object_iter((json_t *)(uintptr_t)json); it != NULL;
+         it = json_object_iter_next((json_t *)(uintptr_t)json, it)) {
+        const char *key = json_object_iter_key(it);
+
+        for (k = 0, i = next; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
+            const char *name = m->fields[i].name;
+
+            if (name[0] == key[0] && strcmp(name, key) == 0) {
+                if (!key_is_c_string(it, name))
+                    break; /* "id\0x" is not "id" (json_object_get tells them apart) */
+                vals[i] = json_object_iter_value(it);
+                next = i + 1 < n ? i + 1 : 0;
+                break;
+            }
+        }
+    }
+}
+
 int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_error *err)
 {
     ftx__jctx ctx = {0};
-    json_t *raw;
+    const json_t *vals[LOOKUP_MAX];
+    const char *type;
     void *obj;
     size_t i;
 
@@ -144,14 +251,35 @@ int ftx__model_decode(const ftx__model *m, const json_t *json, void **out, ftx_e
         return m->hand_from_json(json, out, err);
     if (!json_is_object(json))
         return ftx__error_set(err, FTX_ERR_DECODE, "%s is not a JSON object", m->name);
+    if (m->nfields <= LOOKUP_MAX)
+        lookup_fields(m, json, vals);
+    for (i = 0; i < m->nfields; i++) {
+        const ftx__field *f = &m->fields[i];
+        const json_t *v;
+
+        if (!(f->flags & FTX__FF_REQUIRED))
+            continue;
+        v = m->nfields <= LOOKUP_MAX ? vals[i] : json_object_get(json, f->name);
+        if (!has_type(f->kind, v, &type))
+            return ftx__error_set(err, FTX_ERR_DECODE, "%s has no %s %s", m->name, type, f->name);
+    }
     obj = ftx__calloc(1, m->size);
     if (obj == NULL)
         return ftx__error_nomem(err);
-    for (i = 0; i < m->nfields && !ctx.oom; i++)
-        decode_field(&ctx, &m->fields[i], json, obj);
-    /* The model keeps a reference; nobody writes through it. */
-    raw = json_incref((json_t *)(uintptr_t)json);
-    memcpy(FIELD_AT(obj, m->raw_offset), &raw, sizeof(raw));
+    for (i = 0; i < m->nfields && !ctx.oom; i++) {
+        const ftx__field *f = &m->fields[i];
+
+        if ((f->flags & FTX__FF_ALIAS) && !field_empty(f, FIELD_AT(obj, f->offset)))
+            continue;
+        decode_field(&ctx, f, m->nfields <= LOOKUP_MAX ? vals[i] : json_object_get(json, f->name),
+                     obj);
+    }
+    if (m->raw_offset != FTX__NO_RAW) {
+        /* The model keeps a reference; nobody writes through it. */
+        json_t *raw = json_incref((json_t *)(uintptr_t)json);
+
+        memcpy(FIELD_AT(obj, m->raw_offset), &raw, sizeof(raw));
+    }
     if (ctx.oom) {
         ftx__model_free(m, obj);
         return ftx__error_nomem(err);
@@ -164,6 +292,8 @@ static void free_field(const ftx__field *f, void *obj)
 {
     void *at = FIELD_AT(obj, f->offset);
 
+    if (f->flags & FTX__FF_ALIAS)
+        return;
     switch (f->kind) {
     case FTX__F_STRING: {
         char *s;
@@ -192,17 +322,22 @@ static void free_field(const ftx__field *f, void *obj)
         ftx__model_free(f->model, item);
         break;
     }
+    case FTX__F_JSON:
+        if (f->flags & FTX__FF_OWNED) {
+            json_t *j;
+
+            memcpy(&j, at, sizeof(j));
+            json_decref(j);
+        }
+        break;
     case FTX__F_MODELS: {
         void **items;
-        size_t i;
 
         memcpy(&items, at, sizeof(items));
-        for (i = 0; items != NULL && items[i] != NULL; i++)
-            ftx__model_free(f->model, items[i]);
-        ftx__free(items);
+        ftx__models_free(f->model, items);
         break;
     }
-    default: /* BOOL, INT, NUMBER; JSON is borrowed */
+    default: /* BOOL, INT, NUMBER */
         break;
     }
 }
@@ -220,8 +355,10 @@ void ftx__model_free(const ftx__model *m, void *obj)
     }
     for (i = 0; i < m->nfields; i++)
         free_field(&m->fields[i], obj);
-    memcpy(&raw, FIELD_AT(obj, m->raw_offset), sizeof(raw));
-    json_decref(raw);
+    if (m->raw_offset != FTX__NO_RAW) {
+        memcpy(&raw, FIELD_AT(obj, m->raw_offset), sizeof(raw));
+        json_decref(raw);
+    }
     ftx__free(obj);
 }
 
@@ -230,6 +367,8 @@ static void dup_field(ftx__jctx *ctx, const ftx__field *f, const void *src, void
     const void *from = CFIELD_AT(src, f->offset);
     void *to = FIELD_AT(dst, f->offset);
 
+    if (f->flags & FTX__FF_ALIAS)
+        return;
     switch (f->kind) {
     case FTX__F_STRING: {
         char *s, *copy;
@@ -251,15 +390,21 @@ static void dup_field(ftx__jctx *ctx, const ftx__field *f, const void *src, void
     case FTX__F_NUMBER:
         memcpy(to, from, sizeof(double));
         break;
-    case FTX__F_JSON: /* borrowed from raw, which the copy shares */
-        memcpy(to, from, sizeof(json_t *));
+    case FTX__F_JSON: { /* borrowed from raw, which the copy shares, unless OWNED */
+        json_t *j;
+
+        memcpy(&j, from, sizeof(j));
+        if (j != NULL && (f->flags & FTX__FF_OWNED))
+            json_incref(j);
+        memcpy(to, &j, sizeof(j));
         break;
+    }
     case FTX__F_STRINGS: {
         char **sv, **copy;
         size_t n = get_count(src, f);
 
         memcpy(&sv, from, sizeof(sv));
-        copy = ftx__strv_dup(ctx, sv, n);
+        copy = n == 0 && (f->flags & FTX__FF_EMPTY_NULL) ? NULL : ftx__strv_dup(ctx, sv, n);
         memcpy(to, &copy, sizeof(copy));
         set_count(dst, f, copy != NULL ? n : 0);
         break;
@@ -278,7 +423,7 @@ static void dup_field(ftx__jctx *ctx, const ftx__field *f, const void *src, void
         size_t i, n = get_count(src, f);
 
         memcpy(&items, from, sizeof(items));
-        if (items != NULL) {
+        if (items != NULL && !(n == 0 && (f->flags & FTX__FF_EMPTY_NULL))) {
             copy = ftx__calloc(n + 1, sizeof(void *));
             if (copy == NULL)
                 ctx->oom = 1;
@@ -314,10 +459,12 @@ void *ftx__model_dup(const ftx__model *m, const void *obj)
         return NULL;
     for (i = 0; i < m->nfields && !ctx.oom; i++)
         dup_field(&ctx, &m->fields[i], obj, copy);
-    memcpy(&raw, CFIELD_AT(obj, m->raw_offset), sizeof(raw));
-    if (raw != NULL)
-        json_incref(raw);
-    memcpy(FIELD_AT(copy, m->raw_offset), &raw, sizeof(raw));
+    if (m->raw_offset != FTX__NO_RAW) {
+        memcpy(&raw, CFIELD_AT(obj, m->raw_offset), sizeof(raw));
+        if (raw != NULL)
+            json_incref(raw);
+        memcpy(FIELD_AT(copy, m->raw_offset), &raw, sizeof(raw));
+    }
     if (ctx.oom) {
         ftx__model_free(m, copy);
         return NULL;

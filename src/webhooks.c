@@ -3,90 +3,58 @@
  * POST /webhooks/group/{group_id}, GET/PATCH/DELETE /webhooks/{id},
  * POST /webhooks/{id}/test. Accept: application/json (the spec's default here).
  */
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "gen.h"
 
 /* ---- the model ---- */
 
+static const ftx__field webhook_fields[] = {
+    {"id", FTX__F_STRING, FTX__FF_REQUIRED, offsetof(ftx_webhook, id), 0, NULL},
+    {"type", FTX__F_STRING, 0, offsetof(ftx_webhook, type), 0, NULL},
+    {"group_id", FTX__F_STRING, 0, offsetof(ftx_webhook, group_id), 0, NULL},
+    {"url", FTX__F_STRING, 0, offsetof(ftx_webhook, url), 0, NULL},
+    {"events", FTX__F_STRINGS, 0, offsetof(ftx_webhook, events), offsetof(ftx_webhook, event_count),
+     NULL},
+    {"active", FTX__F_BOOL, 0, offsetof(ftx_webhook, active), 0, NULL},
+    {"secret", FTX__F_STRING, FTX__FF_SECRET, offsetof(ftx_webhook, secret), 0, NULL},
+    {"created_at", FTX__F_TIME, 0, offsetof(ftx_webhook, created_at), 0, NULL},
+    {"created_by", FTX__F_STRING, 0, offsetof(ftx_webhook, created_by), 0, NULL},
+};
+
+static const ftx__model webhook_model = {
+    .name = "webhook",
+    .size = sizeof(ftx_webhook),
+    .raw_offset = offsetof(ftx_webhook, raw),
+    .fields = webhook_fields,
+    .nfields = sizeof(webhook_fields) / sizeof(webhook_fields[0]),
+};
+
 void ftx_webhook_free(ftx_webhook *w)
 {
-    if (w == NULL)
-        return;
-    ftx__free(w->id);
-    ftx__free(w->type);
-    ftx__free(w->group_id);
-    ftx__free(w->url);
-    ftx__strv_free(w->events);
-    ftx__free_secret(w->secret);
-    ftx__time_dispose(&w->created_at);
-    ftx__free(w->created_by);
-    json_decref(w->raw);
-    ftx__free(w);
+    ftx__model_free(&webhook_model, w);
 }
 
 int ftx_webhook_from_json(const json_t *json, ftx_webhook **out, ftx_error *err)
 {
-    ftx__jctx ctx = {0};
-    ftx_webhook *w;
+    void *obj = NULL;
+    int rc;
 
     if (out == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "out must not be NULL");
     *out = NULL;
     if (json == NULL)
         return ftx__error_set(err, FTX_ERR_INVALID_ARGUMENT, "json must not be NULL");
-    if (!json_is_object(json))
-        return ftx__error_set(err, FTX_ERR_DECODE, "webhook is not a JSON object");
-    if (!json_is_string(json_object_get(json, "id")))
-        return ftx__error_set(err, FTX_ERR_DECODE, "webhook has no string id");
-    w = ftx__calloc(1, sizeof(*w));
-    if (w == NULL)
-        return ftx__error_nomem(err);
-    w->id = ftx__jstr(&ctx, json, "id");
-    w->type = ftx__jstr(&ctx, json, "type");
-    w->group_id = ftx__jstr(&ctx, json, "group_id");
-    w->url = ftx__jstr(&ctx, json, "url");
-    w->events = ftx__jstrv(&ctx, json, "events", &w->event_count);
-    w->active = ftx__jbool(json, "active", 0);
-    w->secret = ftx__jstr(&ctx, json, "secret");
-    ftx__jtime(&ctx, json, "created_at", &w->created_at);
-    w->created_by = ftx__jstr(&ctx, json, "created_by");
-    w->raw = json_incref((json_t *)(uintptr_t)json);
-    if (ctx.oom) {
-        ftx_webhook_free(w);
-        return ftx__error_nomem(err);
-    }
-    *out = w;
-    return FTX_OK;
+    rc = ftx__model_decode(&webhook_model, json, &obj, err);
+    *out = obj;
+    return rc;
 }
 
 ftx_webhook *ftx_webhook_dup(const ftx_webhook *src)
 {
-    ftx__jctx ctx = {0};
-    ftx_webhook *w;
-
-    if (src == NULL)
-        return NULL;
-    w = ftx__calloc(1, sizeof(*w));
-    if (w == NULL)
-        return NULL;
-    w->id = ftx__strdup_ctx(&ctx, src->id);
-    w->type = ftx__strdup_ctx(&ctx, src->type);
-    w->group_id = ftx__strdup_ctx(&ctx, src->group_id);
-    w->url = ftx__strdup_ctx(&ctx, src->url);
-    w->events = ftx__strv_dup(&ctx, src->events, src->event_count);
-    w->event_count = w->events != NULL ? src->event_count : 0;
-    w->active = src->active;
-    w->secret = ftx__strdup_ctx(&ctx, src->secret);
-    ftx__time_dup(&ctx, &w->created_at, &src->created_at);
-    w->created_by = ftx__strdup_ctx(&ctx, src->created_by);
-    w->raw = json_incref(src->raw);
-    if (ctx.oom) {
-        ftx_webhook_free(w);
-        return NULL;
-    }
-    return w;
+    return ftx__model_dup(&webhook_model, src);
 }
 
 int ftx_webhook_account_level(const ftx_webhook *w)

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,6 +97,61 @@ static const ftx__model thing_model = {"thing",
                                        NULL,
                                        NULL,
                                        NULL};
+
+/* A model using every descriptor flag, and an element model without raw. */
+typedef struct t_elem {
+    char *name;
+    json_t *details;
+} t_elem;
+
+typedef struct t_flagged {
+    char *id;
+    long long n;
+    int enabled;
+    json_t *config;
+    char **tags;
+    size_t tag_count;
+    t_elem **elems;
+    size_t elem_count;
+    char *agent_id;
+    ftx_time seen_at;
+    json_t *raw;
+} t_flagged;
+
+static const ftx__field elem_fields[] = {
+    {"name", FTX__F_STRING, 0, offsetof(t_elem, name), 0, NULL},
+    {"details", FTX__F_JSON, FTX__FF_OWNED, offsetof(t_elem, details), 0, NULL},
+};
+static const ftx__model elem_model = {"elem", sizeof(t_elem), FTX__NO_RAW, elem_fields,
+                                      2,      NULL,           NULL,        NULL};
+
+static const ftx__field flagged_fields[] = {
+    {"id", FTX__F_STRING, FTX__FF_REQUIRED, offsetof(t_flagged, id), 0, NULL},
+    {"n", FTX__F_INT, FTX__FF_REQUIRED, offsetof(t_flagged, n), 0, NULL},
+    {"enabled", FTX__F_BOOL, FTX__FF_TRISTATE, offsetof(t_flagged, enabled), 0, NULL},
+    {"config", FTX__F_JSON, FTX__FF_OWNED, offsetof(t_flagged, config), 0, NULL},
+    {"tags", FTX__F_STRINGS, FTX__FF_EMPTY_NULL, offsetof(t_flagged, tags),
+     offsetof(t_flagged, tag_count), NULL},
+    {"elems", FTX__F_MODELS, FTX__FF_EMPTY_NULL, offsetof(t_flagged, elems),
+     offsetof(t_flagged, elem_count), &elem_model},
+    {"agent_id", FTX__F_STRING, 0, offsetof(t_flagged, agent_id), 0, NULL},
+    {"old_agent_id", FTX__F_STRING, FTX__FF_ALIAS, offsetof(t_flagged, agent_id), 0, NULL},
+    {"seen_at", FTX__F_TIME, 0, offsetof(t_flagged, seen_at), 0, NULL},
+    {"seen", FTX__F_TIME, FTX__FF_ALIAS, offsetof(t_flagged, seen_at), 0, NULL},
+};
+static const ftx__model flagged_model = {"flagged",
+                                         sizeof(t_flagged),
+                                         offsetof(t_flagged, raw),
+                                         flagged_fields,
+                                         sizeof(flagged_fields) / sizeof(flagged_fields[0]),
+                                         NULL,
+                                         NULL,
+                                         NULL};
+
+#define FLAGGED_JSON                                                                               \
+    "{\"id\":\"f1\",\"n\":3,\"enabled\":false,\"config\":{\"k\":1},\"tags\":[\"t\"],"              \
+    "\"elems\":[{\"name\":\"e1\",\"details\":{\"d\":1}},7,{\"name\":\"e2\"}],"                     \
+    "\"old_agent_id\":\"agent_old\",\"seen\":\"2024-01-02T03:04:05Z\"}"
 
 #define THING_JSON                                                                                 \
     "{\"id\":\"thing_1\",\"created_at\":\"2024-01-02T03:04:05.678Z\",\"active\":true,"             \
@@ -316,6 +372,385 @@ static void test_decode_and_dup_survive_every_allocation_failure(void **state)
     assert_true(failed > 15);
     ftx__model_free(&thing_model, t);
     assert_int_equal(j->refcount, 1);
+    json_decref(j);
+}
+
+static void test_decode_any_key_order(void **state)
+{
+    /* THING_JSON's keys reversed, with unknown keys (some sharing a first letter with a
+     * field) between them: the one pass over the object finds every field. */
+    json_t *j = th_json(
+        "{\"zzz\":1,\"later\":\"l\",\"group\":{\"id\":\"g1\",\"name\":\"G\","
+        "\"created_at\":\"2020-05-25T15:26:47.306509Z\"},\"secret\":\"s3cr3t\",\"idx\":2,"
+        "\"inners\":[{\"n\":1,\"name\":\"x\"},{\"n\":2,\"name\":\"y\"}],\"inner\":{\"n\":7,"
+        "\"name\":\"in\"},\"tags\":[\"a\",\"b\"],\"configs\":null,\"config\":{\"host\":\"h\","
+        "\"port\":5432},\"ratio\":0.25,\"count\":42,\"active\":true,\"created_at\":"
+        "\"2024-01-02T03:04:05.678Z\",\"unknown\":[1,2],\"i\":0,\"\":1,\"id\":\"thing_1\"}");
+    void *out = NULL;
+
+    (void)state;
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_thing(out);
+    ftx__model_free(&thing_model, out);
+    json_decref(j);
+
+#if JANSSON_VERSION_HEX >= 0x020e00
+    /* A key with a NUL inside is not the field whose name is its start, before or after
+     * the real one. */
+    j = json_object();
+    json_object_setn_new(j, "id\0x", 4, json_string("not me"));
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_null(((t_thing *)out)->id);
+    ftx__model_free(&thing_model, out);
+    json_object_set_new(j, "id", json_string("me"));
+    json_object_setn_new(j, "id\0y", 4, json_string("nor me"));
+    assert_int_equal(ftx__model_decode(&thing_model, j, &out, NULL), FTX_OK);
+    assert_string_equal(((t_thing *)out)->id, "me");
+    ftx__model_free(&thing_model, out);
+    json_decref(j);
+#endif
+}
+
+/* A model with more fields than one pass is used for (model.c LOOKUP_MAX): each is looked
+ * up by name instead, with the same result. */
+typedef struct t_wide {
+    long long v[40];
+    char *last;
+    json_t *raw;
+} t_wide;
+
+#define WIDE(i)                                                                                    \
+    {                                                                                              \
+        "v" #i, FTX__F_INT, 0, offsetof(t_wide, v) + (i) * sizeof(long long), 0, NULL              \
+    }
+static const ftx__field wide_fields[] = {
+    WIDE(0),
+    WIDE(1),
+    WIDE(2),
+    WIDE(3),
+    WIDE(4),
+    WIDE(5),
+    WIDE(6),
+    WIDE(7),
+    WIDE(8),
+    WIDE(9),
+    WIDE(10),
+    WIDE(11),
+    WIDE(12),
+    WIDE(13),
+    WIDE(14),
+    WIDE(15),
+    WIDE(16),
+    WIDE(17),
+    WIDE(18),
+    WIDE(19),
+    WIDE(20),
+    WIDE(21),
+    WIDE(22),
+    WIDE(23),
+    WIDE(24),
+    WIDE(25),
+    WIDE(26),
+    WIDE(27),
+    WIDE(28),
+    WIDE(29),
+    WIDE(30),
+    WIDE(31),
+    WIDE(32),
+    WIDE(33),
+    WIDE(34),
+    WIDE(35),
+    WIDE(36),
+    WIDE(37),
+    WIDE(38),
+    WIDE(39),
+    {"last", FTX__F_STRING, FTX__FF_REQUIRED, offsetof(t_wide, last), 0, NULL},
+};
+static const ftx__model wide_model = {"wide",
+                                      sizeof(t_wide),
+                                      offsetof(t_wide, raw),
+                                      wide_fields,
+                                      sizeof(wide_fields) / sizeof(wide_fields[0]),
+                                      NULL,
+                                      NULL,
+                                      NULL};
+
+static void test_decode_wide_model(void **state)
+{
+    json_t *j = json_object();
+    t_wide *w = NULL;
+    ftx_error err = {0};
+    char key[8];
+    int i;
+
+    (void)state;
+    for (i = 39; i >= 0; i--) {
+        (void)snprintf(key, sizeof(key), "v%d", i);
+        json_object_set_new(j, key, json_integer(100 + i));
+    }
+    assert_int_equal(ftx__model_decode(&wide_model, j, (void **)&w, &err), FTX_ERR_DECODE);
+    assert_string_equal(err.message, "wide has no string last");
+    json_object_set_new(j, "last", json_string("end"));
+    assert_int_equal(ftx__model_decode(&wide_model, j, (void **)&w, &err), FTX_OK);
+    for (i = 0; i < 40; i++)
+        assert_int_equal(w->v[i], 100 + i);
+    assert_string_equal(w->last, "end");
+    ftx__model_free(&wide_model, w);
+    json_decref(j);
+}
+
+/* ---- descriptor flags ---- */
+
+static void assert_string_or_null_equal(const char *got, const char *want)
+{
+    if (want == NULL)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+}
+
+static void assert_flagged(const t_flagged *f)
+{
+    assert_non_null(f);
+    assert_string_equal(f->id, "f1");
+    assert_int_equal(f->n, 3);
+    assert_int_equal(f->enabled, 0);
+    assert_non_null(f->config);
+    assert_int_equal(json_integer_value(json_object_get(f->config, "k")), 1);
+    assert_int_equal(f->tag_count, 1);
+    assert_string_equal(f->tags[0], "t");
+    assert_int_equal(f->elem_count, 2);
+    assert_string_equal(f->elems[0]->name, "e1");
+    assert_int_equal(json_integer_value(json_object_get(f->elems[0]->details, "d")), 1);
+    assert_string_equal(f->elems[1]->name, "e2");
+    assert_null(f->elems[1]->details);
+    assert_null(f->elems[2]);
+    assert_string_equal(f->agent_id, "agent_old"); /* from the alias */
+    assert_string_equal(f->seen_at.iso, "2024-01-02T03:04:05Z");
+    assert_int_equal(f->seen_at.valid, 1);
+}
+
+static void test_flag_required(void **state)
+{
+    static const struct {
+        const char *json;
+        const char *message;
+    } cases[] = {
+        {"{\"n\":1}", "flagged has no string id"},
+        {"{\"id\":null,\"n\":1}", "flagged has no string id"},
+        {"{\"id\":12,\"n\":1}", "flagged has no string id"}, /* text from a number: not here */
+        {"{\"id\":\"f\"}", "flagged has no integer n"},
+        {"{\"id\":\"f\",\"n\":\"1\"}", "flagged has no integer n"},
+        {"{\"id\":\"f\",\"n\":1.5}", "flagged has no integer n"},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j = th_json(cases[i].json);
+        ftx_error err = {0};
+        void *out = &err;
+
+        /* Checked before anything is allocated: a failing allocator changes nothing. */
+        ftx__alloc_fail_at(1);
+        assert_int_equal(ftx__model_decode(&flagged_model, j, &out, &err), FTX_ERR_DECODE);
+        ftx__alloc_fail_at(0);
+        assert_null(out);
+        assert_int_equal(err.type, FTX_ERR_DECODE);
+        assert_string_equal(err.message, cases[i].message);
+        assert_int_equal(j->refcount, 1);
+        json_decref(j);
+    }
+}
+
+static void test_flag_tristate_bool(void **state)
+{
+    static const struct {
+        const char *json;
+        int want;
+    } cases[] = {
+        {"{\"id\":\"f\",\"n\":1}", -1},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":null}", -1},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":\"maybe\"}", -1},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":3}", -1},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":false}", 0},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":\"FALSE\"}", 0},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":true}", 1},
+        {"{\"id\":\"f\",\"n\":1,\"enabled\":\"true\"}", 1},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j = th_json(cases[i].json);
+        t_flagged *f = NULL, *d;
+
+        assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+        assert_int_equal(f->enabled, cases[i].want);
+        d = ftx__model_dup(&flagged_model, f);
+        assert_non_null(d);
+        assert_int_equal(d->enabled, cases[i].want);
+        ftx__model_free(&flagged_model, d);
+        ftx__model_free(&flagged_model, f);
+        json_decref(j);
+    }
+}
+
+static void test_flag_owned_json_and_no_raw(void **state)
+{
+    json_t *j = th_json(FLAGGED_JSON);
+    json_t *config = json_object_get(j, "config");
+    json_t *details = json_object_get(json_array_get(json_object_get(j, "elems"), 0), "details");
+    t_flagged *f = NULL, *d;
+
+    (void)state;
+    assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+    assert_flagged(f);
+    assert_ptr_equal(f->config, config);
+    assert_int_equal(config->refcount, 2); /* the object's and the model's own */
+    assert_int_equal(details->refcount, 2);
+    assert_int_equal(j->refcount, 2); /* raw; the elements have none */
+    d = ftx__model_dup(&flagged_model, f);
+    assert_flagged(d);
+    assert_ptr_equal(d->config, config);
+    assert_ptr_not_equal(d->elems[0], f->elems[0]);
+    assert_int_equal(config->refcount, 3);
+    assert_int_equal(details->refcount, 3);
+    ftx__model_free(&flagged_model, f);
+    assert_int_equal(config->refcount, 2);
+    assert_int_equal(details->refcount, 2);
+    ftx__model_free(&flagged_model, d);
+    assert_int_equal(config->refcount, 1);
+    assert_int_equal(details->refcount, 1);
+    assert_int_equal(j->refcount, 1);
+    json_decref(j);
+}
+
+static void test_flag_empty_null(void **state)
+{
+    json_t *j;
+    t_flagged *f = NULL, *d;
+
+    (void)state;
+    /* empty arrays: NULL */
+    j = th_json("{\"id\":\"f\",\"n\":1,\"tags\":[],\"elems\":[]}");
+    assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+    assert_null(f->tags);
+    assert_int_equal(f->tag_count, 0);
+    assert_null(f->elems);
+    assert_int_equal(f->elem_count, 0);
+    ftx__model_free(&flagged_model, f);
+    json_decref(j);
+
+    /* arrays of nothing usable: an empty array, and the copy of it NULL */
+    j = th_json("{\"id\":\"f\",\"n\":1,\"tags\":[1,null],\"elems\":[\"x\",2]}");
+    assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+    assert_non_null(f->tags);
+    assert_null(f->tags[0]);
+    assert_int_equal(f->tag_count, 0);
+    assert_non_null(f->elems);
+    assert_null(f->elems[0]);
+    assert_int_equal(f->elem_count, 0);
+    d = ftx__model_dup(&flagged_model, f);
+    assert_non_null(d);
+    assert_null(d->tags);
+    assert_null(d->elems);
+    assert_int_equal(d->elem_count, 0);
+    ftx__model_free(&flagged_model, d);
+    ftx__model_free(&flagged_model, f);
+    json_decref(j);
+}
+
+static void test_flag_alias(void **state)
+{
+    static const struct {
+        const char *json;
+        const char *agent, *seen;
+    } cases[] = {
+        {"{\"id\":\"f\",\"n\":1,\"agent_id\":\"a\",\"old_agent_id\":\"b\","
+         "\"seen_at\":\"2024-01-01T00:00:00Z\",\"seen\":\"2023-01-01T00:00:00Z\"}",
+         "a", "2024-01-01T00:00:00Z"},
+        {"{\"id\":\"f\",\"n\":1,\"old_agent_id\":\"b\",\"seen\":\"2023-01-01T00:00:00Z\"}", "b",
+         "2023-01-01T00:00:00Z"},
+        /* the first name null or unusable: the alias */
+        {"{\"id\":\"f\",\"n\":1,\"agent_id\":null,\"old_agent_id\":\"b\",\"seen_at\":7,"
+         "\"seen\":\"2023-01-01T00:00:00Z\"}",
+         "b", "2023-01-01T00:00:00Z"},
+        {"{\"id\":\"f\",\"n\":1,\"agent_id\":{},\"old_agent_id\":5}", "5", NULL},
+        {"{\"id\":\"f\",\"n\":1,\"agent_id\":\"a\"}", "a", NULL},
+        {"{\"id\":\"f\",\"n\":1}", NULL, NULL},
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_t *j = th_json(cases[i].json);
+        t_flagged *f = NULL, *d;
+
+        assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+        assert_string_or_null_equal(f->agent_id, cases[i].agent);
+        assert_string_or_null_equal(f->seen_at.iso, cases[i].seen);
+        /* copied and freed once (ASan: no leak, no double free) */
+        d = ftx__model_dup(&flagged_model, f);
+        assert_non_null(d);
+        assert_string_or_null_equal(d->agent_id, cases[i].agent);
+        assert_string_or_null_equal(d->seen_at.iso, cases[i].seen);
+        if (f->agent_id != NULL)
+            assert_ptr_not_equal(d->agent_id, f->agent_id);
+        ftx__model_free(&flagged_model, f);
+        ftx__model_free(&flagged_model, d);
+        json_decref(j);
+    }
+}
+
+static void test_flags_survive_every_allocation_failure(void **state)
+{
+    json_t *j = th_json(FLAGGED_JSON);
+    json_t *config = json_object_get(j, "config");
+    t_flagged *f = NULL;
+    int failed = 0;
+    long n;
+
+    (void)state;
+    for (n = 1; n < 100; n++) {
+        void *out = NULL;
+        int rc;
+
+        ftx__alloc_fail_at(n);
+        rc = ftx__model_decode(&flagged_model, j, &out, NULL);
+        ftx__alloc_fail_at(0);
+        if (rc == FTX_OK) {
+            assert_flagged(out);
+            ftx__model_free(&flagged_model, out);
+            break;
+        }
+        assert_int_equal(rc, FTX_ERR_NOMEM);
+        assert_null(out);
+        failed++;
+    }
+    assert_true(failed >= 8);
+    assert_int_equal(j->refcount, 1);
+    assert_int_equal(config->refcount, 1);
+
+    assert_int_equal(ftx__model_decode(&flagged_model, j, (void **)&f, NULL), FTX_OK);
+    failed = 0;
+    for (n = 1; n < 100; n++) {
+        t_flagged *d;
+
+        ftx__alloc_fail_at(n);
+        d = ftx__model_dup(&flagged_model, f);
+        ftx__alloc_fail_at(0);
+        if (d != NULL) {
+            assert_flagged(d);
+            ftx__model_free(&flagged_model, d);
+            break;
+        }
+        failed++;
+    }
+    assert_true(failed >= 8);
+    ftx__model_free(&flagged_model, f);
+    assert_int_equal(j->refcount, 1);
+    assert_int_equal(config->refcount, 1);
     json_decref(j);
 }
 
@@ -953,6 +1388,14 @@ int main(void)
         cmocka_unit_test(test_decode_nulls_and_wrong_types),
         cmocka_unit_test(test_dup_is_deep_and_shares_raw),
         cmocka_unit_test(test_decode_and_dup_survive_every_allocation_failure),
+        cmocka_unit_test(test_decode_any_key_order),
+        cmocka_unit_test(test_decode_wide_model),
+        cmocka_unit_test(test_flag_required),
+        cmocka_unit_test(test_flag_tristate_bool),
+        cmocka_unit_test(test_flag_owned_json_and_no_raw),
+        cmocka_unit_test(test_flag_empty_null),
+        cmocka_unit_test(test_flag_alias),
+        cmocka_unit_test(test_flags_survive_every_allocation_failure),
         cmocka_unit_test_setup_teardown(test_get_exact_request_and_decode, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_get_v2_two_ids, th_setup, th_teardown),
         cmocka_unit_test_setup_teardown(test_missing_ids_send_nothing, th_setup, th_teardown),
