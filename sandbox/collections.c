@@ -818,7 +818,7 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
     }
     /* DELETE */
     json_t *o = rt->envelope == SBX_ENV_DATA ? render_item(rt, q, key, it) : NULL;
-    char idc[SBX_ID_MAX * 2], msg[256];
+    char idc[SBX_ID_MAX * 2], msg[512];
     snprintf(idc, sizeof(idc), "%s", id);
     char mkey[512], mid[SBX_ID_MAX * 2];
     if (mirror(key, idc, mkey, sizeof(mkey), mid, sizeof(mid))) {
@@ -830,8 +830,12 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
     item_del(c, it);
     if (!strchr(key, '/'))
         sbx_coll_forget(key, idc);
-    snprintf(msg, sizeof(msg), "%s with id '%s' has been %s", hum, idc,
-             strncmp(rt->operation_id, "revoke_", 7) == 0 ? "revoked" : "deleted");
+    if (strncmp(rt->operation_id, "revoke_", 7) == 0)
+        snprintf(msg, sizeof(msg), "%s with id '%s' has been revoked", hum, idc);
+    else if (strchr(key, '/')) /* a membership: the user, group or connection stays */
+        snprintf(msg, sizeof(msg), "%s membership with id '%s' has been deleted", hum, idc);
+    else
+        snprintf(msg, sizeof(msg), "%s with id '%s' has been deleted", hum, idc);
     reply(q, rt, msg, o);
 }
 
