@@ -344,14 +344,21 @@ static json_t *regenerate(const sbx_route *rt, item *it)
             json_object_set_new(it->obj, k, v);
         }
     }
-    /* a hybrid deployment agent's files (create, re-auth): the three required members */
+    /* a hybrid deployment agent's files (create, re-auth): the three required members;
+     * auth_json carries the token shown this once (the agent authenticates with it) */
     for (int i = 0; i < rt->nresp; i++)
-        if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0)
+        if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0) {
+            const char *tok = json_string_value(json_object_get(fresh, "token"));
+            json_t *auth = json_pack("{s:s}", "token", tok ? tok : "******");
+            char *aj = json_dumps(auth, JSON_COMPACT);
             json_object_set_new(
                 fresh, "files",
                 json_pack("{s:s,s:s,s:s}", "config_json", "{\"agent_id\":\"sandbox\"}", "auth_json",
-                          "{\"token\":\"******\"}", "docker_compose_yaml",
+                          aj ? aj : "{}", "docker_compose_yaml",
                           "services:\n  agent:\n    image: fivetran/hybrid-agent\n"));
+            free(aj);
+            json_decref(auth);
+        }
     return fresh;
 }
 
