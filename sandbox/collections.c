@@ -344,18 +344,26 @@ static json_t *regenerate(const sbx_route *rt, item *it)
             json_object_set_new(it->obj, k, v);
         }
     }
-    /* a hybrid deployment agent's files (create, re-auth): the three required members;
-     * auth_json carries the token shown this once (the agent authenticates with it) */
+    /* a hybrid deployment agent's files (create, re-auth): the three required members,
+     * each file's contents in Base64 as the API sends them; auth.json carries the token
+     * shown this once (the agent authenticates with it) */
     for (int i = 0; i < rt->nresp; i++)
         if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0) {
             const char *tok = json_string_value(json_object_get(fresh, "token"));
             json_t *auth = json_pack("{s:s}", "token", tok ? tok : "******");
             char *aj = json_dumps(auth, JSON_COMPACT);
-            json_object_set_new(
-                fresh, "files",
-                json_pack("{s:s,s:s,s:s}", "config_json", "{\"agent_id\":\"sandbox\"}", "auth_json",
-                          aj ? aj : "{}", "docker_compose_yaml",
-                          "services:\n  agent:\n    image: fivetran/hybrid-agent\n"));
+            static const char cj[] = "{\"agent_id\":\"sandbox\"}";
+            static const char dc[] = "services:\n  agent:\n    image: fivetran/hybrid-agent\n";
+            char *cj64 = sbx_b64_encode((const unsigned char *)cj, strlen(cj));
+            char *aj64 = aj ? sbx_b64_encode((const unsigned char *)aj, strlen(aj)) : NULL;
+            char *dc64 = sbx_b64_encode((const unsigned char *)dc, strlen(dc));
+            json_object_set_new(fresh, "files",
+                                json_pack("{s:s,s:s,s:s}", "config_json", cj64 ? cj64 : "",
+                                          "auth_json", aj64 ? aj64 : "", "docker_compose_yaml",
+                                          dc64 ? dc64 : ""));
+            free(cj64);
+            free(aj64);
+            free(dc64);
             free(aj);
             json_decref(auth);
         }

@@ -232,10 +232,10 @@ get_esm_entities | 0 | | external-secrets-managers entities "$ESM" | L == []
 list_esm_entities | 0 | | external-secrets-managers all-entities | L == []
 delete_esm | 0 | | external-secrets-managers delete "$ESM" --yes | d["ok"] is True
 # ---- hybrid deployment agents, proxy agents, private links, HVR
-create_hybrid_deployment_agent | 0 | HDA=id | hybrid-deployment-agents create --display-name e2e-agent --env-type DOCKER --accept-terms true --group-id "$G2" --secret-file "$TMP/hda.json" | d["display_name"] == "e2e-agent" and d["token"] == "******" and d["files"]["auth_json"] == "******" and (lambda f: f["token"] not in ("", "******") and json.loads(f["auth_json"]) == {"token": f["token"]})(json.load(open("$TMP/hda.json")))
+create_hybrid_deployment_agent | 0 | HDA=id | hybrid-deployment-agents create --display-name e2e-agent --env-type DOCKER --accept-terms true --group-id "$G2" --secret-file "$TMP/hda.json" | d["display_name"] == "e2e-agent" and d["token"] == "******" and d["files"]["auth_json"] == "******" and (lambda f: f["token"] not in ("", "******") and json.loads(base64.b64decode(f["auth_json"])) == {"token": f["token"]})(json.load(open("$TMP/hda.json")))
 get_hybrid_deployment_agent_list | 0 | | hybrid-deployment-agents list | [x["id"] for x in L] == ["$HDA"]
 get_hybrid_deployment_agent | 0 | | hybrid-deployment-agents get "$HDA" | d["display_name"] == "e2e-agent"
-re_auth_hybrid_deployment_agent | 0 | | hybrid-deployment-agents re-auth "$HDA" --yes --auth-type AUTO --secret-file "$TMP/hda2.json" | d["id"] == "$HDA" and (lambda f: f["token"] != json.load(open("$TMP/hda.json"))["token"] and json.loads(f["auth_json"]) == {"token": f["token"]})(json.load(open("$TMP/hda2.json")))
+re_auth_hybrid_deployment_agent | 0 | | hybrid-deployment-agents re-auth "$HDA" --yes --auth-type AUTO --secret-file "$TMP/hda2.json" | d["id"] == "$HDA" and (lambda f: f["token"] != json.load(open("$TMP/hda.json"))["token"] and json.loads(base64.b64decode(f["auth_json"])) == {"token": f["token"]})(json.load(open("$TMP/hda2.json")))
 reset_hybrid_deployment_agent_credentials | 0 | | hybrid-deployment-agents reset-credentials "$HDA" --yes | d["message"] == "Agent credentials have been reset"
 delete_hybrid_deployment_agent | 0 | | hybrid-deployment-agents delete "$HDA" --yes | d["ok"] is True
 create_proxy_agent | 0 | PX=agent_id | proxy create --display-name e2e-proxy --group-region GCP_US_EAST4 | d["agent_id"] and d["auth_token"] == "******" and "BEGIN CERTIFICATE" in d["client_cert"]
@@ -308,7 +308,7 @@ LRC=$?
 
 # Every check in one python3; the operations of docs/api-coverage.md must all have a row.
 python3 - "$N" "$COVERAGE" "$VARS" "$TMP" >"$TMP/results" <<'PYEOF'
-import json, re, sys
+import base64, json, re, sys
 rows = []
 for n in range(1, int(sys.argv[1]) + 1):
     meta = "%s/row%d" % (sys.argv[4], n)
