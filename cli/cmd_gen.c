@@ -771,6 +771,11 @@ static int parse_args(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **ar
             a->output = p.value;
             break;
         case G_SECRET_FILE:
+            if (strcmp(p.value, "-") == 0 || p.value[0] == '\0')
+                return cli_usage_error(ctx, ctx->cmd,
+                                       "--secret-file wants the path of a new file ('%s' would "
+                                       "not be standard output: secrets are never printed)",
+                                       p.value);
             a->secret_file = p.value;
             break;
         default:

@@ -335,6 +335,14 @@ mark
 run system-keys create --name ci --secret-file "$TMP/key.json"
 expect_rc 2 "an existing --secret-file is refused"
 req "... before anything is sent" 'assert reqs == [], reqs'
+mark
+cd "$TMP" && run system-keys create --name ci --secret-file -
+cd - >/dev/null || exit 1
+expect_rc 2 "--secret-file - is refused (secrets are never printed; no file named '-')"
+expect_err "--secret-file wants the path of a new file" "... saying what it wants"
+req "... before anything is sent" 'assert reqs == [], reqs'
+CHECKS=$((CHECKS + 1))
+if [ -e "$TMP/-" ]; then fail "a file named '-' was created"; else pass "no file named '-'"; fi
 run system-keys list
 py "secrets masked in list lines" 'assert lines == [{"id": "k1", "name": "ci", "secret": "******"}], lines'
 run system-keys list -o wide
