@@ -31,6 +31,8 @@ enum {
     CLI_GEN_BINARY = 1 << 8,        /* binary response (--output PATH) */
     CLI_GEN_MESSAGE = 1 << 9,       /* no data in the response: a message */
     CLI_GEN_ITEMS = 1 << 10,        /* not paged, but the data is {items: [...]} */
+    CLI_GEN_MAP = 1 << 11,          /* the body is a map (names chosen by the caller, no
+                                       fields): --data only, required */
 };
 
 typedef struct cli_gen_param {

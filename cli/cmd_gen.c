@@ -167,7 +167,7 @@ int cli_gen_complete(int argc, char **argv)
             for (k = 0; k < row->nbody; k++)
                 if (row->body[k].flag)
                     printf("--%s\n", row->body[k].flag);
-            if (row->nbody && !(row->flags & CLI_GEN_MULTIPART))
+            if ((row->nbody && !(row->flags & CLI_GEN_MULTIPART)) || (row->flags & CLI_GEN_MAP))
                 printf("--data\n");
             if (row->flags & CLI_GEN_BINARY)
                 printf("--output\n");
@@ -315,8 +315,9 @@ static void verb_help(const cli_gen_verb *row)
 
     col = printf("Usage: %s %s", "fivetrex", row->words);
     print_ids(stdout, row, &col);
-    printf("%s\n\n",
-           row->nquery || row->nbody || (row->flags & CLI_GEN_BINARY) ? " [options]" : "");
+    printf("%s\n\n", row->nquery || row->nbody || (row->flags & (CLI_GEN_BINARY | CLI_GEN_MAP))
+                         ? " [options]"
+                         : "");
     printf("%s %s%s  (operation %s)\n", row->method, row->path,
            row->flags & CLI_GEN_HOST_ROOT ? " (under the API host, not /v1)" : "", row->op);
     if (row->flags & CLI_GEN_PAGED)
@@ -342,6 +343,10 @@ static void verb_help(const cli_gen_verb *row)
         for (i = 0; i < row->nbody; i++)
             help_param(&row->body[i], 1);
         printf("  -d, --data JSON|@FILE|-           the request body, a JSON object\n");
+    } else if (row->flags & CLI_GEN_MAP) {
+        printf("\nOptions:\n  -d, --data JSON|@FILE|-           the request body (required), a "
+               "JSON object\n                                    whose names you choose (see "
+               "the API reference)\n");
     }
     if (row->flags & CLI_GEN_BINARY)
         printf("\nOptions:\n  --output PATH                     write the file to PATH ('-': "
@@ -734,6 +739,8 @@ static int parse_args(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **ar
             if (row->body[i].flag)
                 opts[n++] = (cli_opt){row->body[i].flag, 0, CLI_ARG_REQUIRED, G_BODY + (int)i};
         opts[n++] = (cli_opt){"data", 'd', CLI_ARG_REQUIRED, G_DATA};
+    } else if (row->flags & CLI_GEN_MAP) {
+        opts[n++] = (cli_opt){"data", 'd', CLI_ARG_REQUIRED, G_DATA};
     }
     if (row->flags & CLI_GEN_BINARY)
         opts[n++] = (cli_opt){"output", 0, CLI_ARG_REQUIRED, G_OUTPUT};
@@ -764,6 +771,11 @@ static int parse_args(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **ar
             a->output = p.value;
             break;
         case G_SECRET_FILE:
+            if (strcmp(p.value, "-") == 0 || p.value[0] == '\0')
+                return cli_usage_error(ctx, ctx->cmd,
+                                       "--secret-file wants the path of a new file ('%s' would "
+                                       "not be standard output: secrets are never printed)",
+                                       p.value);
             a->secret_file = p.value;
             break;
         default:
@@ -851,6 +863,8 @@ static int build_body(cli_ctx *ctx, const cli_gen_verb *row, const gen_args *a, 
     }
     if ((row->flags & CLI_GEN_BODY_REQUIRED) && json_object_size(body) == 0) {
         json_decref(body);
+        if (row->flags & CLI_GEN_MAP)
+            return cli_usage_error(ctx, ctx->cmd, "the body is required: give --data");
         return cli_usage_error(ctx, ctx->cmd, "nothing to change: give a field option or --data");
     }
     *out = body;
@@ -1022,7 +1036,7 @@ static int run_row(cli_ctx *ctx, const cli_gen_verb *row, int argc, char **argv)
         ro.form = &part;
         ro.form_count = 1;
         shown = json_pack("{s:s+}", part.name, "@", a.file);
-    } else if (row->nbody) {
+    } else if (row->nbody || (row->flags & CLI_GEN_MAP)) {
         if ((rc = build_body(ctx, row, &a, &body)) != 0)
             goto done;
         shown = json_incref(body);

@@ -440,6 +440,9 @@ static const char *hint_for(const cli_ctx *ctx, int rc, const ftx_error *err, ch
         if (err && strcmp(err->code, "NotFound_SchemaConfig") == 0)
             return "the schema has not been captured yet: run 'fivetrex connectors schema "
                    "reload ID' first";
+        if (err && strcmp(err->code, "NotFound_Route") == 0)
+            return "the URL is not an API route the server knows: check the path and the "
+                   "base URL (--base-url, $FIVETRAN_BASE_URL, ending in /v1)";
         return "check the id; the list command shows existing ones";
     case FTX_ERR_CONFLICT:
         return "the object's current state forbids this; check its status and try again";

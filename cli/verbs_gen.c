@@ -110,9 +110,6 @@ static const cli_gen_param modify_connection_column_config_body[] = {
 
 /* resync_tables: POST /v1/connections/{connectionId}/schemas/tables/resync */
 static const char *const resync_tables_ids[] = {"CONNECTION_ID", NULL};
-static const cli_gen_param resync_tables_body[] = {
-    {"schema", "schema", CLI_GEN_STRINGS, 0, NULL},
-};
 
 /* modify_connection_table_config: PATCH /v1/connections/{connectionId}/schemas/{schemaName}/tables/{tableName} */
 static const char *const modify_connection_table_config_ids[] = {"CONNECTION_ID", "SCHEMA_NAME", "TABLE_NAME", NULL};
@@ -811,7 +808,7 @@ const cli_gen_verb cli_gen_verbs[] = {
      CLI_GEN_BODY_REQUIRED, NULL, 0, modify_connection_column_config_body, 3, NULL,
      NULL, NULL, 0, NULL, NULL, 0},
     {"connectors schemas tables resync", "resync_tables", "POST", "/connections/{connectionId}/schemas/tables/resync", resync_tables_ids, 1,
-     CLI_GEN_DESTRUCTIVE | CLI_GEN_MESSAGE, NULL, 0, resync_tables_body, 1, NULL,
+     CLI_GEN_MAP | CLI_GEN_BODY_REQUIRED | CLI_GEN_DESTRUCTIVE | CLI_GEN_MESSAGE, NULL, 0, NULL, 0, NULL,
      NULL, NULL, 0, NULL, NULL, 0},
     {"connectors schemas tables update", "modify_connection_table_config", "PATCH", "/connections/{connectionId}/schemas/{schemaName}/tables/{tableName}", modify_connection_table_config_ids, 3,
      CLI_GEN_BODY_REQUIRED, NULL, 0, modify_connection_table_config_body, 3, NULL,

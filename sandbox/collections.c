@@ -344,14 +344,29 @@ static json_t *regenerate(const sbx_route *rt, item *it)
             json_object_set_new(it->obj, k, v);
         }
     }
-    /* a hybrid deployment agent's files (create, re-auth): the three required members */
+    /* a hybrid deployment agent's files (create, re-auth): the three required members,
+     * each file's contents in Base64 as the API sends them; auth.json carries the token
+     * shown this once (the agent authenticates with it) */
     for (int i = 0; i < rt->nresp; i++)
-        if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0)
-            json_object_set_new(
-                fresh, "files",
-                json_pack("{s:s,s:s,s:s}", "config_json", "{\"agent_id\":\"sandbox\"}", "auth_json",
-                          "{\"token\":\"******\"}", "docker_compose_yaml",
-                          "services:\n  agent:\n    image: fivetran/hybrid-agent\n"));
+        if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0) {
+            const char *tok = json_string_value(json_object_get(fresh, "token"));
+            json_t *auth = json_pack("{s:s}", "token", tok ? tok : "******");
+            char *aj = json_dumps(auth, JSON_COMPACT);
+            static const char cj[] = "{\"agent_id\":\"sandbox\"}";
+            static const char dc[] = "services:\n  agent:\n    image: fivetran/hybrid-agent\n";
+            char *cj64 = sbx_b64_encode((const unsigned char *)cj, strlen(cj));
+            char *aj64 = aj ? sbx_b64_encode((const unsigned char *)aj, strlen(aj)) : NULL;
+            char *dc64 = sbx_b64_encode((const unsigned char *)dc, strlen(dc));
+            json_object_set_new(fresh, "files",
+                                json_pack("{s:s,s:s,s:s}", "config_json", cj64 ? cj64 : "",
+                                          "auth_json", aj64 ? aj64 : "", "docker_compose_yaml",
+                                          dc64 ? dc64 : ""));
+            free(cj64);
+            free(aj64);
+            free(dc64);
+            free(aj);
+            json_decref(auth);
+        }
     return fresh;
 }
 
@@ -818,7 +833,7 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
     }
     /* DELETE */
     json_t *o = rt->envelope == SBX_ENV_DATA ? render_item(rt, q, key, it) : NULL;
-    char idc[SBX_ID_MAX * 2], msg[256];
+    char idc[SBX_ID_MAX * 2], msg[512];
     snprintf(idc, sizeof(idc), "%s", id);
     char mkey[512], mid[SBX_ID_MAX * 2];
     if (mirror(key, idc, mkey, sizeof(mkey), mid, sizeof(mid))) {
@@ -830,8 +845,12 @@ static void do_item(sbx_req *q, const sbx_route *rt, json_t *b, int op)
     item_del(c, it);
     if (!strchr(key, '/'))
         sbx_coll_forget(key, idc);
-    snprintf(msg, sizeof(msg), "%s with id '%s' has been %s", hum, idc,
-             strncmp(rt->operation_id, "revoke_", 7) == 0 ? "revoked" : "deleted");
+    if (strncmp(rt->operation_id, "revoke_", 7) == 0)
+        snprintf(msg, sizeof(msg), "%s with id '%s' has been revoked", hum, idc);
+    else if (strchr(key, '/')) /* a membership: the user, group or connection stays */
+        snprintf(msg, sizeof(msg), "%s membership with id '%s' has been deleted", hum, idc);
+    else
+        snprintf(msg, sizeof(msg), "%s with id '%s' has been deleted", hum, idc);
     reply(q, rt, msg, o);
 }
 

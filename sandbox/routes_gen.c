@@ -515,9 +515,6 @@ static const sbx_field req_delete_multiple_columns_connection_config[] = {
 static const sbx_field req_reload_connection_schema_config[] = {
     {"exclude_mode", SBX_K_STRING, 0, NULL},
 };
-static const sbx_field req_resync_tables[] = {
-    {"schema", SBX_K_ARRAY, 0, NULL},
-};
 static const sbx_field req_modify_connection_database_schema_config[] = {
     {"enabled", SBX_K_BOOLEAN, SBX_F_REQUIRED, NULL},
     {"tables", SBX_K_OBJECT, 0, NULL},
@@ -793,7 +790,7 @@ const sbx_route sbx_routes[] = {
     {"PATCH", "/v1/connections/{connectionId}/schemas", {"connections", "{connectionId}", "schemas"}, 3, "modify_connection_schema_config", SBX_OP_ACTION, req_modify_connection_schema_config, 3, NULL, SBX_ENV_DATA, 200, resp_StandardConfigResponse, 3, "Schema", "GET, POST, PATCH", sbx_h_connections},
     {"POST", "/v1/connections/{connectionId}/schemas/drop-columns", {"connections", "{connectionId}", "schemas", "drop-columns"}, 4, "delete_multiple_columns_connection_config", SBX_OP_ACTION | SBX_RF_VALIDATE, req_delete_multiple_columns_connection_config, 1, NULL, SBX_ENV_MESSAGE, 200, NULL, 0, "DropColumn", "POST", sbx_h_drop_columns},
     {"POST", "/v1/connections/{connectionId}/schemas/reload", {"connections", "{connectionId}", "schemas", "reload"}, 4, "reload_connection_schema_config", SBX_OP_ACTION, req_reload_connection_schema_config, 1, NULL, SBX_ENV_DATA, 200, resp_StandardConfigResponse, 3, "Reload", "POST", sbx_h_connections},
-    {"POST", "/v1/connections/{connectionId}/schemas/tables/resync", {"connections", "{connectionId}", "schemas", "tables", "resync"}, 5, "resync_tables", SBX_OP_ACTION | SBX_RF_VALIDATE, req_resync_tables, 1, NULL, SBX_ENV_MESSAGE, 200, NULL, 0, "Resync", "POST", sbx_h_tables_resync},
+    {"POST", "/v1/connections/{connectionId}/schemas/tables/resync", {"connections", "{connectionId}", "schemas", "tables", "resync"}, 5, "resync_tables", SBX_OP_ACTION | SBX_RF_VALIDATE, NULL, 0, NULL, SBX_ENV_MESSAGE, 200, NULL, 0, "Resync", "POST", sbx_h_tables_resync},
     {"PATCH", "/v1/connections/{connectionId}/schemas/{schemaName}", {"connections", "{connectionId}", "schemas", "{schemaName}"}, 4, "modify_connection_database_schema_config", SBX_OP_UPDATE, req_modify_connection_database_schema_config, 2, NULL, SBX_ENV_DATA, 200, resp_StandardConfigResponse, 3, "Schema", "PATCH", sbx_h_connections},
     {"PATCH", "/v1/connections/{connectionId}/schemas/{schemaName}/tables/{tableName}", {"connections", "{connectionId}", "schemas", "{schemaName}", "tables", "{tableName}"}, 6, "modify_connection_table_config", SBX_OP_UPDATE, req_modify_connection_table_config, 3, NULL, SBX_ENV_DATA, 200, resp_StandardConfigResponse, 3, "Table", "PATCH", sbx_h_connections},
     {"PATCH", "/v1/connections/{connectionId}/schemas/{schemaName}/tables/{tableName}/columns/{columnName}", {"connections", "{connectionId}", "schemas", "{schemaName}", "tables", "{tableName}", "columns", "{columnName}"}, 8, "modify_connection_column_config", SBX_OP_UPDATE, req_modify_connection_column_config, 3, NULL, SBX_ENV_DATA, 200, resp_StandardConfigResponse, 3, "Column", "PATCH, DELETE", sbx_h_connections},

@@ -282,18 +282,12 @@ int ftx_connectors_schemas_drop_columns(ftx_client *client, const char *connecto
                         params, NULL, err);
 }
 
-static const ftx__bfield resync_tables_body[] = {
-    {"schema", FTX__B_ARRAY, 0, NULL, NULL, 0},
-};
-
 const ftx__op ftx__op_resync_tables = {
     .id = "resync_tables",
     .method = "POST",
     .path = "/connections/{connectionId}/schemas/tables/resync",
     .npath = 1,
     .flags = FTX__OP_MESSAGE,
-    .body = resync_tables_body,
-    .nbody = sizeof(resync_tables_body) / sizeof(resync_tables_body[0]),
 };
 
 int ftx_connectors_schemas_tables_resync(ftx_client *client, const char *connector_id,

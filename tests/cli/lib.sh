@@ -27,7 +27,7 @@ cleanup() {
     for p in $PIDS; do
         wait "$p" 2>/dev/null
     done
-    rm -rf "$TMP"
+    [ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

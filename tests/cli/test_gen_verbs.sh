@@ -95,10 +95,15 @@ run system-keys create --name ci --permissions '[{"resource_type":"TEAM","access
 py "a JSON field" '
 assert lines[0]["body"] == {"name": "ci", "permissions": [
     {"resource_type": "TEAM", "access_level": "READ"}]}, lines'
-run connectors schemas tables resync c1 --schema a,b --dry-run
-py "a list field" '
+run connectors schemas tables resync c1 --data '{"public":["users","orders"]}' --yes --dry-run
+py "a map body (schema name to its tables) goes whole through --data" '
 assert lines[0]["path"] == "/connections/c1/schemas/tables/resync", lines
-assert lines[0]["body"] == {"schema": ["a", "b"]}, lines'
+assert lines[0]["body"] == {"public": ["users", "orders"]}, lines'
+run connectors schemas tables resync c1 --yes --dry-run
+expect_rc 2 "a map body is required"
+expect_err "the body is required: give --data" "... and says how to give it"
+run connectors schemas tables resync c1 --schema a,b --dry-run
+expect_rc 2 "no --schema flag: the definition's example key is not a field"
 run hvr register-hub --port 4343 --dry-run
 py "an integer field" 'assert lines[0]["body"] == {"port": 4343}, lines'
 
@@ -330,6 +335,14 @@ mark
 run system-keys create --name ci --secret-file "$TMP/key.json"
 expect_rc 2 "an existing --secret-file is refused"
 req "... before anything is sent" 'assert reqs == [], reqs'
+mark
+cd "$TMP" && run system-keys create --name ci --secret-file -
+cd - >/dev/null || exit 1
+expect_rc 2 "--secret-file - is refused (secrets are never printed; no file named '-')"
+expect_err "--secret-file wants the path of a new file" "... saying what it wants"
+req "... before anything is sent" 'assert reqs == [], reqs'
+CHECKS=$((CHECKS + 1))
+if [ -e "$TMP/-" ]; then fail "a file named '-' was created"; else pass "no file named '-'"; fi
 run system-keys list
 py "secrets masked in list lines" 'assert lines == [{"id": "k1", "name": "ci", "secret": "******"}], lines'
 run system-keys list -o wide

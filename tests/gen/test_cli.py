@@ -89,6 +89,9 @@ API = {
                "type": "object", "required": ["items"],
                "fields": {"items": {"type": "array", "items": {"ref": "Inner"}}}}}),
         op("group_thing", "GET", "/v1/groups/{groupId}", resp=data("Inner")),
+        op("resync_parts", "POST", "/v1/things/{thingId}/parts/resync", body={
+            "type": "object", "required": [], "fields": {},
+            "values": {"type": "array", "items": S}}),
     ],
 }
 
@@ -117,7 +120,8 @@ class Words(unittest.TestCase):
             "list_parts": ["things parts list"], "add_part": ["things parts add"],
             "remove_part": ["things parts delete"], "conn_hash": ["connectors certs get"],
             "public_types": ["public types"], "upload": ["pkgs create"],
-            "download": ["pkgs download"], "entities": ["things entities"]})
+            "download": ["pkgs download"], "entities": ["things entities"],
+            "resync_parts": ["things parts resync"]})
 
     def test_hand_written_skipped(self):
         self.assertNotIn("group_thing", rows_by_op())
@@ -171,6 +175,9 @@ class Facts(unittest.TestCase):
         self.assertEqual(self.flags("upload"), {"MULTIPART"})
         self.assertEqual(self.flags("download"), {"BINARY"})
         self.assertEqual(self.flags("entities"), {"ITEMS"})
+        # a map body (names chosen by the caller): --data only, and required
+        self.assertEqual(self.flags("resync_parts"),
+                         {"MAP", "BODY_REQUIRED", "DESTRUCTIVE", "MESSAGE"})
         self.assertEqual(self.flags("get_thing"), set())
 
     def test_query(self):

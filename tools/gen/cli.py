@@ -330,7 +330,11 @@ def flags_of(op, words, ovr):
         f.append("NO_BODY")
     if req == "multipart":
         f.append("MULTIPART")
-    if op["method"] == "PATCH" and req == "json":
+    body = op["request"].get("body", {})
+    is_map = req == "json" and "values" in body and not body.get("fields")
+    if is_map:
+        f.append("MAP")
+    if op["method"] == "PATCH" and req == "json" or is_map:
         f.append("BODY_REQUIRED")
     if op["paged"]:
         f.append("PAGED")
@@ -478,6 +482,9 @@ def man_section(api, rows):
             out.append("Fields: %s." % ", ".join(
                 "\\-\\-" + man_escape(f["flag"]) + (" (required)" if f["required"] else "")
                 for f in b))
+        if "MAP" in flags_of(op, r["words"], r["override"]):
+            out.append(".br")
+            out.append("Body: a JSON object given whole with \\fB\\-\\-data\\fR (required).")
     out.append(MAN_END)
     return "\n".join(out) + "\n"
 
