@@ -81,6 +81,51 @@ run() {
     RC=$?
 }
 
+# pty_run ANSWER ARGS...: fivetrex on a pseudo-terminal, answering ANSWER ("" for none) to
+# its "Proceed? [y/N]" question if it asks one; the terminal's text (CRLF as LF) in OUT, the
+# exit status in RC.
+pty_run() {
+    local answer=$1
+    shift
+    python3 - "$answer" "$FIVETREX" "$@" >"$OUT" 2>"$ERR" <<'PYEOF'
+import os, pty, sys, select
+answer = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+buf = b""
+sent = False
+while True:
+    r, _, _ = select.select([fd], [], [], 30)
+    if not r:
+        break
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    buf += chunk
+    if not sent and answer and b"Proceed? [y/N]" in buf:
+        os.write(fd, (answer + "\n").encode())
+        sent = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(buf.decode("utf-8", "replace").replace("\r\n", "\n"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PYEOF
+    RC=$?
+}
+
+# listen_url ERRFILE: wait (up to 10 s) for a background `fivetrex webhooks listen` to print
+# "Listening on URL" in ERRFILE, then print the URL (empty when it never did).
+listen_url() {
+    for _ in $(seq 200); do
+        grep -q '^Listening on' "$1" && break
+        sleep 0.05
+    done
+    sed -n 's/^Listening on //p' "$1"
+}
+
 # run_in INPUTFILE ARGS...: the same with stdin from a file.
 run_in() {
     local in=$1

@@ -64,11 +64,7 @@ export HOOK_SECRET=gen-sandbox-hook-secret-71c2
     >"$TMP/events" 2>"$TMP/listen.err" &
 LPID=$!
 PIDS="$PIDS $LPID"
-for _ in $(seq 200); do
-    grep -q '^Listening on' "$TMP/listen.err" && break
-    sleep 0.05
-done
-HOOK_URL=$(sed -n 's/^Listening on //p' "$TMP/listen.err")
+HOOK_URL=$(listen_url "$TMP/listen.err")
 printf '%s\n' "HOOK_URL=$HOOK_URL" >>"$VARS"
 
 # The rows (see the header). Comments and blank lines are skipped.

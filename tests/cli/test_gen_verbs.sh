@@ -268,36 +268,6 @@ req "DELETE sent" 'assert [(r["method"], r["path"]) for r in reqs] == [("DELETE"
 py "the API message is printed" 'assert lines == [{"ok": True, "message": "User has been deleted"}], lines'
 
 # On a terminal the question shows the request; "n" sends nothing, "y" sends it.
-pty_run() {
-    local answer=$1
-    shift
-    python3 - "$answer" "$FIVETREX" "$@" >"$OUT" 2>"$ERR" <<'PYEOF'
-import os, pty, sys, select
-answer = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-buf, sent = b"", False
-while True:
-    r, _, _ = select.select([fd], [], [], 20)
-    if not r:
-        break
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    buf += chunk
-    if not sent and b"Proceed? [y/N]" in buf:
-        os.write(fd, (answer + "\n").encode())
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(buf.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PYEOF
-    RC=$?
-}
 mark
 pty_run n --no-color users delete u1
 expect_rc 1 "answering n exits 1"

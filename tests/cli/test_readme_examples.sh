@@ -26,40 +26,6 @@ not_run() {
     echo "# not run: $1 -- $2"
 }
 
-# pty_run ANSWER ARGS...: fivetrex on a pseudo-terminal (answering ANSWER to a question,
-# if it asks one); the terminal's text in OUT, the exit status in RC.
-pty_run() {
-    local answer=$1
-    shift
-    python3 - "$answer" "$FIVETREX" "$@" >"$OUT" 2>"$ERR" <<'PYEOF'
-import os, pty, sys, select
-answer = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-buf = b""
-sent = False
-while True:
-    r, _, _ = select.select([fd], [], [], 30)
-    if not r:
-        break
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    buf += chunk
-    if not sent and answer and b"Proceed? [y/N]" in buf:
-        os.write(fd, (answer + "\n").encode())
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(buf.decode("utf-8", "replace").replace("\r\n", "\n"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PYEOF
-    RC=$?
-}
-
 # ---- the sandbox section: start it as the README says, use it as it says ----
 ex 'build/sandbox/fivetrex-sandbox --port 0 --seed demo &'
 # (the sandbox binary of this build; a short sync so `sync --wait` ends quickly)
@@ -196,11 +162,7 @@ export WEBHOOK_SECRET=readme-hook-secret-5d1e
     -o json >"$TMP/events" 2>"$TMP/listen.err" &
 LPID=$!
 PIDS="$PIDS $LPID"
-for _ in $(seq 200); do
-    grep -q '^Listening on' "$TMP/listen.err" && break
-    sleep 0.05
-done
-URL=$(sed -n 's/^Listening on //p' "$TMP/listen.err")
+URL=$(listen_url "$TMP/listen.err")
 CHECKS=$((CHECKS + 1))
 case "$URL" in http://127.0.0.1:*/webhook) pass "listen prints its URL" ;;
 *) fail "listen URL: '$URL' ($(cat "$TMP/listen.err"))" ;; esac

@@ -107,40 +107,6 @@ run_in "$TMP/body" webhooks sign --secret-env HOOK_SECRET --dry-run
 expect_rc 2 "--dry-run on a local verb is a usage error"
 
 # ---- a terminal: the question lists what goes; "n" keeps, "y" deletes ----
-# pty_run ANSWER ARGS...: run fivetrex on a pseudo-terminal, answer the question, put the
-# terminal's text in OUT and the exit status in RC.
-pty_run() {
-    local answer=$1
-    shift
-    python3 - "$answer" "$FIVETREX" "$@" >"$OUT" 2>"$ERR" <<'PYEOF'
-import os, pty, sys, select
-answer = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-buf = b""
-sent = False
-while True:
-    r, _, _ = select.select([fd], [], [], 20)
-    if not r:
-        break
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    buf += chunk
-    if not sent and b"Proceed? [y/N]" in buf:
-        os.write(fd, (answer + "\n").encode())
-        sent = True
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(buf.decode("utf-8", "replace"))
-sys.exit(os.waitstatus_to_exitcode(status))
-PYEOF
-    RC=$?
-}
-
 pty_run n --no-color groups delete deck_enjoy
 expect_rc 1 "answering n at the prompt exits 1"
 expect_out 'Delete group deck_enjoy \("Finance_Redshift"\)\?' "the question names the group"

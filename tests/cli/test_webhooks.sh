@@ -46,11 +46,7 @@ assert rows[0].split() == ["ID", "TYPE", "GROUP", "ACTIVE", "EVENTS", "URL"]'
     >"$TMP/events" 2>"$TMP/listen.err" &
 LPID=$!
 PIDS="$PIDS $LPID"
-for _ in $(seq 100); do
-    grep -q '^Listening on' "$TMP/listen.err" && break
-    sleep 0.05
-done
-URL=$(sed -n 's/^Listening on //p' "$TMP/listen.err")
+URL=$(listen_url "$TMP/listen.err")
 case "$URL" in http://127.0.0.1:*/webhook) pass "listen prints its URL first" ;;
 *) fail "listen URL: '$URL'" ;; esac
 
@@ -88,11 +84,7 @@ grep -q 'rejected' "$TMP/listen.err" && pass "listen reports counters on exit" |
     >"$TMP/events2" 2>"$TMP/listen2.err" &
 LPID=$!
 PIDS="$PIDS $LPID"
-for _ in $(seq 100); do
-    grep -q '^Listening on' "$TMP/listen2.err" && break
-    sleep 0.05
-done
-URL=$(sed -n 's/^Listening on //p' "$TMP/listen2.err")
+URL=$(listen_url "$TMP/listen2.err")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Fivetran-Signature-256: 00' \
     -H 'Content-Type: application/json' --data '{"event":"sync_end"}' "$URL")
 [ "$code" = 401 ] && pass "forged delivery answered 401" || fail "forged delivery got $code"
@@ -109,11 +101,7 @@ expect_rc 9 "listen --count with --timeout exits 9 when nothing verified arrives
     >"$TMP/events3" 2>"$TMP/listen3.err" &
 LPID=$!
 PIDS="$PIDS $LPID"
-for _ in $(seq 100); do
-    grep -q '^Listening on' "$TMP/listen3.err" && break
-    sleep 0.05
-done
-URL=$(sed -n 's/^Listening on //p' "$TMP/listen3.err")
+URL=$(listen_url "$TMP/listen3.err")
 BODY='{"event":"sync_end","created":"2026-05-22T00:06:08.638Z","connector_id":"c1","sync_id":"s1","data":{"status":"SUCCESSFUL"}}'
 SIG=$(printf '%s' "$BODY" | "$FIVETREX" -o table webhooks sign --secret-env HOOK_SECRET)
 for _ in 1 2; do
