@@ -18,7 +18,8 @@
 . "$(dirname "$0")/lib.sh"
 
 COVERAGE=$(dirname "$0")/../../docs/api-coverage.md
-start_sandbox --seed demo --sync-duration-ms 5000
+# a fixed clock: a transformation run stays RUNNING until cancelled, however slow the machine
+start_sandbox --seed demo --clock 2026-01-01T00:00:00Z
 
 G=decent_dropsy    # a demo group (its destination has the same id)
 C=speak_inexpensive # a demo connection of it (postgres; schemas public and billing)
