@@ -46,7 +46,7 @@ static void clock_post(req *q)
     const char *message;
     int64_t ms;
     if (fixed) {
-        if (sbx_parse_rfc3339(json_string_value(fixed), &ms) < 0) {
+        if (sbx_parse_ts(json_string_value(fixed), &ms) < 0 || ms < 0) { /* not before 1970 */
             sbx_reply_errf(q->r, 400, "InvalidInput",
                            "Invalid value for field 'fixed': expected an RFC 3339 date-time "
                            "such as 2026-01-01T00:00:00Z");

@@ -396,7 +396,7 @@ static int parse_args(int argc, char **argv)
             cfg.state_file = v;
             bad = !*v;
         } else if (strcmp(a, "--clock") == 0) {
-            bad = sbx_parse_rfc3339(v, &cfg.clock_ms) != 0;
+            bad = sbx_parse_ts(v, &cfg.clock_ms) != 0 || cfg.clock_ms < 0; /* not before 1970 */
             cfg.clock_set = 1;
         } else if (strcmp(a, "--synthetic-connections") == 0) {
             bad = parse_long(v, 0, 2000000, &cfg.synthetic);

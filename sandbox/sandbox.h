@@ -62,6 +62,7 @@ void sbx_clock_fix(int64_t ms);
 void sbx_clock_advance(int64_t ms);
 void sbx_clock_real(void); /* back to real time, no offset */
 void sbx_fmt_ts(int64_t ms, char out[32]);
+/* RFC 3339 date-time (Z or ±hh:mm, fraction optional) → ms since the epoch; 0 or -1. */
 int sbx_parse_ts(const char *s, int64_t *ms);
 uint64_t sbx_rand_next(uint64_t *state);
 double sbx_rand_unit(uint64_t *state);
@@ -133,8 +134,6 @@ int sbx_persist_flush(int force);
 /* Back to the start state (the lock is held). */
 int sbx_persist_reset(char *errbuf, size_t errlen);
 void sbx_persist_free(void);
-/* RFC 3339 date-time (Z or ±hh:mm, not before 1970) → ms since the epoch; 0 or -1. */
-int sbx_parse_rfc3339(const char *s, int64_t *ms);
 
 /* ---- seed.c ---- */
 int sbx_seed_load(const char *seed, char *errbuf, size_t errlen);

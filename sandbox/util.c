@@ -87,26 +87,54 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 int sbx_parse_ts(const char *s, int64_t *ms)
 {
-    int y, mo, d, h, mi, se;
-    int n = 0;
-    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6)
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    if (!s || strlen(s) < sizeof(shape) - 1)
         return -1;
+    for (size_t i = 0; i < sizeof(shape) - 1; i++)
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+            return -1;
+    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
+        mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
+        return -1;
+    const char *p = s + sizeof(shape) - 1;
     int frac = 0;
-    const char *p = s + n;
     if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
+        int nd = 0;
+        for (p++; *p >= '0' && *p <= '9'; p++, nd++)
+            if (nd < 3)
                 frac = frac * 10 + (*p - '0');
-        for (; digits < 3; digits++)
+        if (!nd)
+            return -1;
+        for (; nd < 3; nd++)
             frac *= 10;
     }
-    if (*p != 'Z')
+    int64_t off = 0;
+    if ((*p == 'Z' || *p == 'z') && !p[1]) {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' && p[1] >= '0' &&
+               p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[4] >= '0' && p[4] <= '5' &&
+               p[5] >= '0' && p[5] <= '9') {
+        off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
+        if (off > 23 * 60 + 59)
+            return -1;
+        off *= (*p == '+' ? 1 : -1) * 60000;
+    } else {
         return -1;
+    }
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)se * 1000 + frac;
+    *ms = ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)(se > 59 ? 59 : se) * 1000 + frac - off;
     return 0;
 }
 
@@ -431,59 +459,4 @@ void sbx_map_free(sbx_map *m)
     free(m->slots);
     m->slots = NULL;
     m->cap = m->used = m->len = 0;
-}
-
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++)
-        v = v * 10 + (s[i] - '0');
-    return v;
-}
-
-int sbx_parse_rfc3339(const char *s, int64_t *ms)
-{
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    if (!s || strlen(s) < sizeof(shape) - 1)
-        return -1;
-    for (size_t i = 0; i < sizeof(shape) - 1; i++)
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return -1;
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2), h = digits(s + 11, 2),
-        mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || se > 60)
-        return -1;
-    const char *p = s + sizeof(shape) - 1;
-    int frac = 0;
-    if (*p == '.') {
-        int digits = 0;
-        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
-            if (digits < 3)
-                frac = frac * 10 + (*p - '0');
-        if (!digits)
-            return -1;
-        for (; digits < 3; digits++)
-            frac *= 10;
-    }
-    int64_t off = 0;
-    if ((*p == 'Z' || *p == 'z') && !p[1]) {
-        off = 0;
-    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' && p[1] >= '0' &&
-               p[1] <= '9' && p[2] >= '0' && p[2] <= '9' && p[4] >= '0' && p[4] <= '5' &&
-               p[5] >= '0' && p[5] <= '9') {
-        off = ((p[1] - '0') * 10 + (p[2] - '0')) * 60 + (p[4] - '0') * 10 + (p[5] - '0');
-        if (off > 23 * 60 + 59)
-            return -1;
-        off *= (*p == '+' ? 1 : -1) * 60000;
-    } else {
-        return -1;
-    }
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t t =
-        ((days * 24 + h) * 60 + mi) * 60000 + (int64_t)(se > 59 ? 59 : se) * 1000 + frac - off;
-    if (t < 0)
-        return -1; /* before 1970: the sandbox's timestamps cannot show it */
-    *ms = t;
-    return 0;
 }
