@@ -326,6 +326,15 @@ static json_t *fresh_secret(const char *k)
     return random_hex(32, "");
 }
 
+/* len bytes as a Base64 JSON string ("" when out of memory or bytes is NULL) */
+static json_t *b64_json(const char *bytes, size_t len)
+{
+    char *b = bytes ? sbx_b64_encode((const unsigned char *)bytes, len) : NULL;
+    json_t *j = json_string(b ? b : "");
+    free(b);
+    return j;
+}
+
 /* regenerate the credentials the response schema carries: returns them (shown once) and
  * stores "******" (or, for key and client_cert, the new value) */
 static json_t *regenerate(const sbx_route *rt, item *it)
@@ -350,20 +359,15 @@ static json_t *regenerate(const sbx_route *rt, item *it)
     for (int i = 0; i < rt->nresp; i++)
         if (rt->resp[i].kind == SBX_K_OBJECT && strcmp(rt->resp[i].name, "files") == 0) {
             const char *tok = json_string_value(json_object_get(fresh, "token"));
-            json_t *auth = json_pack("{s:s}", "token", tok ? tok : "******");
-            char *aj = json_dumps(auth, JSON_COMPACT);
             static const char cj[] = "{\"agent_id\":\"sandbox\"}";
             static const char dc[] = "services:\n  agent:\n    image: fivetran/hybrid-agent\n";
-            char *cj64 = sbx_b64_encode((const unsigned char *)cj, strlen(cj));
-            char *aj64 = aj ? sbx_b64_encode((const unsigned char *)aj, strlen(aj)) : NULL;
-            char *dc64 = sbx_b64_encode((const unsigned char *)dc, strlen(dc));
+            json_t *auth = json_pack("{s:s}", "token", tok ? tok : "******");
+            char *aj = json_dumps(auth, JSON_COMPACT);
             json_object_set_new(fresh, "files",
-                                json_pack("{s:s,s:s,s:s}", "config_json", cj64 ? cj64 : "",
-                                          "auth_json", aj64 ? aj64 : "", "docker_compose_yaml",
-                                          dc64 ? dc64 : ""));
-            free(cj64);
-            free(aj64);
-            free(dc64);
+                                json_pack("{s:o,s:o,s:o}", "config_json",
+                                          b64_json(cj, sizeof(cj) - 1), "auth_json",
+                                          b64_json(aj, aj ? strlen(aj) : 0), "docker_compose_yaml",
+                                          b64_json(dc, sizeof(dc) - 1)));
             free(aj);
             json_decref(auth);
         }
@@ -1177,11 +1181,8 @@ json_t *sbx_coll_dump(void)
                 json_object_set_new(o, "run_end_ms", json_integer((json_int_t)it->run_end));
             if (is_running(it))
                 json_object_set_new(o, "running", json_true());
-            if (it->blob) {
-                char *b = sbx_b64_encode((const unsigned char *)it->blob, it->blob_len);
-                json_object_set_new(o, "blob_base64", json_string(b ? b : ""));
-                free(b);
-            }
+            if (it->blob)
+                json_object_set_new(o, "blob_base64", b64_json(it->blob, it->blob_len));
             json_array_append_new(items, o);
         }
         json_array_append_new(lists, json_pack("{s:s,s:o}", "key", c->key, "items", items));
