@@ -30,7 +30,10 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-sandbox_proc *sandbox_start(const char *const *extra_args)
+/* fork and exec the sandbox with --port 0 and extra_args, its descriptor `to` (stdout or
+ * stderr) on a pipe whose read end goes to *from; the child never sees the caller's sandbox
+ * credentials (they come from the arguments only). The child's pid, or -1. */
+static pid_t spawn(const char *const *extra_args, int to, int *from)
 {
     const char *bin = getenv("FTX_SANDBOX_BIN");
     if (!bin || !*bin)
@@ -39,30 +42,21 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     while (extra_args && extra_args[n])
         n++;
     const char **argv = calloc(n + 4, sizeof(*argv));
-    if (!argv)
-        return NULL;
+    int fds[2];
+    if (!argv || pipe(fds) != 0) {
+        free(argv);
+        return -1;
+    }
     argv[0] = bin;
     argv[1] = "--port";
     argv[2] = "0";
     for (size_t i = 0; i < n; i++)
         argv[3 + i] = extra_args[i];
-    int fds[2];
-    if (pipe(fds) != 0) {
-        free(argv);
-        return NULL;
-    }
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        free(argv);
-        return NULL;
-    }
     if (pid == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        /* credentials come from the arguments only, never from the caller's environment */
+        dup2(fds[1], to);
         unsetenv("FIVETREX_SANDBOX_API_KEY");
         unsetenv("FIVETREX_SANDBOX_API_SECRET");
         close(fds[0]);
@@ -72,6 +66,19 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     }
     free(argv);
     close(fds[1]);
+    if (pid < 0)
+        close(fds[0]);
+    else
+        *from = fds[0];
+    return pid;
+}
+
+sandbox_proc *sandbox_start(const char *const *extra_args)
+{
+    int fds[2];
+    pid_t pid = spawn(extra_args, STDOUT_FILENO, &fds[0]);
+    if (pid < 0)
+        return NULL;
     sandbox_proc *sb = calloc(1, sizeof(*sb));
     if (!sb) {
         close(fds[0]);
@@ -105,7 +112,7 @@ sandbox_proc *sandbox_start(const char *const *extra_args)
     close(fds[0]);
     line[len] = '\0';
     if (!ok || (strncmp(line, "http://", 7) != 0 && strncmp(line, "https://", 8) != 0)) {
-        fprintf(stderr, "sandbox_start: %s did not print its URL\n", bin);
+        fprintf(stderr, "sandbox_start: the sandbox did not print its URL\n");
         sandbox_stop(sb);
         return NULL;
     }
@@ -157,41 +164,12 @@ int sandbox_stop(sandbox_proc *sb)
 
 int sandbox_run(const char *const *extra_args, char **err_out)
 {
-    const char *bin = getenv("FTX_SANDBOX_BIN");
-    if (!bin || !*bin)
-        bin = FTX_SANDBOX_BIN;
     if (err_out)
         *err_out = NULL;
-    size_t n = 0;
-    while (extra_args && extra_args[n])
-        n++;
-    const char **argv = calloc(n + 4, sizeof(*argv));
     int fds[2];
-    if (!argv || pipe(fds) != 0) {
-        free(argv);
+    pid_t pid = spawn(extra_args, STDERR_FILENO, &fds[0]);
+    if (pid < 0)
         return -1;
-    }
-    argv[0] = bin;
-    argv[1] = "--port";
-    argv[2] = "0";
-    for (size_t i = 0; i < n; i++)
-        argv[3 + i] = extra_args[i];
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    free(argv);
-    close(fds[1]);
-    if (pid < 0) {
-        close(fds[0]);
-        return -1;
-    }
     char *err = calloc(1, 1);
     size_t len = 0;
     int status = 0, done = 0;
